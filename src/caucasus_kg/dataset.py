@@ -1,0 +1,173 @@
+"""Assembling the dataset: the ontology plus every fact file and RDF file under graphs/.
+
+Each input file becomes one named graph (``graph/<path without extension>``), so an answer can
+always be traced to the file it came from, and a file can be replaced as a whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from .diagnostics import Diagnostic, Diagnostics, InputError
+from .factfile import (
+    FactFile,
+    SourceText,
+    declarations,
+    new_graph,
+    read_fact_file,
+    read_source,
+    to_graph,
+)
+from .namespaces import GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
+from .ontology import Ontology
+from .project import Project
+from .rdffile import is_rdf_file, read_rdf_file
+from .references import EntityIndex, declarations_from_graph
+
+FACT_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class NamedGraph:
+    """The triples of one input file, and the named graph they go into."""
+
+    name: URIRef
+    file: str
+    graph: Graph
+
+
+@dataclass
+class Dataset:
+    ontology: Ontology
+    vocabulary: Graph
+    graphs: list[NamedGraph] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    index: EntityIndex = field(default_factory=EntityIndex)
+    fingerprint: str = ""
+
+    def all_graphs(self) -> list[NamedGraph]:
+        """Ontology and vocabularies first, then the data graphs in file order."""
+        onto_only = Graph()
+        vocab_iris = set(self.vocabulary)
+        for triple in self.ontology.graph:
+            if triple not in vocab_iris:
+                onto_only.add(triple)
+        return [NamedGraph(ONTOLOGY_GRAPH, "ontology", onto_only),
+                NamedGraph(VOCABULARY_GRAPH, "vocabularies", self.vocabulary), *self.graphs]
+
+    def data_union(self) -> Graph:
+        """All data graphs in one rdflib graph (without the ontology), for validation."""
+        union = new_graph()
+        for named in self.graphs:
+            union += named.graph
+        return union
+
+    def triple_count(self) -> int:
+        return sum(len(g.graph) for g in self.all_graphs())
+
+
+def graph_name_for(rel: str) -> URIRef:
+    stem = rel.rsplit(".", 1)[0]
+    return GRAPH[stem]
+
+
+def input_files(graphs_dir: Path) -> list[Path]:
+    """Fact files and RDF files under graphs/, in a stable order (source texts excluded)."""
+    found = []
+    for path in sorted(graphs_dir.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if "sources" in path.relative_to(graphs_dir).parts[:-1]:
+            continue
+        if path.suffix.lower() in FACT_SUFFIXES or is_rdf_file(path):
+            found.append(path)
+    return found
+
+
+def load_ontology(project: Project) -> Ontology:
+    return Ontology.load(project.ontology_file, project.vocabulary_file)
+
+
+def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | None = None,
+                 include_project: bool = True) -> Dataset:
+    """Load the ontology and every input file; problems end up in ``dataset.diagnostics``.
+
+    Unreadable files (not UTF-8, not YAML, bad Turtle) raise :class:`InputError` listing all of
+    them. ``extra`` files (not under graphs/) are loaded as if they were.
+    """
+    ontology = load_ontology(project)
+    vocabulary = Graph()
+    vocabulary.parse(project.vocabulary_file, format="turtle")
+    ds = Dataset(ontology=ontology, vocabulary=vocabulary)
+    graphs_dir = project.graphs_dir
+    files: list[tuple[Path, str]] = []
+    if include_project:
+        files += [(p, p.relative_to(graphs_dir).as_posix()) for p in input_files(graphs_dir)]
+    for path in extra:
+        path = Path(path).resolve()
+        try:
+            rel = path.relative_to(graphs_dir.resolve()).as_posix()
+        except ValueError:
+            rel = str(path)
+        if all(rel != r for _, r in files):
+            files.append((path, rel))
+
+    unreadable: list[Diagnostic] = []
+    fact_files: list[FactFile] = []
+    rdf_graphs: list[NamedGraph] = []
+    digest = hashlib.sha256()
+    for path in (project.ontology_file, project.vocabulary_file, project.shapes_file):
+        if path.exists():
+            digest.update(path.read_bytes())
+    for path, rel in files:
+        try:
+            if path.suffix.lower() in FACT_SUFFIXES:
+                fact_files.append(read_fact_file(path, rel))
+            else:
+                rdf_graphs.append(NamedGraph(graph_name_for(rel), rel, read_rdf_file(path, rel)))
+            digest.update(rel.encode() + b"\0" + path.read_bytes())
+        except InputError as exc:
+            unreadable.extend(exc.diagnostics)
+    if unreadable:
+        raise InputError(unreadable)
+
+    diags = ds.diagnostics
+    sources: dict[str, SourceText] = {}
+    for ff in fact_files:
+        src = read_source(ff, graphs_dir, diags)
+        if src is not None:
+            if src.slug in sources:
+                diags.error(ff.rel, ff.data["source"].line_of("id"), src.slug,
+                            f"source id '{src.slug}' is already used by {sources[src.slug].file}",
+                            "give each source document its own id")
+            else:
+                sources[src.slug] = src
+                digest.update(src.text.encode())
+    for named in rdf_graphs:
+        for decl in declarations_from_graph(named.graph, named.file):
+            _declare(ds.index, decl, diags)
+    for ff in fact_files:
+        for decl in declarations(ff, ontology, diags):
+            _declare(ds.index, decl, diags)
+    for ff in fact_files:
+        graph = to_graph(ff, ontology, ds.index, sources, diags, today)
+        ds.graphs.append(NamedGraph(graph_name_for(ff.rel), ff.rel, graph))
+    ds.graphs.extend(rdf_graphs)
+    ds.graphs.sort(key=lambda g: g.file)
+    ds.fingerprint = digest.hexdigest()
+    return ds
+
+
+def _declare(index: EntityIndex, decl, diags: Diagnostics) -> None:
+    earlier = index.declare(decl)
+    if earlier is not None and (earlier.file, earlier.line) != (decl.file, decl.line):
+        diags.error(decl.file, decl.line, decl.slug,
+                    f"the id '{decl.slug}' is already declared at {earlier.where()}",
+                    "refer to the existing entity instead of declaring it again, or choose "
+                    "another id")

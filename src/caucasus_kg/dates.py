@@ -1,0 +1,68 @@
+"""Partial dates whose datatype carries their precision: xsd:gYear, xsd:gYearMonth or xsd:date."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class DateFormatError(ValueError):
+    """A value that is not a year, year-month or calendar date; the message says why."""
+
+
+def parse_partial_date(value: object) -> Literal:
+    """Turn ``2024``, ``"2023-11"`` or ``"2023-11-07"`` into a typed literal of matching precision."""
+    if isinstance(value, bool):
+        raise DateFormatError(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    if isinstance(value, int):
+        value = f"{value:04d}" if value >= 0 else str(value)
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise DateFormatError(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    text = value.strip()
+    match = _PATTERN.match(text)
+    if not match:
+        raise DateFormatError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    y = int(year)
+    if y < 1:
+        raise DateFormatError(f"'{value}' has year 0, which does not exist")
+    if month is None:
+        return Literal(year, datatype=XSD.gYear)
+    m = int(month)
+    if not 1 <= m <= 12:
+        raise DateFormatError(f"'{value}' has month {m}; months run from 01 to 12")
+    if day is None:
+        return Literal(f"{year}-{month}", datatype=XSD.gYearMonth)
+    d = int(day)
+    last = calendar.monthrange(y, m)[1]
+    if not 1 <= d <= last:
+        name = calendar.month_name[m]
+        raise DateFormatError(f"'{value}' is not a date: {name} {y} has {last} days")
+    return Literal(f"{year}-{month}-{day}", datatype=XSD.date)
+
+
+def parse_year(value: object) -> Literal:
+    """A year only (xsd:gYear), from ``2024`` or ``"2024"``."""
+    literal = parse_partial_date(value)
+    if literal.datatype != XSD.gYear:
+        raise DateFormatError(f"'{value}' is not a year; write YYYY")
+    return literal
+
+
+def earliest_day(literal: Literal) -> dt.date:
+    """The first day a partial date can denote, for ordering and future-date checks."""
+    text = str(literal)
+    if literal.datatype == XSD.gYear:
+        return dt.date(int(text), 1, 1)
+    if literal.datatype == XSD.gYearMonth:
+        y, m = text.split("-")
+        return dt.date(int(y), int(m), 1)
+    return dt.date.fromisoformat(text)

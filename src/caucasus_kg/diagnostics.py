@@ -1,0 +1,93 @@
+"""Diagnostics: located, actionable messages about bad input, shared by every stage.
+
+A diagnostic names the file and line, the fact it concerns, what is wrong and how to fix it. Stages
+collect diagnostics instead of stopping at the first one, so a user sees every problem in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the command line, as the design brief documents them."""
+
+    OK = 0
+    INVALID = 1  # data invalid, question failed
+    USAGE = 2  # usage error or unreadable input
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in the input."""
+
+    file: str
+    line: int | None
+    fact: str | None
+    message: str
+    fix: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def render(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+        head = f"{where}: {self.severity}"
+        if self.fact:
+            head += f" in '{self.fact}'"
+        text = f"{head}: {self.message}"
+        if self.fix:
+            text += f"\n    fix: {self.fix}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def error(self, file: str, line: int | None, fact: str | None, message: str,
+              fix: str | None = None) -> None:
+        self.add(Diagnostic(file, line, fact, message, fix, "error"))
+
+    def warning(self, file: str, line: int | None, fact: str | None, message: str,
+                fix: str | None = None) -> None:
+        self.add(Diagnostic(file, line, fact, message, fix, "warning"))
+
+    def extend(self, other: Diagnostics) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class InputError(Exception):
+    """Input that cannot be read at all (missing, not UTF-8, not YAML): exit code 2."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.render() for d in diagnostics))
+
+
+class DataError(Exception):
+    """Input that was read but is invalid (unknown reference, bad date, quote not found): exit 1."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.render() for d in diagnostics))

@@ -1,0 +1,130 @@
+"""Resolving references: a slug, IRI, label, alias or Wikidata QID names one entity, or it is an error."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from .namespaces import CKG, ID, WD
+from .suggest import did_you_mean
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+@dataclass
+class Declaration:
+    """An entity somebody declared, and where."""
+
+    slug: str
+    iri: URIRef
+    types: set[URIRef]
+    file: str
+    line: int | None
+    labels: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    wikidata: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.labels[0] if self.labels else self.slug
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+class ResolveError(Exception):
+    """A reference that names nothing, or more than one thing."""
+
+    def __init__(self, message: str, fix: str | None):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+class EntityIndex:
+    """Every declared entity, findable by slug, IRI, label, alias or QID."""
+
+    def __init__(self) -> None:
+        self.by_slug: dict[str, Declaration] = {}
+        self._by_name: dict[str, list[Declaration]] = {}
+        self._by_qid: dict[str, list[Declaration]] = {}
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self.by_slug
+
+    def declare(self, decl: Declaration) -> Declaration | None:
+        """Add a declaration; returns the earlier one if the slug is already taken."""
+        if decl.slug in self.by_slug:
+            return self.by_slug[decl.slug]
+        self.by_slug[decl.slug] = decl
+        for name in {*decl.labels, *decl.aliases}:
+            self._by_name.setdefault(name.casefold(), []).append(decl)
+        if decl.wikidata:
+            self._by_qid.setdefault(decl.wikidata, []).append(decl)
+        return None
+
+    def resolve(self, name: str) -> Declaration:
+        """The one entity ``name`` refers to, or a :class:`ResolveError` with candidates."""
+        name = name.strip()
+        if name in self.by_slug:
+            return self.by_slug[name]
+        if name.startswith(str(ID)) and name[len(str(ID)):] in self.by_slug:
+            return self.by_slug[name[len(str(ID)):]]
+        qid = name[len(str(WD)):] if name.startswith(str(WD)) else name
+        if QID.match(qid):
+            hits = self._by_qid.get(qid, [])
+            return self._one(name, hits, f"no entity is aligned to Wikidata {qid}")
+        hits = self._by_name.get(name.casefold(), [])
+        return self._one(name, hits, None)
+
+    def _one(self, name: str, hits: list[Declaration], none_message: str | None) -> Declaration:
+        unique = {d.slug: d for d in hits}
+        if len(unique) == 1:
+            return next(iter(unique.values()))
+        if len(unique) > 1:
+            listing = ", ".join(f"'{d.slug}' ({d.display}, {d.where()})"
+                                for d in sorted(unique.values(), key=lambda d: d.slug))
+            raise ResolveError(f"'{name}' is ambiguous: it could be {listing}",
+                               "use the id (slug) of the one you mean")
+        candidates = list(self.by_slug) + list(self._display_names())
+        hint = did_you_mean(name, candidates)
+        raise ResolveError(none_message or f"unknown entity '{name}'",
+                           hint or "declare it in a fact file (actors:, places:, ...) or "
+                           "check the spelling; `caucasus-kg query entities` lists what exists")
+
+    def _display_names(self) -> Iterable[str]:
+        for decls in self._by_name.values():
+            for d in decls:
+                yield from d.labels
+                yield from d.aliases
+
+
+def declarations_from_graph(graph: Graph, file: str) -> list[Declaration]:
+    """Entities an RDF file declares: subjects in the id namespace that have an rdf:type."""
+    found: dict[URIRef, Declaration] = {}
+    for subject, cls in graph.subject_objects(RDF.type):
+        if not (isinstance(subject, URIRef) and str(subject).startswith(str(ID))):
+            continue
+        slug = str(subject)[len(str(ID)):]
+        if "/" in slug:  # evidence, selectors and other nodes that belong to an entity
+            continue
+        decl = found.get(subject)
+        if decl is None:
+            decl = found[subject] = Declaration(slug, subject, set(), file, None)
+            decl.labels = sorted(str(x) for x in graph.objects(subject, RDFS.label))
+            decl.aliases = sorted(str(x) for x in graph.objects(subject, SKOS.altLabel))
+            wd = graph.value(subject, CKG.wikidata)
+            if wd is not None and str(wd).startswith(str(WD)):
+                decl.wikidata = str(wd)[len(str(WD)):]
+        if isinstance(cls, URIRef):
+            decl.types.add(cls)
+    return list(found.values())

@@ -1,0 +1,24 @@
+"""'Did you mean ...?' suggestions for misspelt keys, types and references."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates closest to ``word``, best first, compared case-insensitively."""
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
+    return [lowered[h] for h in hits]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A fix hint such as "did you mean 'Azerbaijan'?" or None when nothing is close."""
+    hits = closest(word, candidates)
+    if not hits:
+        return None
+    if len(hits) == 1:
+        return f"did you mean '{hits[0]}'?"
+    return "did you mean " + " or ".join(f"'{h}'" for h in hits) + "?"

@@ -101,6 +101,7 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     Unreadable files (not UTF-8, not YAML, bad Turtle) raise :class:`InputError` listing all of
     them. ``extra`` files (not under graphs/) are loaded as if they were.
     """
+    extra = [Path(p) for p in extra]
     ontology = load_ontology(project)
     vocabulary = Graph()
     vocabulary.parse(project.vocabulary_file, format="turtle")
@@ -121,17 +122,13 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     unreadable: list[Diagnostic] = []
     fact_files: list[FactFile] = []
     rdf_graphs: list[NamedGraph] = []
-    digest = hashlib.sha256()
-    for path in (project.ontology_file, project.vocabulary_file, project.shapes_file):
-        if path.exists():
-            digest.update(path.read_bytes())
+    ds.fingerprint = input_fingerprint(project, extra)
     for path, rel in files:
         try:
             if path.suffix.lower() in FACT_SUFFIXES:
                 fact_files.append(read_fact_file(path, rel))
             else:
                 rdf_graphs.append(NamedGraph(graph_name_for(rel), rel, read_rdf_file(path, rel)))
-            digest.update(rel.encode() + b"\0" + path.read_bytes())
         except InputError as exc:
             unreadable.extend(exc.diagnostics)
     if unreadable:
@@ -148,7 +145,6 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
                             "give each source document its own id")
             else:
                 sources[src.slug] = src
-                digest.update(src.text.encode())
     for named in rdf_graphs:
         for decl in declarations_from_graph(named.graph, named.file):
             _declare(ds.index, decl, diags)
@@ -160,8 +156,24 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
         ds.graphs.append(NamedGraph(graph_name_for(ff.rel), ff.rel, graph))
     ds.graphs.extend(rdf_graphs)
     ds.graphs.sort(key=lambda g: g.file)
-    ds.fingerprint = digest.hexdigest()
     return ds
+
+
+def input_fingerprint(project: Project, extra: Iterable[Path] = ()) -> str:
+    """A digest of everything a build reads: ontology files, all of graphs/, and ``extra``.
+
+    Cheap (no parsing), so every query can tell whether the store still reflects graphs/.
+    """
+    digest = hashlib.sha256()
+    paths = [project.ontology_file, project.vocabulary_file, project.shapes_file]
+    paths += sorted(p for p in project.graphs_dir.rglob("*") if p.is_file())
+    paths += [Path(p) for p in extra]
+    for path in paths:
+        if path.is_file():
+            digest.update(str(path.relative_to(project.root) if path.is_relative_to(project.root)
+                              else path).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _declare(index: EntityIndex, decl, diags: Diagnostics) -> None:

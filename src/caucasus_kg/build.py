@@ -1,0 +1,64 @@
+"""The build pipeline: load every input, check it, validate it, and only then write the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dataset import Dataset, input_fingerprint, load_dataset
+from .diagnostics import DataError, Diagnostic
+from .project import Project
+from .store import BuildInfo, read_build_info, write_lock, write_store
+from .validation import ShaclResult, load_shapes, validate_dataset
+
+
+@dataclass
+class CheckResult:
+    """Everything a check found: the dataset and its diagnostics, loader and SHACL alike."""
+
+    dataset: Dataset
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    shacl: list[ShaclResult] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity != "error"]
+
+
+def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = None,
+          include_project: bool = True) -> CheckResult:
+    """Load and validate; SHACL runs only when the loader found no errors."""
+    dataset = load_dataset(project, extra, today, include_project)
+    result = CheckResult(dataset, list(dataset.diagnostics.items))
+    if not result.errors and project.shapes_file.exists():
+        shacl, diagnostics = validate_dataset(dataset, load_shapes(project.shapes_file))
+        result.shacl = shacl
+        result.diagnostics.extend(diagnostics)
+    result.diagnostics.sort(key=lambda d: (d.severity != "error", d.file, d.line or 0,
+                                           d.fact or "", d.message))
+    return result
+
+
+def build(project: Project, today: dt.date | None = None) -> tuple[BuildInfo, CheckResult]:
+    """Check everything, then write the store; on any error the old store stays as it was."""
+    with write_lock(project.store_path):
+        result = check(project, today=today)
+        if result.errors:
+            raise DataError(result.errors)
+        graphs = result.dataset.all_graphs()
+        info = write_store(project.store_path, graphs, result.dataset.fingerprint)
+    return info, result
+
+
+def is_stale(project: Project) -> bool | None:
+    """True when graphs/ or the ontology changed since the store was built; None if no store."""
+    info = read_build_info(project.store_path)
+    if info is None or not project.store_path.exists():
+        return None
+    return input_fingerprint(project) != info.fingerprint

@@ -1,0 +1,156 @@
+"""The embedded Oxigraph store on disk: written whole and swapped in, opened read-only to query.
+
+A build writes a complete new store beside the old one and renames it into place, so a failed or
+killed build never leaves a half-written store, and readers never see one being written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from .dataset import NamedGraph
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class StoreError(Exception):
+    """The store is missing, locked or unreadable; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    fingerprint: str
+    triples: int
+    graphs: int
+
+
+def info_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".json")
+
+
+def read_build_info(store_path: Path) -> BuildInfo | None:
+    try:
+        data = json.loads(info_path(store_path).read_text())
+        return BuildInfo(data["fingerprint"], int(data["triples"]), int(data["graphs"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+@contextlib.contextmanager
+def write_lock(store_path: Path) -> Iterator[None]:
+    """Hold the project's write lock; a second writer fails at once with a clear message."""
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = store_path.with_name(store_path.name + ".lock")
+    with open(lock_file, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StoreError(f"another caucasus-kg command is writing {store_path}; wait for it "
+                             "to finish and try again") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def to_ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def quads(graphs: list[NamedGraph]) -> Iterator[ox.Quad]:
+    for named in graphs:
+        graph_name = ox.NamedNode(str(named.name))
+        for s, p, o in named.graph:
+            yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph_name)
+
+
+def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str) -> BuildInfo:
+    """Write a fresh store with ``graphs`` and swap it in place of the old one."""
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = store_path.with_name(store_path.name + f".new-{os.getpid()}")
+    old = store_path.with_name(store_path.name + f".old-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_extend(quads(graphs))
+        store.flush()
+        triples = len(store)
+        del store
+        info = BuildInfo(fingerprint, triples, len(graphs))
+        if store_path.exists():
+            os.rename(store_path, old)
+        os.rename(tmp, store_path)
+        info_tmp = info_path(store_path).with_suffix(".json.tmp")
+        info_tmp.write_text(json.dumps(info.__dict__, indent=2, sort_keys=True) + "\n")
+        os.replace(info_tmp, info_path(store_path))
+        return info
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def open_store(store_path: Path) -> ox.Store:
+    """Open the store read-only for querying."""
+    if not store_path.exists():
+        raise StoreError(f"no store at {store_path}; run `caucasus-kg build` first")
+    try:
+        return ox.Store.read_only(str(store_path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {store_path}: {exc}; rebuild it with "
+                         "`caucasus-kg build`") from exc
+
+
+def memory_store(graphs: list[NamedGraph]) -> ox.Store:
+    """An in-memory store with ``graphs``, for validation rules and tests."""
+    store = ox.Store()
+    store.bulk_extend(quads(graphs))
+    return store
+
+
+def to_rdflib(store: ox.Store, exclude: set[str] | None = None) -> Graph:
+    """All triples of the store's named graphs as one rdflib graph."""
+    from .factfile import new_graph
+
+    graph = new_graph()
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if exclude and isinstance(quad.graph_name, ox.NamedNode) and \
+                quad.graph_name.value in exclude:
+            continue
+        graph.add((from_ox_term(quad.subject), from_ox_term(quad.predicate),
+                   from_ox_term(quad.object)))
+    return graph
+
+
+def from_ox_term(term: object) -> URIRef | BNode | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")

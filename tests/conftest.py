@@ -45,3 +45,44 @@ def ask(project: Project, store):
         return result.columns, [tuple(cell_text(v) for v in row) for row in result.rows]
 
     return run
+
+
+@pytest.fixture
+def tmp_project(tmp_path: Path) -> Project:
+    """A writable copy of the project (ontology, graphs, queries) with its own store."""
+    import shutil
+
+    root = tmp_path / "project"
+    for folder in ("ontology", "graphs", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    return find_project(root, root / ".caucasus-kg" / "store")
+
+
+def tree_digest(*folders: Path) -> str:
+    """A digest of every file's path and bytes under ``folders``, to prove nothing changed."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for folder in folders:
+        if not folder.exists():
+            digest.update(b"<missing>")
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def cli():
+    """Run the command line in-process; returns (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        runner = CliRunner()
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run

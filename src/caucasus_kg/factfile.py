@@ -522,11 +522,16 @@ def _reference(ctx: _Context, name: str, expected: URIRef | None, line: int, slu
         ok = any(ctx.onto.is_subclass(t, expected) for t in decl.types)
         if not ok:
             kinds = ", ".join(sorted(ctx.onto.label(t) for t in decl.types)) or "untyped"
+            wanted = ctx.onto.label(expected)
             ctx.diags.error(ctx.ff.rel, line, slug,
-                            f"'{key}' expects a {ctx.onto.label(expected)}, but '{decl.slug}' "
-                            f"is a {kinds}", f"refer to a {ctx.onto.label(expected)} here")
+                            f"'{key}' expects {_a(wanted)}, but '{decl.slug}' is {_a(kinds)}",
+                            f"refer to {_a(wanted)} here")
             return None
     return decl.iri
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _nested(ctx: _Context, prop: PropertyInfo, item: LineDict, slug: str, parent: URIRef,

@@ -95,7 +95,7 @@ class EntityIndex:
                                 for d in sorted(unique.values(), key=lambda d: d.slug))
             raise ResolveError(f"'{name}' is ambiguous: it could be {listing}",
                                "use the id (slug) of the one you mean")
-        candidates = list(self.by_slug) + list(self._display_names())
+        candidates = sorted(set(self._display_names())) + sorted(self.by_slug)
         hint = did_you_mean(name, candidates)
         raise ResolveError(none_message or f"unknown entity '{name}'",
                            hint or "declare it in a fact file (actors:, places:, ...) or "

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 
 def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates closest to ``word``, best first, compared case-insensitively."""
-    pool = sorted(set(candidates))
-    lowered = {c.lower(): c for c in pool}
+    lowered: dict[str, str] = {}
+    for candidate in candidates:  # the first spelling of a name wins: callers list labels first
+        lowered.setdefault(candidate.lower(), candidate)
     hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
     return [lowered[h] for h in hits]
 

@@ -1,0 +1,227 @@
+"""The fact-file loader: located, actionable errors for bad input, and nothing written on failure."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, tree_digest
+
+from caucasus_kg.build import check
+from caucasus_kg.diagnostics import InputError
+from caucasus_kg.namespaces import CKG, ID
+from caucasus_kg.project import Project
+
+SOURCE_TEXT = "On 1 March 2024, Armenia signed the treaty. Baku said it was a “provocation”.\n"
+
+GOOD = """\
+source:
+  id: test-source
+  title: A test article
+  text: sources/test-source.txt
+  publisher: armenpress
+events:
+  - id: armenia-signs-cfe-2024
+    type: Signature
+    label: Armenia signs the CFE Treaty
+    actor: armenia
+    treaty: cfe-treaty
+    date: 2024-03-01
+    evidence:
+      - quote: On 1 March 2024, Armenia signed the treaty.
+        attributed_to: armenpress
+"""
+
+
+def write(project: Project, body: str, name: str = "new-facts.yaml") -> Path:
+    (project.graphs_dir / "sources" / "test-source.txt").write_text(SOURCE_TEXT, "utf-8")
+    path = project.graphs_dir / name
+    path.write_text(textwrap.dedent(body), "utf-8")
+    return path
+
+
+def errors_of(project: Project) -> list[str]:
+    result = check(project, today=TODAY)
+    return [d.render() for d in result.errors]
+
+
+def test_good_file_loads_with_its_evidence(tmp_project: Project) -> None:
+    write(tmp_project, GOOD)
+    result = check(tmp_project, today=TODAY)
+    assert result.errors == []
+    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    fact = ID["armenia-signs-cfe-2024"]
+    assert (fact, CKG.actor, ID["armenia"]) in graph
+    assert str(graph.value(fact, CKG.date)) == "2024-03-01"
+    evidence = graph.value(fact, CKG.hasEvidence)
+    assert evidence == ID["armenia-signs-cfe-2024/evidence/1"]
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "line", "expected"),
+    [
+        ("actor: armenia", "actor: Azerbaijn", 10,
+         ["unknown entity 'Azerbaijn'", "did you mean 'Azerbaijan'?"]),
+        ("date: 2024-03-01", "date: 2023-02-30", 12,
+         ["'2023-02-30' is not a date: February 2023 has 28 days"]),
+        ("date: 2024-03-01", "date: 2024-13-01", 12, ["has month 13"]),
+        ("date: 2024-03-01", "date: yesterday", 12, ["'yesterday' is not a date"]),
+        ("treaty: cfe-treaty", "treaty: russia", 11,
+         ["'treaty' expects a treaty, but 'russia' is a state"]),
+        ("type: Signature", "type: Signatur", 8,
+         ["unknown type 'Signatur'", "did you mean 'Signature'?"]),
+        ("type: Signature", "type: State", 8, ["type 'State' does not belong under 'events'"]),
+        ("    date: 2024-03-01\n", "    date: 2024-03-01\n    efective_date: 2024-03-02\n", 13,
+         ["unknown key 'efective_date'", "did you mean 'effective_date'?"]),
+        ("id: armenia-signs-cfe-2024", "id: Armenia Signs", 7,
+         ["'Armenia Signs' is not a valid id", "use 'armenia-signs'"]),
+        ("id: armenia-signs-cfe-2024", "id: russia", 7,
+         ["the id 'russia' is already declared at armenpress-azerbaijan-arms-imports.yaml"]),
+        ("quote: On 1 March 2024, Armenia signed the treaty.",
+         "quote: On 1 March 2024, Armenia ratified the treaty.", 14,
+         ["the quote is not found in the source text sources/test-source.txt",
+          "the closest passage is: \"On 1 March 2024, Armenia signed the treaty.\""]),
+        ("attributed_to: armenpress", "attributed_to: nobody-here", 15,
+         ["attributed_to: unknown entity 'nobody-here'"]),
+        ("    evidence:\n      - quote: On 1 March 2024, Armenia signed the treaty.\n"
+         "        attributed_to: armenpress\n", "", 7, ["the fact has no evidence"]),
+        ("text: sources/test-source.txt", "text: sources/missing.txt", 4,
+         ["the source text 'sources/missing.txt' does not exist"]),
+        ("publisher: armenpress", "publisher: cfe-treaty", 5,
+         ["'publisher' expects an actor, but 'cfe-treaty' is a treaty"]),
+    ],
+    ids=["unknown-actor", "impossible-date", "month-13", "not-a-date", "wrong-class",
+         "unknown-type", "type-in-wrong-section", "unknown-key", "bad-id", "duplicate-id",
+         "quote-not-found", "unknown-attribution", "no-evidence", "missing-source-text",
+         "publisher-not-an-actor"],
+)
+def test_bad_fact_is_reported_with_file_line_and_fix(
+        tmp_project: Project, replace: str, by: str, line: int, expected: list[str]) -> None:
+    assert replace in GOOD
+    write(tmp_project, GOOD.replace(replace, by))
+    result = check(tmp_project, today=TODAY)
+    matching = [d for d in result.errors if all(e in d.render() for e in expected)]
+    assert matching, "\n".join(d.render() for d in result.errors)
+    assert matching[0].file == "new-facts.yaml"
+    assert matching[0].line == line
+
+
+def test_ambiguous_name_lists_the_candidates(tmp_project: Project) -> None:
+    # "Senate" is only the US Senate's alias; declare a second body with the same alias.
+    body = GOOD + textwrap.dedent("""\
+        actors:
+          - id: armenian-parliament
+            type: LegislativeBody
+            label: National Assembly of Armenia
+            aliases: [Senate]
+        """)
+    write(tmp_project, body.replace("publisher: armenpress", "publisher: Senate"))
+    errors = errors_of(tmp_project)
+    assert any("'Senate' is ambiguous: it could be 'armenian-parliament'" in e
+               and "'us-senate'" in e for e in errors), errors
+
+
+def test_curly_quote_mismatch_explains_the_difference(tmp_project: Project) -> None:
+    body = GOOD.replace("        attributed_to: armenpress\n",
+                        "        attributed_to: armenpress\n"
+                        "      - quote: Baku said it was a \"provocation\".\n"
+                        "        attributed_to: azerbaijan\n", 1)
+    write(tmp_project, body)
+    errors = errors_of(tmp_project)
+    assert any("differs from the source only in quotation marks" in e for e in errors), errors
+
+
+def test_future_date_is_a_warning_not_an_error(tmp_project: Project) -> None:
+    write(tmp_project, GOOD.replace("date: 2024-03-01", "date: 2031-03-01"))
+    result = check(tmp_project, today=TODAY)
+    assert result.errors == []
+    assert [(w.line, w.message) for w in result.warnings] == \
+        [(12, "the date 2031-03-01 is in the future")]
+
+
+def test_negative_and_absurd_amounts_are_rejected(tmp_project: Project) -> None:
+    deals = ""
+    for slug, amount in (("deal-negative", "-5"), ("deal-absurd", "5e20")):
+        deals += (f"  - id: {slug}\n    type: ArmsProcurement\n    label: A deal\n"
+                  f"    recipient: armenia\n"
+                  f"    value: {{amount: {amount}, currency: USD, bound: exactly}}\n"
+                  f"    evidence:\n      - quote: Armenia signed the treaty.\n"
+                  f"        attributed_to: armenpress\n")
+    body = GOOD + deals
+    write(tmp_project, body)
+    errors = errors_of(tmp_project)
+    assert any("deal-negative" in e and "amount -5 is negative" in e for e in errors), errors
+    assert any("deal-absurd" in e and "absurdly large" in e for e in errors), errors
+
+
+def test_literal_with_quotes_and_newlines_round_trips(tmp_project: Project) -> None:
+    body = GOOD.replace("    label: Armenia signs the CFE Treaty\n",
+                        "    label: Armenia signs the CFE Treaty\n"
+                        "    note: |\n      He said \"yes\" and 'no';\n      then left.\n")
+    write(tmp_project, body)
+    result = check(tmp_project, today=TODAY)
+    assert result.errors == []
+    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    from rdflib.namespace import RDFS
+
+    assert str(graph.value(ID["armenia-signs-cfe-2024"], RDFS.comment)) == \
+        "He said \"yes\" and 'no';\nthen left.\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "line"),
+    [
+        (b"events:\n  - id: x\n   type: State\n", "not valid YAML", 3),
+        (b"\xff\xfe\x00\x01garbage", "binary", None),
+        ("source:\n  title: caf\u00e9\n".encode("latin-1"), "not UTF-8", 2),
+        (b"events:\n  - id: a\n    id: b\n", "the key 'id' appears twice", 3),
+    ],
+    ids=["yaml-syntax", "binary", "latin-1", "duplicate-key"],
+)
+def test_unreadable_files_raise_input_errors(tmp_project: Project, content: bytes,
+                                             message: str, line: int | None) -> None:
+    (tmp_project.graphs_dir / "broken.yaml").write_bytes(content)
+    with pytest.raises(InputError) as info:
+        check(tmp_project, today=TODAY)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.file == "broken.yaml"
+    assert message in diagnostic.message
+    assert diagnostic.line == line
+
+
+def test_norway_stays_a_string_and_dates_stay_strings(tmp_project: Project) -> None:
+    body = GOOD.replace("    label: Armenia signs the CFE Treaty\n",
+                        "    label: Armenia signs the CFE Treaty\n    aliases: [NO, yes]\n")
+    write(tmp_project, body)
+    result = check(tmp_project, today=TODAY)
+    assert result.errors == []
+    decl = result.dataset.index.by_slug["armenia-signs-cfe-2024"]
+    assert decl.aliases == ["NO", "yes"]
+
+
+@pytest.mark.parametrize("broken", ["unknown-actor", "quote", "yaml"])
+def test_failed_build_leaves_store_and_graphs_unchanged(tmp_project: Project, cli,
+                                                        broken: str) -> None:
+    code, _, _ = cli("--project", tmp_project.root, "--store", tmp_project.store_path, "build")
+    assert code == 0
+    write(tmp_project, GOOD)
+    code, _, _ = cli("--project", tmp_project.root, "--store", tmp_project.store_path, "build")
+    assert code == 0
+    before = tree_digest(tmp_project.store_path.parent, tmp_project.graphs_dir)
+    path = tmp_project.graphs_dir / "new-facts.yaml"
+    text = path.read_text("utf-8")
+    if broken == "unknown-actor":
+        text = text.replace("actor: armenia", "actor: Armenya")
+    elif broken == "quote":
+        text = text.replace("Armenia signed the treaty.", "Armenia signed the treaty today.")
+    else:
+        text = text.replace("    type: Signature", "   type: Signature")
+    path.write_text(text, "utf-8")
+    before = tree_digest(tmp_project.store_path.parent)
+    code, out, err = cli("--project", tmp_project.root, "--store", tmp_project.store_path,
+                         "build")
+    assert code == (2 if broken == "yaml" else 1)
+    assert "new-facts.yaml:" in err
+    assert "the store was not changed" in err
+    assert tree_digest(tmp_project.store_path.parent) == before

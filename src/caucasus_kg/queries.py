@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from .dates import DateFormatError, parse_partial_date
 from .namespaces import ID, PREFIXES, WD
+from .references import SLUG
 from .sparqltext import substitute
 from .suggest import did_you_mean
 
@@ -163,10 +164,14 @@ def resolve_entity(value: str, store: ox.Store) -> ox.NamedNode:
     """An id, label, alias, QID or IRI to the entity's IRI, looked up in the store."""
     value = value.strip()
     if re.match(r"^[a-z][a-z0-9+.-]*://", value):
-        return ox.NamedNode(value)
-    candidate = ox.NamedNode(str(ID) + value)
-    if any(True for _ in store.quads_for_pattern(candidate, None, None, None)):
-        return candidate
+        try:
+            return ox.NamedNode(value)
+        except ValueError as exc:
+            raise QueryError(f"'{value}' is not a valid IRI: {exc}") from exc
+    if SLUG.match(value):
+        candidate = ox.NamedNode(str(ID) + value)
+        if any(True for _ in store.quads_for_pattern(candidate, None, None, None)):
+            return candidate
     if re.fullmatch(r"Q[1-9][0-9]*", value):
         hits = _entities_where(store, "?e ckg:wikidata ?wd", {"wd": ox.NamedNode(str(WD) + value)})
     else:

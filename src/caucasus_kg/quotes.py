@@ -55,13 +55,30 @@ def explain_missing(text: str, quote: str) -> str:
                     "spaces or letter case; copy the exact characters from the source text")
         return ("the quote differs from the source only in spaces or letter case; "
                 "copy the exact characters from the source text")
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
-    best, best_ratio = "", 0.0
-    for sentence in sentences:
-        ratio = difflib.SequenceMatcher(None, quote.lower(), sentence.lower()).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = sentence, ratio
-    if best_ratio >= 0.5:
-        shown = best if len(best) <= 200 else best[:197] + "..."
-        return f"quote the source verbatim; the closest passage is: \"{shown}\""
+    passage = closest_passage(text, quote)
+    if passage is not None:
+        return f"quote the source verbatim; the closest passage is: \"{passage}\""
     return "quote a passage that occurs verbatim in the source text"
+
+
+def closest_passage(text: str, quote: str, cutoff: float = 0.6) -> str | None:
+    """The stretch of ``text``, as long as the quote and starting at a word, most like it."""
+    size = len(quote)
+    if size == 0 or size > 2000:
+        return None
+    best, best_ratio, best_end = None, cutoff, 0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(quote.lower())
+    for match in re.finditer(r"\S+", text):
+        window = text[match.start():match.start() + size]
+        matcher.set_seq1(window.lower())
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio, best_end = window, ratio, match.start() + size
+    if best is None:
+        return None
+    if best_end < len(text) and not text[best_end].isspace() and " " in best:
+        best = best.rsplit(None, 1)[0]  # do not end in the middle of a word
+    return best.strip()

@@ -12,7 +12,12 @@ def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     for candidate in candidates:  # the first spelling of a name wins: callers list labels first
         lowered.setdefault(candidate.lower(), candidate)
     hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)
-    return [lowered[h] for h in hits]
+    if not hits:
+        return []
+    def score(hit: str) -> float:
+        return difflib.SequenceMatcher(None, word.lower(), hit).ratio()
+    best = score(hits[0])
+    return [lowered[h] for h in hits if score(h) >= best - 0.1]
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

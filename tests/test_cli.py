@@ -1,0 +1,218 @@
+"""The command line end to end: build, query, queries, validate, explain, exit codes, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A store built once by the real `build` command for the read-only tests here."""
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    store = tmp_path_factory.mktemp("cli") / "store"
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "--store", str(store), "build"])
+    assert result.exit_code == 0, result.stderr
+    return ["--project", str(ROOT), "--store", str(store)]
+
+
+def test_build_reports_what_it_stored(built, cli) -> None:
+    code, out, err = cli(*built, "build")
+    assert code == 0
+    assert out == ""
+    assert "built: " in err and " triples in 3 graphs" in err
+
+
+def test_who_suspended_cfe_table(built, cli) -> None:
+    code, out, err = cli(*built, "query", "who-suspended-cfe")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["actor", "action", "date", "in_response_to", "fact"]
+    body = [" ".join(line.split()) for line in lines[2:]]
+    assert body == [
+        "NATO allies of the United States suspension of participation 2023-11-07 "
+        "Russia withdrawal id:nato-allies-suspend-cfe-2023",
+        "Russia withdrawal 2023-11-07 id:russia-withdraws-from-cfe-2023",
+        "United States suspension of participation 2023-11-07 Russia withdrawal "
+        "id:united-states-suspends-cfe-2023",
+        "(3 rows)",
+    ]
+
+
+def test_who_suspended_cfe_csv_tsv_json(built, cli) -> None:
+    _, out, _ = cli(*built, "query", "who-suspended-cfe", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["actor"], r["action"], r["date"]) for r in rows] == [
+        ("NATO allies of the United States", "suspension of participation", "2023-11-07"),
+        ("Russia", "withdrawal", "2023-11-07"),
+        ("United States", "suspension of participation", "2023-11-07"),
+    ]
+    _, out, _ = cli(*built, "query", "who-suspended-cfe", "-f", "tsv")
+    assert out.splitlines()[2].split("\t")[:3] == ["Russia", "withdrawal", "2023-11-07"]
+    _, out, _ = cli(*built, "query", "who-suspended-cfe", "-f", "json")
+    data = json.loads(out)
+    assert data[1] == {"actor": "Russia", "action": "withdrawal", "date": "2023-11-07",
+                       "in_response_to": "",
+                       "fact": "https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023"}
+
+
+def test_output_is_deterministic(built, cli) -> None:
+    first = cli(*built, "query", "who-suspended-cfe", "-f", "json")
+    second = cli(*built, "query", "who-suspended-cfe", "-f", "json")
+    assert first == second
+
+
+def test_inline_query_and_parameters(built, cli) -> None:
+    code, out, _ = cli(*built, "query",
+                       "SELECT ?label WHERE { ?s a ckg:Alliance ; rdfs:label ?label }", "-f", "csv")
+    assert code == 0
+    assert out == "label\nNATO\n"
+    code, out, _ = cli(*built, "query", "who-suspended-cfe", "--param", "treaty=CFE Treaty",
+                       "-f", "csv")
+    assert code == 0 and len(out.splitlines()) == 4
+
+
+def test_query_errors_exit_2(built, cli) -> None:
+    code, out, err = cli(*built, "query", "who-suspendd-cfe")
+    assert code == 2
+    assert out == ""
+    assert "unknown query 'who-suspendd-cfe': did you mean 'who-suspended-cfe'?" in err
+    code, _, err = cli(*built, "query", "who-suspended-cfe", "--param", "colour=red")
+    assert code == 2 and "has no parameter 'colour'" in err
+    code, _, err = cli(*built, "query", "who-suspended-cfe", "--param", "treaty=Narnia")
+    assert code == 2 and "unknown entity 'Narnia'" in err
+    code, _, err = cli(*built, "query", "SELECT ?x WHERE { ?x ?y }")
+    assert code == 2 and "is not valid SPARQL" in err
+
+
+def test_update_is_refused(built, cli) -> None:
+    code, out, err = cli(*built, "query", "DELETE WHERE { ?s ?p ?o }")
+    assert code == 2
+    assert "is not valid SPARQL" in err or "unknown query" in err
+    code, out, _ = cli(*built, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f",
+                       "csv")
+    assert int(out.splitlines()[1]) > 2000
+
+
+def test_queries_lists_the_catalogue(built, cli) -> None:
+    code, out, _ = cli(*built, "queries")
+    assert code == 0
+    assert "who-suspended-cfe  Who suspended participation in the CFE Treaty, and when?" in \
+        " ".join(out.split("  ")).replace("   ", "  ") or "who-suspended-cfe" in out
+    assert "--param treaty=<iri> (default cfe-treaty)" in out
+    code, out, _ = cli(*built, "queries", "-f", "json")
+    names = [q["name"] for q in json.loads(out)]
+    assert "who-suspended-cfe" in names and names == sorted(names)
+
+
+def test_explain_shows_quote_source_and_attribution(built, cli) -> None:
+    code, out, _ = cli(*built, "explain", "russia-withdraws-from-cfe-2023")
+    assert code == 0
+    assert "Russia withdraws from the CFE Treaty  (id:russia-withdraws-from-cfe-2023)" in out
+    assert '[1] "On 7 November 2023, Russia withdrew from the treaty"' in out
+    assert "attributed to: Armenpress" in out
+    assert "published by Armenpress" in out
+    code, out, _ = cli(*built, "explain", "CAWAT", "-f", "json")
+    data = json.loads(out)
+    assert data["id"] == "id:cawat"
+    assert data["evidence"][0]["quote"].startswith("the Centre for Analysis of World Arms Trade")
+    assert {"id": "id:cawat-ranking-azerbaijan-2024",
+            "label": "Azerbaijan ranked 16th biggest arms importer in 2024 by CAWAT",
+            "relation": "ranked by"} in data["involved_in"]
+
+
+def test_explain_a_claim_shows_who_said_it(built, cli) -> None:
+    code, out, _ = cli(*built, "explain", "armenia-denies-preparing-for-war")
+    assert code == 0
+    assert "claimant: Armenia" in out
+    assert "stance: denies" in out
+    assert "denies: Azerbaijan alleges that Armenia is preparing for war and buying weapons" in out
+
+
+def test_explain_unknown_entity_exits_1(built, cli) -> None:
+    code, out, err = cli(*built, "explain", "atlantis")
+    assert code == 1 and out == ""
+    assert "unknown entity 'atlantis'" in err
+
+
+def test_validate_shipped_graph_exits_0(cli) -> None:
+    code, out, err = cli("--project", ROOT, "validate")
+    assert code == 0, out
+    assert out == ""
+    assert "valid:" in err and "0 error(s), 0 warning(s)" in err
+
+
+def test_validate_broken_file_exits_1_with_readable_messages(cli, tmp_path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("events:\n"
+                      "  - id: russia-suspends-cfe-2007\n"
+                      "    type: SuspensionOfParticipation\n"
+                      "    label: Russia suspends the CFE Treaty\n"
+                      "    actor: Rusia\n"
+                      "    treaty: cfe-treaty\n"
+                      "    date: 2007-12-32\n", "utf-8")
+    code, out, err = cli("--project", ROOT, "validate", broken)
+    assert code == 1
+    assert f"{broken}:5: error in 'russia-suspends-cfe-2007': actor: unknown entity 'Rusia'" \
+        in out
+    assert "fix: did you mean 'Russia'?" in out
+    assert f"{broken}:7: error in 'russia-suspends-cfe-2007': '2007-12-32' is not a date: " \
+        "December 2007 has 31 days" in out
+    assert f"{broken}:2: error in 'russia-suspends-cfe-2007': the fact has no evidence" in out
+    assert "invalid: 3 error(s)" in err
+    code, out, _ = cli("--project", ROOT, "validate", broken, "--format", "json")
+    report = json.loads(out)
+    assert report["valid"] is False
+    assert [(p["line"], p["fact"]) for p in report["problems"]] == [
+        (2, "russia-suspends-cfe-2007"), (5, "russia-suspends-cfe-2007"),
+        (7, "russia-suspends-cfe-2007")]
+
+
+def test_validate_unreadable_file_exits_2(cli, tmp_path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_bytes(b"events: [\n")
+    code, out, _ = cli("--project", ROOT, "validate", broken)
+    assert code == 2
+    assert "not valid YAML" in out
+    code, _, err = cli("--project", ROOT, "validate", tmp_path / "missing.yaml")
+    assert code == 2 and "no such file" in err
+
+
+def test_query_builds_the_store_when_missing(tmp_project, cli) -> None:
+    args = ["--project", tmp_project.root, "--store", tmp_project.store_path]
+    assert not tmp_project.store_path.exists()
+    code, out, err = cli(*args, "query", "who-suspended-cfe", "-f", "csv")
+    assert code == 0
+    assert "building it from" in err
+    assert len(out.splitlines()) == 4
+    (tmp_project.graphs_dir / "armenpress-azerbaijan-arms-imports.yaml").write_text(
+        (tmp_project.graphs_dir / "armenpress-azerbaijan-arms-imports.yaml").read_text() + "\n")
+    code, _, err = cli(*args, "query", "who-suspended-cfe")
+    assert code == 0 and "changed since the store was built" in err
+
+
+def test_not_a_project_is_a_usage_error(cli, tmp_path) -> None:
+    code, _, err = cli("--project", tmp_path, "queries")
+    assert code == 2
+    assert "is not a caucasus-kg project" in err
+
+
+def test_installed_console_script_runs() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("caucasus-kg")
+    command = [str(exe)] if exe.exists() else [shutil.which("caucasus-kg") or "caucasus-kg"]
+    result = subprocess.run([*command, "--version"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0
+    assert result.stdout.startswith("caucasus-kg, version ")

@@ -110,12 +110,12 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     files: list[tuple[Path, str]] = []
     if include_project:
         files += [(p, p.relative_to(graphs_dir).as_posix()) for p in input_files(graphs_dir)]
-    for path in extra:
-        path = Path(path).resolve()
+    for given in extra:
+        path = Path(given).resolve()
         try:
             rel = path.relative_to(graphs_dir.resolve()).as_posix()
         except ValueError:
-            rel = str(path)
+            rel = str(given)  # as the user wrote it, so messages name the file they know
         if all(rel != r for _, r in files):
             files.append((path, rel))
 

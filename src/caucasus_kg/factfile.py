@@ -174,7 +174,7 @@ def _declaration(ff: FactFile, onto: Ontology, section: str, base: str, entry: L
         return None
     type_name = entry.get("type", DEFAULT_TYPES.get(section))
     if not isinstance(type_name, str) or not type_name:
-        diags.error(ff.rel, entry.line, slug, f"the entry has no 'type'",
+        diags.error(ff.rel, entry.line, slug, "the entry has no 'type'",
                     f"add 'type:' with a kind of {base}, e.g. "
                     + ", ".join(_kinds_of(onto, base)[:4]))
         return None
@@ -187,7 +187,7 @@ def _declaration(ff: FactFile, onto: Ontology, section: str, base: str, entry: L
     if not onto.is_subclass(cls, CKG[base]):
         diags.error(ff.rel, entry.line_of("type"), slug,
                     f"type '{type_name}' does not belong under '{section}' (which holds kinds of "
-                    f"{base})", f"move the entry to the right list, or use one of: "
+                    f"{base})", "move the entry to the right list, or use one of: "
                     + ", ".join(_kinds_of(onto, base)))
         return None
     labels = entry.get("label")

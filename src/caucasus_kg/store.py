@@ -20,7 +20,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from .dataset import NamedGraph
 
-
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 

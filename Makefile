@@ -1,0 +1,30 @@
+# Set-up and everyday commands. Needs only Python 3.11+ on the machine: everything else is
+# installed into .venv from pyproject.toml.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint install clean
+
+$(BIN)/caucasus-kg: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("caucasus-kg needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/caucasus-kg
+
+## run: build the graph into the embedded store and answer who suspended the CFE Treaty
+run: install
+	$(BIN)/caucasus-kg build
+	$(BIN)/caucasus-kg query who-suspended-cfe
+
+## test: lint and run the whole test suite
+test: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .caucasus-kg .pytest_cache .ruff_cache

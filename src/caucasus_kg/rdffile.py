@@ -36,6 +36,12 @@ def read_rdf_file(path: Path, rel: str) -> Graph:
     except OSError as exc:
         raise InputError([Diagnostic(rel, None, None, f"cannot read the file: {exc}",
                                      "check the path")]) from exc
+    if fmt == "json-ld":
+        remote = _remote_context(text)
+        if remote:
+            raise InputError([Diagnostic(
+                rel, None, None, f"the JSON-LD document loads a remote @context ({remote}); "
+                "caucasus-kg never fetches remote documents", "inline the context in the file")])
     graph = Graph()
     try:
         graph.parse(data=text, format=fmt)
@@ -45,6 +51,30 @@ def read_rdf_file(path: Path, rel: str) -> Graph:
         raise InputError([Diagnostic(rel, line, None, f"not valid {fmt}: {message}",
                                      "fix the syntax at that line")]) from exc
     return graph
+
+
+def _remote_context(text: str) -> str | None:
+    """The first @context given by reference (a URL) anywhere in a JSON-LD document."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None  # the parser reports the syntax error
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            context = item.get("@context")
+            for entry in context if isinstance(context, list) else [context]:
+                if isinstance(entry, str):
+                    return entry
+            if isinstance(item.get("@import"), str):
+                return item["@import"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def _line_from_message(message: str) -> int | None:

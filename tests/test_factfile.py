@@ -77,7 +77,8 @@ def test_good_file_loads_with_its_evidence(tmp_project: Project) -> None:
         ("id: armenia-signs-cfe-2024", "id: Armenia Signs", 7,
          ["'Armenia Signs' is not a valid id", "use 'armenia-signs'"]),
         ("id: armenia-signs-cfe-2024", "id: russia", 7,
-         ["the id 'russia' is already declared at armenpress-azerbaijan-arms-imports.yaml"]),
+         ["'russia' is typed two incompatible ways: a state at "
+          "armenpress-azerbaijan-arms-imports.yaml:31 and a signature here"]),
         ("quote: On 1 March 2024, Armenia signed the treaty.",
          "quote: On 1 March 2024, Armenia ratified the treaty.", 14,
          ["the quote is not found in the source text sources/test-source.txt",
@@ -225,3 +226,53 @@ def test_failed_build_leaves_store_and_graphs_unchanged(tmp_project: Project, cl
     assert "new-facts.yaml:" in err
     assert "the store was not changed" in err
     assert tree_digest(tmp_project.store_path.parent) == before
+
+
+ADDITION = """\
+source:
+  id: test-source
+  title: A test article
+  text: sources/test-source.txt
+  publisher: armenpress
+events:
+  - id: armenia-signs-cfe-2024
+    type: Signature
+    evidence:
+      - quote: Armenia signed the treaty.
+        attributed_to: armenia
+"""
+
+
+def test_a_second_file_adds_evidence_to_an_existing_entity(tmp_project: Project) -> None:
+    write(tmp_project, GOOD)
+    (tmp_project.graphs_dir / "second.yaml").write_text(
+        ADDITION.replace("id: test-source", "id: test-source-2"), "utf-8")
+    result = check(tmp_project, today=TODAY)
+    assert [d.render() for d in result.errors] == []
+    union = result.dataset.data_union()
+    evidence = sorted(str(e) for e in union.objects(ID["armenia-signs-cfe-2024"],
+                                                     CKG.hasEvidence))
+    assert evidence == [str(ID["armenia-signs-cfe-2024/evidence/1"]),
+                        str(ID["armenia-signs-cfe-2024/evidence/second/1"])]
+    from rdflib.namespace import RDFS
+
+    assert len(list(union.objects(ID["armenia-signs-cfe-2024"], RDFS.label))) == 1
+
+
+def test_a_second_label_for_an_existing_entity_is_refused(tmp_project: Project) -> None:
+    write(tmp_project, GOOD)
+    (tmp_project.graphs_dir / "second.yaml").write_text(
+        ADDITION.replace("id: test-source", "id: test-source-2")
+        .replace("    type: Signature\n", "    type: Signature\n    label: Another name\n"),
+        "utf-8")
+    errors = errors_of(tmp_project)
+    assert any("second.yaml:7: error in 'armenia-signs-cfe-2024': the id "
+               "'armenia-signs-cfe-2024' is already declared at new-facts.yaml:7" in e
+               and "leave out 'label'" in e for e in errors), errors
+
+
+def test_an_entity_without_any_label_is_refused(tmp_project: Project) -> None:
+    write(tmp_project, GOOD.replace("    label: Armenia signs the CFE Treaty\n", ""))
+    errors = errors_of(tmp_project)
+    assert any("new-facts.yaml:7: error in 'armenia-signs-cfe-2024': the entry has no 'label'"
+               in e for e in errors), errors

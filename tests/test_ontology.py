@@ -66,9 +66,10 @@ def test_every_concept_scheme_has_labelled_defined_concepts(project) -> None:
 
 def test_reused_standards(project) -> None:
     """Actors are PROV agents, evidence is a Web Annotation, claims and facts PROV entities."""
+    from rdflib.namespace import PROV
+
     from caucasus_kg.dataset import load_ontology
     from caucasus_kg.namespaces import OA
-    from rdflib.namespace import PROV
 
     onto = load_ontology(project)
     assert onto.is_subclass(CKG.Person, PROV.Agent)

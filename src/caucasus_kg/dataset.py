@@ -28,7 +28,7 @@ from .namespaces import GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from .ontology import Ontology
 from .project import Project
 from .rdffile import is_rdf_file, read_rdf_file
-from .references import EntityIndex, declarations_from_graph
+from .references import Declaration, EntityIndex, declarations_from_graph
 
 FACT_SUFFIXES = {".yaml", ".yml"}
 
@@ -147,10 +147,11 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
                 sources[src.slug] = src
     for named in rdf_graphs:
         for decl in declarations_from_graph(named.graph, named.file):
-            _declare(ds.index, decl, diags)
+            _declare(ds.index, decl, diags, ontology)
     for ff in fact_files:
         for decl in declarations(ff, ontology, diags):
-            _declare(ds.index, decl, diags)
+            _declare(ds.index, decl, diags, ontology)
+    _require_labels(ds.index, diags)
     for ff in fact_files:
         graph = to_graph(ff, ontology, ds.index, sources, diags, today)
         ds.graphs.append(NamedGraph(graph_name_for(ff.rel), ff.rel, graph))
@@ -176,10 +177,48 @@ def input_fingerprint(project: Project, extra: Iterable[Path] = ()) -> str:
     return digest.hexdigest()
 
 
-def _declare(index: EntityIndex, decl, diags: Diagnostics) -> None:
+def _declare(index: EntityIndex, decl: Declaration, diags: Diagnostics,
+             ontology: Ontology) -> None:
+    """Add a declaration; a second file may describe the same entity if the types agree."""
     earlier = index.declare(decl)
-    if earlier is not None and (earlier.file, earlier.line) != (decl.file, decl.line):
+    if earlier is None:
+        return
+    if any(file == decl.file for file, _ in earlier.mentions):
+        diags.error(decl.file, decl.line, decl.slug,
+                    f"the id '{decl.slug}' is already used at {earlier.where()} in this file",
+                    "give each entry of a file its own id")
+        return
+    clash = [(a, b) for a in earlier.types for b in decl.types
+             if not (ontology.is_subclass(a, b) or ontology.is_subclass(b, a))]
+    if clash:
+        before = ", ".join(sorted(ontology.label(t) for t in earlier.types))
+        now = ", ".join(sorted(ontology.label(t) for t in decl.types))
+        diags.error(decl.file, decl.line, decl.slug,
+                    f"'{decl.slug}' is typed two incompatible ways: {_a(before)} at "
+                    f"{earlier.where()} and {_a(now)} here",
+                    "use the same type as the existing entity, or choose another id for a "
+                    "different thing")
+        return
+    if earlier.labels and decl.labels:
         diags.error(decl.file, decl.line, decl.slug,
                     f"the id '{decl.slug}' is already declared at {earlier.where()}",
-                    "refer to the existing entity instead of declaring it again, or choose "
-                    "another id")
+                    "to add facts or evidence to that entity from this file, repeat its id and "
+                    "type but leave out 'label'; for a different entity choose another id")
+        return
+    if decl.wikidata and earlier.wikidata and decl.wikidata != earlier.wikidata:
+        diags.error(decl.file, decl.line, decl.slug,
+                    f"'{decl.slug}' is aligned to Wikidata {decl.wikidata} here but to "
+                    f"{earlier.wikidata} at {earlier.where()}", "keep the one that is certain")
+        return
+    index.merge(earlier, decl)
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def _require_labels(index: EntityIndex, diags: Diagnostics) -> None:
+    for decl in index.by_slug.values():
+        if not decl.labels and decl.file.endswith(tuple(FACT_SUFFIXES)):
+            diags.error(decl.file, decl.line, decl.slug, "the entry has no 'label'",
+                        "add 'label:' with the name a reader would use")

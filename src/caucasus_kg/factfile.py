@@ -191,10 +191,11 @@ def _declaration(ff: FactFile, onto: Ontology, section: str, base: str, entry: L
                     + ", ".join(_kinds_of(onto, base)))
         return None
     labels = entry.get("label")
+    if labels is not None and (not isinstance(labels, str) or not labels.strip()):
+        diags.error(ff.rel, entry.line_of("label"), slug, "'label' must be a non-empty name",
+                    "write label: followed by the name a reader would use")
     if not isinstance(labels, str) or not labels.strip():
-        diags.error(ff.rel, entry.line, slug, "the entry has no 'label'",
-                    "add 'label:' with the name a reader would use")
-        labels = None
+        labels = None  # a file adding to an entity declared elsewhere may leave it out
     aliases = entry.get("aliases", [])
     if isinstance(aliases, str):
         aliases = [aliases]
@@ -339,16 +340,19 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
     node = ID[slug]
     g = ctx.graph
     decl = ctx.index.by_slug.get(slug)
-    if decl is None or decl.file != ctx.ff.rel or decl.line != entry.line:
-        return  # a duplicate id, already reported
+    if decl is None or (ctx.ff.rel, entry.line) not in decl.mentions:
+        return  # a clashing id, already reported
     cls = ctx.onto.classes[entry.get("type", DEFAULT_TYPES.get(section))]
     g.add((node, RDF.type, cls))
-    for label in decl.labels:
-        g.add((node, RDFS.label, Literal(label, lang=ctx.ff.language)))
-    for alias in decl.aliases:
-        g.add((node, SKOS.altLabel, Literal(alias, lang=ctx.ff.language)))
-    if decl.wikidata:
-        g.add((node, CKG.wikidata, WD[decl.wikidata]))
+    if isinstance(entry.get("label"), str) and entry["label"].strip():
+        g.add((node, RDFS.label, Literal(entry["label"], lang=ctx.ff.language)))
+    aliases = entry.get("aliases", [])
+    for alias in [aliases] if isinstance(aliases, str) else aliases:
+        if isinstance(alias, str | int) and not isinstance(alias, bool):
+            g.add((node, SKOS.altLabel, Literal(str(alias), lang=ctx.ff.language)))
+    qid = entry.get("wikidata")
+    if isinstance(qid, str) and QID.match(qid):
+        g.add((node, CKG.wikidata, WD[qid]))
     if isinstance(entry.get("note"), str):
         g.add((node, RDFS.comment, Literal(entry["note"], lang=ctx.ff.language)))
     g.add((node, CKG.sourceFile, Literal(ctx.ff.rel)))
@@ -377,7 +381,12 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
     if "proposition" in entry:
         _emit_proposition(ctx, node, slug, entry["proposition"], entry.line_of("proposition"))
     if "evidence" in entry:
-        _emit_evidence(ctx, node, slug, entry["evidence"], entry.line_of("evidence"))
+        # The declaring entry numbers its evidence 1, 2, ...; a file adding to an entity declared
+        # elsewhere (no label) numbers it under its own file name, so IRIs never collide.
+        prefix = f"{slug}/evidence/"
+        if "label" not in entry:
+            prefix += ctx.ff.rel.rsplit(".", 1)[0] + "/"
+        _emit_evidence(ctx, node, slug, prefix, entry["evidence"], entry.line_of("evidence"))
     elif ctx.onto.is_subclass(cls, CKG.Fact) or cls == CKG.Claim:
         ctx.diags.error(ctx.ff.rel, entry.line, slug,
                         "the fact has no evidence: every fact and claim needs the verbatim quote "
@@ -587,7 +596,8 @@ def _emit_proposition(ctx: _Context, node: URIRef, slug: str, data: Any, line: i
     g.add((prop_node, RDF.object, obj))
 
 
-def _emit_evidence(ctx: _Context, node: URIRef, slug: str, data: Any, line: int) -> None:
+def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: Any,
+                   line: int) -> None:
     err = ctx.diags.error
     rel = ctx.ff.rel
     items = data if isinstance(data, list) else [data]
@@ -633,7 +643,7 @@ def _emit_evidence(ctx: _Context, node: URIRef, slug: str, data: Any, line: int)
         else:
             who = _reference(ctx, str(attributed), CKG.Actor, item.line_of("attributed_to"),
                              slug, "attributed_to")
-        ev = ID[f"{slug}/evidence/{number}"]
+        ev = ID[f"{prefix}{number}"]
         target = URIRef(f"{ev}/target")
         quote_sel = URIRef(f"{ev}/quote")
         position_sel = URIRef(f"{ev}/position")

@@ -32,6 +32,12 @@ class Declaration:
     labels: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     wikidata: str | None = None
+    mentions: list[tuple[str, int | None]] = field(default_factory=list)
+    """Every (file, line) that describes this entity; several files may add to one entity."""
+
+    def __post_init__(self) -> None:
+        if not self.mentions:
+            self.mentions = [(self.file, self.line)]
 
     @property
     def display(self) -> str:
@@ -71,6 +77,24 @@ class EntityIndex:
         if decl.wikidata:
             self._by_qid.setdefault(decl.wikidata, []).append(decl)
         return None
+
+    def merge(self, earlier: Declaration, later: Declaration) -> None:
+        """Record that ``later`` describes the same entity as ``earlier`` (from another file)."""
+        earlier.types |= later.types
+        earlier.mentions.append((later.file, later.line))
+        for label in later.labels:
+            if label not in earlier.labels:
+                earlier.labels.append(label)
+        for alias in later.aliases:
+            if alias not in earlier.aliases:
+                earlier.aliases.append(alias)
+        for name in {*later.labels, *later.aliases}:
+            bucket = self._by_name.setdefault(name.casefold(), [])
+            if earlier not in bucket:
+                bucket.append(earlier)
+        if later.wikidata and not earlier.wikidata:
+            earlier.wikidata = later.wikidata
+            self._by_qid.setdefault(later.wikidata, []).append(earlier)
 
     def resolve(self, name: str) -> Declaration:
         """The one entity ``name`` refers to, or a :class:`ResolveError` with candidates."""

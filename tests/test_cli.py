@@ -105,12 +105,21 @@ def test_update_is_refused(built, cli) -> None:
 def test_queries_lists_the_catalogue(built, cli) -> None:
     code, out, _ = cli(*built, "queries")
     assert code == 0
-    assert "who-suspended-cfe  Who suspended participation in the CFE Treaty, and when?" in \
-        " ".join(out.split("  ")).replace("   ", "  ") or "who-suspended-cfe" in out
-    assert "--param treaty=<iri> (default cfe-treaty)" in out
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("who-suspended-cfe "))
+    assert lines[first].split(None, 1)[1].startswith("Who suspended participation in")
+    assert lines[first + 1].split() == ["--param", "treaty=<iri>", "(default", "cfe-treaty)",
+                                        "the", "treaty", "to", "ask", "about", "(id,", "label",
+                                        "or", "alias)"]
     code, out, _ = cli(*built, "queries", "-f", "json")
     names = [q["name"] for q in json.loads(out)]
     assert "who-suspended-cfe" in names and names == sorted(names)
+
+
+def test_explain_accepts_the_curie_that_query_output_prints(built, cli) -> None:
+    code, out, _ = cli(*built, "explain", "id:russia-withdraws-from-cfe-2023")
+    assert code == 0
+    assert out.startswith("Russia withdraws from the CFE Treaty  (id:russia-withdraws-")
 
 
 def test_explain_shows_quote_source_and_attribution(built, cli) -> None:

@@ -7,10 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .contradictions import Dispute, dispute_quads
+from .contradictions import find as find_contradictions
 from .dataset import Dataset, input_fingerprint, load_dataset
 from .diagnostics import DataError, Diagnostic
+from .namespaces import compact
 from .project import Project
-from .store import BuildInfo, read_build_info, write_lock, write_store
+from .store import BuildInfo, memory_store, read_build_info, write_lock, write_store
 from .validation import ShaclResult, load_shapes, validate_dataset
 
 
@@ -21,6 +24,7 @@ class CheckResult:
     dataset: Dataset
     diagnostics: list[Diagnostic] = field(default_factory=list)
     shacl: list[ShaclResult] = field(default_factory=list)
+    disputes: list[Dispute] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -36,6 +40,16 @@ def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = 
     """Load and validate; SHACL runs only when the loader found no errors."""
     dataset = load_dataset(project, extra, today, include_project)
     result = CheckResult(dataset, list(dataset.diagnostics.items))
+    if not result.errors:
+        findings = find_contradictions(memory_store(dataset.graphs), dataset.ontology)
+        result.diagnostics.extend(findings.errors)
+        result.disputes = findings.disputes
+        for dup in findings.duplicates:
+            result.diagnostics.append(Diagnostic(
+                dup.file, dup.line, compact(dup.new),
+                f"this looks like a duplicate of '{compact(dup.existing)}' (same kind, actor "
+                "and treaty, same date)", f"use the id {compact(dup.existing)[3:]} so the "
+                "evidence is merged into one node", "warning"))
     if not result.errors and project.shapes_file.exists():
         shacl, diagnostics = validate_dataset(dataset, load_shapes(project.shapes_file))
         result.shacl = shacl
@@ -52,7 +66,8 @@ def build(project: Project, today: dt.date | None = None) -> tuple[BuildInfo, Ch
         if result.errors:
             raise DataError(result.errors)
         graphs = result.dataset.all_graphs()
-        info = write_store(project.store_path, graphs, result.dataset.fingerprint)
+        info = write_store(project.store_path, graphs, result.dataset.fingerprint,
+                           dispute_quads(result.disputes))
     return info, result
 
 

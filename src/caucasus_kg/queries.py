@@ -163,12 +163,15 @@ def _convert(param: Parameter, value: str, store: ox.Store) -> object:
 def resolve_entity(value: str, store: ox.Store) -> ox.NamedNode:
     """An id, label, alias, QID or IRI to the entity's IRI, looked up in the store."""
     value = value.strip()
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        value = PREFIXES[prefix] + local  # a CURIE as query output prints it, e.g. id:russia
     if re.match(r"^[a-z][a-z0-9+.-]*://", value):
         try:
             return ox.NamedNode(value)
         except ValueError as exc:
             raise QueryError(f"'{value}' is not a valid IRI: {exc}") from exc
-    if SLUG.match(value):
+    if all(SLUG.match(part) for part in value.split("/")):
         candidate = ox.NamedNode(str(ID) + value)
         if any(True for _ in store.quads_for_pattern(candidate, None, None, None)):
             return candidate

@@ -84,8 +84,9 @@ def quads(graphs: list[NamedGraph]) -> Iterator[ox.Quad]:
             yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph_name)
 
 
-def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str) -> BuildInfo:
-    """Write a fresh store with ``graphs`` and swap it in place of the old one."""
+def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
+                extra_quads: list[ox.Quad] | None = None) -> BuildInfo:
+    """Write a fresh store with ``graphs`` (and derived quads) and swap it in for the old one."""
     store_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = store_path.with_name(store_path.name + f".new-{os.getpid()}")
     old = store_path.with_name(store_path.name + f".old-{os.getpid()}")
@@ -93,10 +94,12 @@ def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str) ->
     try:
         store = ox.Store(str(tmp))
         store.bulk_extend(quads(graphs))
+        if extra_quads:
+            store.bulk_extend(extra_quads)
         store.flush()
         triples = len(store)
         del store
-        info = BuildInfo(fingerprint, triples, len(graphs))
+        info = BuildInfo(fingerprint, triples, len(graphs) + (1 if extra_quads else 0))
         if store_path.exists():
             os.rename(store_path, old)
         os.rename(tmp, store_path)

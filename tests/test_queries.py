@@ -1,0 +1,735 @@
+"""The competency queries (queries/*.rq) and their answers for the founding article.
+
+Every expected answer below is written out by hand from the article
+(graphs/sources/armenpress-azerbaijan-arms-imports.txt) and its fact file, never computed from the
+same SPARQL: these are the questions the graph must answer, and the answers it must give. Each
+test pins the exact columns and rows, in order.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from caucasus_kg.namespaces import sparql_prefixes
+from caucasus_kg.queries import QueryError, catalogue, run_query
+from caucasus_kg.results import cell_text
+from caucasus_kg.store import memory_store
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+
+SOURCE_TITLE = ("Azerbaijan named one of biggest arms importers in the world: Analyst comments on "
+                "Baku\u2019s potential goals")
+CFE = "Treaty on Conventional Armed Forces in Europe"
+CAWAT = "Centre for Analysis of World Arms Trade"
+NATO_ALLIES = "NATO allies of the United States"
+HARUTYUNOV = "Davit Harutyunov"
+ANALYST = "military-political analyst"
+SECTION_907 = "Section 907 of the FREEDOM Support Act"
+AUTHORITY = "Presidential authority to waive Section 907"
+AMENDMENT = "2001 amendment allowing the President to waive Section 907"
+ADOPTION = "The US Senate adopts the amendment allowing a waiver of Section 907"
+BILL = "2023 Senate bill repealing the Section 907 waiver authority for Azerbaijan"
+PASSAGE = "The US Senate passes the bill repealing the Section 907 waiver authority for Azerbaijan"
+WAIVERS = "Presidential waivers of Section 907 since 2001"
+TRANSIT = "US Afghan transit through Azerbaijan"
+ATTACKS = "11 September 2001 attacks"
+ACQUISITIONS = "Azerbaijan's arms acquisitions in 2024"
+RANKING = "Azerbaijan ranked 16th biggest arms importer in 2024 by CAWAT"
+COMBINING = ("Azerbaijan is mostly combining Russian heavy weaponry with drones bought from Israel "
+             "and Turkiye")
+
+# Claims: label and summary, as curated in the fact file.
+ALLEGES_WAR = ("Azerbaijan alleges that Armenia is preparing for war and buying weapons",
+               "Armenia is preparing for war and buying weapons.")
+DENIES_WAR = ("Armenia denies that it is preparing for war",
+              "Armenia is not preparing for war; it has denied the accusation many times.")
+DEFENSIVE = ("Armenia states that it acquires weaponry only for defence",
+             "Armenia is acquiring weaponry exclusively for defensive purposes as part of military "
+             "reforms.")
+FALSE_ALLEGATIONS = ("Armenpress calls Azerbaijan's allegations false",
+                     "Azerbaijan's allegations that Armenia is preparing for war are false.")
+REARMAMENT = ("Armenpress reads the data as showing Azerbaijan's intensive rearmament",
+              "The data shows that Azerbaijan itself is engaged in an intensive rearmament effort.")
+FAKE_NEWS = ("Armenpress says Azerbaijan manipulates the issue in fake news campaigns",
+             "Azerbaijan has been trying to manipulate the issue in its fake news campaigns.")
+OPEN_SOURCES = ("Harutyunov says Azerbaijan's rearmament is documented in open sources",
+                "Information about Azerbaijan's rearmament is available in open sources, and "
+                "Azerbaijan itself has announced some of its arms procurements; the volumes, goals "
+                "and supervision are a different matter.")
+FIRST_GOAL = ("Harutyunov on Azerbaijan's first goal, arms as a political resource",
+              "Azerbaijan pursues several goals by rearming; the first is that it views arms "
+              "acquisition as a significant resource with which it tries to resolve political "
+              "issues.")
+SECOND_GOAL = ("Harutyunov on Azerbaijan's second goal, deepening the balance of power",
+               "Azerbaijan wants to deepen as far as possible the balance of power in its favour "
+               "compared with Armenia that emerged after the 2020 war.")
+POWERFUL = ("Azerbaijan claims it has a powerful military", "Azerbaijan has a powerful military.")
+RAPID = ("Harutyunov says Azerbaijan rearms rapidly so that Armenia cannot restore the balance",
+         "Azerbaijan perceives that Armenia could restore the balance in some conditions, and "
+         "rearms rapidly to prevent it.")
+AGGRESSION = ("Harutyunov cannot rule out that Azerbaijan prepares a new aggression",
+              "A third goal of Azerbaijan may be to prepare for a new aggression by increasing the "
+              "volume of its arms.")
+INEFFECTIVE = ("Harutyunov regrets that international arms control mechanisms are ineffective",
+               "International arms control mechanisms are ineffective.")
+PROPOSAL = ("Armenia proposes a joint arms control mechanism to Azerbaijan",
+            "Armenia and Azerbaijan should create a joint arms control mechanism.")
+REFUSAL = ("Azerbaijan refuses the joint arms control mechanism",
+           "Azerbaijan refused Armenia's proposal to create a joint arms control mechanism.")
+VIOLATED = ("Harutyunov alleges that Azerbaijan violated the CFE Treaty",
+            "Azerbaijan violated the CFE Treaty in the past, and has always violated its terms and "
+            "restrictions.")
+VERIFICATION = ("Harutyunov says the CFE Treaty lacked verification and accountability",
+                "Even when fully functioning, the CFE Treaty had no clear mechanisms for control or "
+                "verification and no accountability for violations.")
+MILITARIZATION = ("Harutyunov explains the South Caucasus's heavy militarization",
+                  "The South Caucasus is heavily militarized because of the combination of "
+                  "population and armaments.")
+OTHER_REGIONS = ("Harutyunov names other heavily militarized regions",
+                 "There are many other heavily militarized regions, such as the Middle East and "
+                 "Southeast Asia.")
+US_WEAPONS = ("Harutyunov doubts Azerbaijan would buy many US weapons",
+              "Even the waiver is no ground to believe Azerbaijan would buy large amounts of US "
+              "weapons, because American weapons are expensive.")
+
+CFE_STATUS_COLUMNS = ["actor", "status", "since", "action", "fact"]
+CFE_STATUS_AFTER_7_NOVEMBER_2023 = [
+    (NATO_ALLIES, "suspended", "2023-11-07", "suspension of participation",
+     "id:nato-allies-suspend-cfe-2023"),
+    ("Russia", "withdrawn", "2023-11-07", "withdrawal", "id:russia-withdraws-from-cfe-2023"),
+    ("United States", "suspended", "2023-11-07", "suspension of participation",
+     "id:united-states-suspends-cfe-2023"),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue itself
+# --------------------------------------------------------------------------------------------
+
+def _tested_queries() -> set[str]:
+    """Names of the queries this file runs: the first argument of every ``ask(...)`` call."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    return {node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "ask" and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
+
+
+def test_every_query_has_a_title_a_description_and_a_test() -> None:
+    queries = catalogue(QUERIES_DIR)
+    assert len(queries) >= 14
+    for name, query in queries.items():
+        assert query.title and query.title != name, f"{name}.rq has no '# title:'"
+        assert query.title.endswith("?"), f"{name}.rq: the title should be the question"
+        assert query.description, f"{name}.rq has no '# description:'"
+        for param in query.parameters:
+            assert param.description, f"{name}.rq: parameter {param.name} has no description"
+    assert _tested_queries() == set(queries), "every query in queries/ needs a test here"
+
+
+def _body(text: str) -> str:
+    """The query without its whole-line comments (the header included)."""
+    return "\n".join("" if line.lstrip().startswith("#") else line for line in text.splitlines())
+
+
+@pytest.mark.parametrize("name", sorted(catalogue(QUERIES_DIR)))
+def test_query_orders_by_every_selected_column_and_uses_its_parameters(name: str) -> None:
+    query = catalogue(QUERIES_DIR)[name]
+    body = _body(query.text)
+    select = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s*\n?\s*WHERE", body, re.S)
+    assert select, f"{name}.rq: no SELECT ... WHERE"
+    projected = re.findall(r"\?(\w+)", select.group(1))
+    assert "ORDER BY" in body, f"{name}.rq has no ORDER BY"
+    order = body[body.rindex("ORDER BY"):]
+    assert "}" not in order, f"{name}.rq: the outer query has no ORDER BY"
+    ordered = set(re.findall(r"\?(\w+)", order))
+    assert set(projected) <= ordered, (
+        f"{name}.rq: ORDER BY misses {sorted(set(projected) - ordered)}")
+    for param in query.parameters:
+        assert re.search(rf"\?{param.name}\b", body), (
+            f"{name}.rq: parameter {param.name} is declared but never used")
+
+
+def test_unknown_and_missing_parameters_are_refused(ask) -> None:
+    with pytest.raises(QueryError, match="no parameter 'colour'"):
+        ask("timeline", colour="red")
+    with pytest.raises(QueryError, match="no parameter 'country'"):
+        ask("who-suspended-cfe", country="russia")
+    with pytest.raises(QueryError, match="needs --param fact="):
+        ask("provenance")
+    with pytest.raises(QueryError, match="unknown entity 'Atlantis'"):
+        ask("claims-by", actor="Atlantis")
+    with pytest.raises(QueryError, match="not a date"):
+        ask("treaty-status-as-of", date="7 November 2023")
+
+
+# --------------------------------------------------------------------------------------------
+# The CFE Treaty
+# --------------------------------------------------------------------------------------------
+
+def test_who_suspended_cfe(ask) -> None:
+    columns, rows = ask("who-suspended-cfe")
+    assert columns == ["actor", "action", "date", "in_response_to", "fact"]
+    assert rows == [
+        (NATO_ALLIES, "suspension of participation", "2023-11-07", "Russia withdrawal",
+         "id:nato-allies-suspend-cfe-2023"),
+        ("Russia", "withdrawal", "2023-11-07", "", "id:russia-withdraws-from-cfe-2023"),
+        ("United States", "suspension of participation", "2023-11-07", "Russia withdrawal",
+         "id:united-states-suspends-cfe-2023"),
+    ]
+    assert ask("who-suspended-cfe", treaty="CFE Treaty") == (columns, rows)
+    assert ask("who-suspended-cfe", treaty="section-907")[1] == []
+
+
+def test_treaty_status_as_of_default_date(ask) -> None:
+    assert ask("treaty-status-as-of") == (CFE_STATUS_COLUMNS, CFE_STATUS_AFTER_7_NOVEMBER_2023)
+
+
+def test_treaty_status_before_and_after_7_november_2023(ask) -> None:
+    assert ask("treaty-status-as-of", date="2023-11-06") == (CFE_STATUS_COLUMNS, [])
+    assert ask("treaty-status-as-of", date="2023-11-07")[1] == CFE_STATUS_AFTER_7_NOVEMBER_2023
+    assert ask("treaty-status-as-of", date="2023-12-01")[1] == CFE_STATUS_AFTER_7_NOVEMBER_2023
+    assert ask("treaty-status-as-of", treaty="CFE", date="2023-11")[1] == []
+    assert ask("treaty-status-as-of", treaty="CFE", date="2024")[1] == \
+        CFE_STATUS_AFTER_7_NOVEMBER_2023
+
+
+def test_treaty_status_is_decided_by_the_latest_action(project, dataset) -> None:
+    """Signature, ratification, suspension and resumption in sequence, on a made-up record."""
+    store = memory_store(dataset.all_graphs())
+    made_up = sparql_prefixes() + """
+        id:test-armenia-signs a ckg:Signature ; ckg:treaty id:cfe-treaty ; ckg:actor id:armenia ;
+            ckg:date "1990"^^xsd:gYear .
+        id:test-armenia-ratifies a ckg:Ratification ; ckg:treaty id:cfe-treaty ;
+            ckg:actor id:armenia ; ckg:date "1992-07"^^xsd:gYearMonth .
+        id:test-armenia-suspends a ckg:SuspensionOfParticipation ; ckg:treaty id:cfe-treaty ;
+            ckg:actor id:armenia ; ckg:date "2023-11-07"^^xsd:date ;
+            ckg:effectiveDate "2023-12-01"^^xsd:date .
+        id:test-armenia-resumes a ckg:Resumption ; ckg:treaty id:cfe-treaty ; ckg:actor id:armenia ;
+            ckg:date "2024-03-01"^^xsd:date .
+        id:test-israel-signs a ckg:Signature ; ckg:treaty id:cfe-treaty ; ckg:actor id:israel ;
+            ckg:date "1992-07-01"^^xsd:date .
+        id:test-israel-ratifies a ckg:Ratification ; ckg:treaty id:cfe-treaty ; ckg:actor id:israel ;
+            ckg:date "1992-07-01"^^xsd:date .
+    """
+    store.load(made_up.encode(), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode("https://w3id.org/caucasus-kg/graph/test"))
+    query = catalogue(project.queries_dir)["treaty-status-as-of"]
+
+    def armenia_and_israel(date: str) -> list[tuple[str, ...]]:
+        rows = [tuple(cell_text(v) for v in row)
+                for row in run_query(query, store, {"date": date}).rows]
+        return [row for row in rows if row[0] in ("Armenia", "Israel")]
+
+    assert armenia_and_israel("1989-12-31") == []
+    assert armenia_and_israel("1992-06-30") == [
+        ("Armenia", "signatory", "1990", "signature", "id:test-armenia-signs")]
+    assert armenia_and_israel("1992-07-01") == [
+        ("Armenia", "party", "1992-07", "ratification", "id:test-armenia-ratifies"),
+        ("Israel", "party", "1992-07-01", "ratification", "id:test-israel-ratifies")]
+    # Announced on 7 November, effective on 1 December.
+    assert armenia_and_israel("2023-11-30")[0] == (
+        "Armenia", "party", "1992-07", "ratification", "id:test-armenia-ratifies")
+    assert armenia_and_israel("2023-12-01")[0] == (
+        "Armenia", "suspended", "2023-12-01", "suspension of participation",
+        "id:test-armenia-suspends")
+    assert armenia_and_israel("2024-03-01")[0] == (
+        "Armenia", "party", "2024-03-01", "resumption", "id:test-armenia-resumes")
+
+
+def test_treaty_scope(ask) -> None:
+    columns, rows = ask("treaty-scope")
+    assert columns == ["instrument", "aspect", "value", "fact"]
+    assert rows == [
+        (CFE, "geographic scope", "Europe from the Atlantic to the Urals", "id:cfe-treaty"),
+        (CFE, "provides", "limits on key categories of conventional military equipment in Europe, "
+         "from the Atlantic to the Urals", "id:cfe-treaty"),
+        (CFE, "provides", "the destruction of excess weaponry", "id:cfe-treaty"),
+    ]
+    assert ask("treaty-scope", treaty="section-907")[1] == [
+        (SECTION_907, "applies to", "Azerbaijan", "id:section-907"),
+        (SECTION_907, "jurisdiction", "United States", "id:section-907"),
+        (SECTION_907, "provides", "a ban on any kind of direct United States aid to the Azerbaijani "
+         "government", "id:section-907"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Claims
+# --------------------------------------------------------------------------------------------
+
+def test_disputes(ask) -> None:
+    columns, rows = ask("disputes")
+    assert columns == ["claim", "claim_label", "claimant", "disputed_by", "disputing_claim",
+                       "disputing_label", "relation", "stance"]
+    assert rows == [
+        ("id:azerbaijan-alleges-armenia-prepares-for-war", ALLEGES_WAR[0], "Azerbaijan", "Armenia",
+         "id:armenia-denies-preparing-for-war", DENIES_WAR[0], "denies", "denies"),
+        ("id:azerbaijan-alleges-armenia-prepares-for-war", ALLEGES_WAR[0], "Azerbaijan",
+         "Armenpress", "id:armenpress-characterises-allegations-as-false", FALSE_ALLEGATIONS[0],
+         "disputes", "characterises"),
+    ]
+
+
+def test_claims_by_azerbaijan(ask) -> None:
+    columns, rows = ask("claims-by")
+    assert columns == ["stance", "label", "summary", "addressee", "responds_to", "claim"]
+    assert rows == [
+        ("alleges", *ALLEGES_WAR, "", "", "id:azerbaijan-alleges-armenia-prepares-for-war"),
+        ("asserts", *POWERFUL, "", "", "id:azerbaijan-claims-powerful-military"),
+        ("refuses", *REFUSAL, "Armenia", PROPOSAL[0],
+         "id:azerbaijan-refuses-joint-arms-control-mechanism"),
+    ]
+
+
+def test_claims_by_armenia_and_armenpress(ask) -> None:
+    assert ask("claims-by", actor="Republic of Armenia")[1] == [
+        ("asserts", *DEFENSIVE, "", ALLEGES_WAR[0], "id:armenia-asserts-defensive-acquisitions"),
+        ("denies", *DENIES_WAR, "", ALLEGES_WAR[0], "id:armenia-denies-preparing-for-war"),
+        ("proposes", *PROPOSAL, "Azerbaijan", "", "id:armenia-proposes-joint-arms-control-mechanism"),
+    ]
+    assert ask("claims-by", actor="armenpress")[1] == [
+        ("assesses", *REARMAMENT, "", "", "id:armenpress-assesses-azerbaijan-rearmament"),
+        ("characterises", *FALSE_ALLEGATIONS, "", ALLEGES_WAR[0],
+         "id:armenpress-characterises-allegations-as-false"),
+        ("characterises", *FAKE_NEWS, "", "", "id:armenpress-characterises-fake-news-campaigns"),
+    ]
+    assert ask("claims-by", actor="russia")[1] == []
+
+
+def test_claims_about_azerbaijan(ask) -> None:
+    columns, rows = ask("claims-about")
+    assert columns == ["claimant", "stance", "label", "summary", "claim"]
+    assert rows == [
+        ("Armenia", "proposes", *PROPOSAL, "id:armenia-proposes-joint-arms-control-mechanism"),
+        ("Armenpress", "assesses", *REARMAMENT, "id:armenpress-assesses-azerbaijan-rearmament"),
+        ("Armenpress", "characterises", *FAKE_NEWS,
+         "id:armenpress-characterises-fake-news-campaigns"),
+        ("Azerbaijan", "asserts", *POWERFUL, "id:azerbaijan-claims-powerful-military"),
+        (HARUTYUNOV, "alleges", *VIOLATED, "id:harutyunov-alleges-azerbaijan-violated-cfe"),
+        (HARUTYUNOV, "asserts", *OPEN_SOURCES, "id:harutyunov-rearmament-in-open-sources"),
+        (HARUTYUNOV, "assesses", *US_WEAPONS, "id:harutyunov-us-weapons-too-expensive"),
+        (HARUTYUNOV, "assesses", *FIRST_GOAL, "id:harutyunov-goal-arms-as-political-resource"),
+        (HARUTYUNOV, "assesses", *SECOND_GOAL, "id:harutyunov-goal-balance-of-power"),
+        (HARUTYUNOV, "assesses", *RAPID, "id:harutyunov-rapid-rearmament-to-keep-balance"),
+        (HARUTYUNOV, "predicts", *AGGRESSION, "id:harutyunov-predicts-possible-new-aggression"),
+    ]
+
+
+def test_claims_about_the_cfe_treaty_a_region_and_a_claim(ask) -> None:
+    assert ask("claims-about", entity="CFE Treaty")[1] == [
+        (HARUTYUNOV, "alleges", *VIOLATED, "id:harutyunov-alleges-azerbaijan-violated-cfe"),
+        (HARUTYUNOV, "assesses", *INEFFECTIVE, "id:harutyunov-arms-control-mechanisms-ineffective"),
+        (HARUTYUNOV, "assesses", *VERIFICATION, "id:harutyunov-cfe-lacked-verification"),
+    ]
+    assert ask("claims-about", entity="Transcaucasia")[1] == [
+        (HARUTYUNOV, "assesses", *MILITARIZATION, "id:harutyunov-south-caucasus-militarization"),
+    ]
+    assert ask("claims-about", entity="azerbaijan-alleges-armenia-prepares-for-war")[1] == [
+        ("Armenpress", "characterises", *FALSE_ALLEGATIONS,
+         "id:armenpress-characterises-allegations-as-false"),
+        ("Armenpress", "characterises", *FAKE_NEWS,
+         "id:armenpress-characterises-fake-news-campaigns"),
+    ]
+
+
+def test_analyst_statements(ask) -> None:
+    columns, rows = ask("analyst-statements")
+    assert columns == ["analyst", "role", "stance", "statement", "summary", "proposition", "claim"]
+    h = (HARUTYUNOV, ANALYST)
+    assert rows == [
+        (*h, "alleges", *VIOLATED, f"Azerbaijan violated {CFE}",
+         "id:harutyunov-alleges-azerbaijan-violated-cfe"),
+        (*h, "asserts", *OPEN_SOURCES, "", "id:harutyunov-rearmament-in-open-sources"),
+        (*h, "assesses", *US_WEAPONS, "", "id:harutyunov-us-weapons-too-expensive"),
+        (*h, "assesses", *MILITARIZATION, "", "id:harutyunov-south-caucasus-militarization"),
+        (*h, "assesses", *OTHER_REGIONS, "", "id:harutyunov-other-militarized-regions"),
+        (*h, "assesses", *FIRST_GOAL, "", "id:harutyunov-goal-arms-as-political-resource"),
+        (*h, "assesses", *SECOND_GOAL, "", "id:harutyunov-goal-balance-of-power"),
+        (*h, "assesses", *INEFFECTIVE, "", "id:harutyunov-arms-control-mechanisms-ineffective"),
+        (*h, "assesses", *RAPID, "", "id:harutyunov-rapid-rearmament-to-keep-balance"),
+        (*h, "assesses", *VERIFICATION, "", "id:harutyunov-cfe-lacked-verification"),
+        (*h, "predicts", *AGGRESSION, "", "id:harutyunov-predicts-possible-new-aggression"),
+    ]
+
+
+def test_proposals_and_refusals(ask) -> None:
+    columns, rows = ask("proposals-and-refusals")
+    assert columns == ["proposer", "addressee", "proposal", "responder", "response_stance",
+                       "proposal_claim", "response_claim"]
+    assert rows == [
+        ("Armenia", "Azerbaijan", PROPOSAL[1], "Azerbaijan", "refuses",
+         "id:armenia-proposes-joint-arms-control-mechanism",
+         "id:azerbaijan-refuses-joint-arms-control-mechanism"),
+    ]
+
+
+def test_responses(ask) -> None:
+    columns, rows = ask("responses")
+    assert columns == ["date", "responder", "action", "relation", "responded_to_actor",
+                       "responded_to_action", "response", "responded_to", "origin"]
+    allegation = "id:azerbaijan-alleges-armenia-prepares-for-war"
+    proposal = "id:armenia-proposes-joint-arms-control-mechanism"
+    withdrawal = "id:russia-withdraws-from-cfe-2023"
+    assert rows == [
+        ("", "Armenia", "asserts", "in response to", "Azerbaijan", "alleges",
+         "id:armenia-asserts-defensive-acquisitions", allegation, allegation),
+        ("", "Armenia", "denies", "denies", "Azerbaijan", "alleges",
+         "id:armenia-denies-preparing-for-war", allegation, allegation),
+        ("", "Armenpress", "characterises", "disputes", "Azerbaijan", "alleges",
+         "id:armenpress-characterises-allegations-as-false", allegation, allegation),
+        ("", "Azerbaijan", "refuses", "in response to", "Armenia", "proposes",
+         "id:azerbaijan-refuses-joint-arms-control-mechanism", proposal, proposal),
+        ("2023-11-07", NATO_ALLIES, "suspension of participation", "in response to", "Russia",
+         "withdrawal", "id:nato-allies-suspend-cfe-2023", withdrawal, withdrawal),
+        ("2023-11-07", "United States", "suspension of participation", "in response to",
+         "Russia", "withdrawal", "id:united-states-suspends-cfe-2023", withdrawal, withdrawal),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Arms, rankings, events
+# --------------------------------------------------------------------------------------------
+
+AZERBAIJAN_ARMS = [
+    ("", "arms", "", "2024", "2200000000", "USD", "more than", CAWAT,
+     "id:azerbaijan-arms-acquisitions-2024"),
+    ("Israel", "drones", "drones", "", "", "", "", HARUTYUNOV, "id:israel-drones-to-azerbaijan"),
+    ("Russia", "heavy weaponry", "Russian heavy weaponry", "", "", "", "", HARUTYUNOV,
+     "id:russia-heavy-weaponry-to-azerbaijan"),
+    ("T\u00fcrkiye", "drones", "drones", "", "", "", "", HARUTYUNOV,
+     "id:turkiye-drones-to-azerbaijan"),
+]
+
+
+def test_arms_procurements(ask) -> None:
+    columns, rows = ask("arms-procurements")
+    assert columns == ["supplier", "weapon_category", "description", "year", "amount", "currency",
+                       "bound", "according_to", "fact"]
+    assert rows == AZERBAIJAN_ARMS
+    assert ask("arms-procurements", recipient="Baku") == (columns, AZERBAIJAN_ARMS)
+    assert ask("arms-procurements", recipient="armenia")[1] == []
+
+
+def test_rankings(ask) -> None:
+    columns, rows = ask("rankings")
+    assert columns == ["entity", "rank", "year", "population", "ranked_by", "fact"]
+    assert rows == [
+        ("Azerbaijan", "16", "2024", "arms importers in the world", CAWAT,
+         "id:cawat-ranking-azerbaijan-2024"),
+    ]
+
+
+def test_timeline(ask) -> None:
+    columns, rows = ask("timeline")
+    assert columns == ["date", "after", "event", "kind", "involved", "fact"]
+    assert rows == [
+        ("2001-09-11", "", ATTACKS, "attack", "", "id:september-11-attacks"),
+        ("", ATTACKS, TRANSIT, "military transit", "United States",
+         "id:us-afghan-transit-through-azerbaijan"),
+        ("2001-10-24", "", ADOPTION, "amendment adoption", "United States Senate",
+         "id:senate-adopts-section-907-waiver-amendment-2001"),
+        ("", ADOPTION, WAIVERS, "waiver (recurring)", "President of the United States",
+         "id:section-907-waivers-since-2001"),
+        ("2020", "", "2020 war", "armed conflict", "Armenia, Azerbaijan", "id:war-2020"),
+        ("2023-11-07", "", "Russia withdraws from the CFE Treaty", "withdrawal", "Russia",
+         "id:russia-withdraws-from-cfe-2023"),
+        ("2023-11-07", "", "NATO allies of the United States suspend their participation in the "
+         "CFE Treaty", "suspension of participation", NATO_ALLIES,
+         "id:nato-allies-suspend-cfe-2023"),
+        ("2023-11-07", "", "The United States suspends its participation in the CFE Treaty",
+         "suspension of participation", "United States", "id:united-states-suspends-cfe-2023"),
+        ("2023-11-15", "", PASSAGE, "bill passage", "United States Senate",
+         "id:senate-passes-section-907-bill-2023"),
+        ("2024", "", ACQUISITIONS, "arms procurement", "Azerbaijan",
+         "id:azerbaijan-arms-acquisitions-2024"),
+        ("", "", "Israeli drones for Azerbaijan", "arms transfer", "Azerbaijan, Israel",
+         "id:israel-drones-to-azerbaijan"),
+        ("", "", "Russian heavy weaponry for Azerbaijan", "arms transfer", "Azerbaijan, Russia",
+         "id:russia-heavy-weaponry-to-azerbaijan"),
+        ("", "", "Turkish drones for Azerbaijan", "arms transfer", "Azerbaijan, T\u00fcrkiye",
+         "id:turkiye-drones-to-azerbaijan"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Legislation
+# --------------------------------------------------------------------------------------------
+
+def test_section_907_history(ask) -> None:
+    columns, rows = ask("section-907-history")
+    assert columns == ["date", "kind", "label", "actor", "relation", "object", "fact"]
+    provision = ("", "provision", SECTION_907, "")
+    amendment = ("2001-10-24", "amendment", AMENDMENT, "")
+    authority = ("2001-10-24", "waiver authority", AUTHORITY, "")
+    waivers = ("after 2001-10-24", "waiver", WAIVERS, "President of the United States")
+    bill = ("2023-11-15", "bill", BILL, "")
+    assert rows == [
+        ("", "act", "FREEDOM Support Act", "", "", "", "id:freedom-support-act"),
+        (*provision, "applies to", "Azerbaijan", "id:section-907"),
+        (*provision, "part of", "FREEDOM Support Act", "id:section-907"),
+        (*provision, "provides", "a ban on any kind of direct United States aid to the "
+         "Azerbaijani government", "id:section-907"),
+        (*provision, "section number", "907", "id:section-907"),
+        ("after 2001-09-11", "military transit", TRANSIT, "United States", "invokes", AUTHORITY,
+         "id:us-afghan-transit-through-azerbaijan"),
+        (*amendment, "amends", "FREEDOM Support Act", "id:section-907-waiver-amendment-2001"),
+        (*amendment, "establishes", AUTHORITY, "id:section-907-waiver-amendment-2001"),
+        ("2001-10-24", "amendment adoption", ADOPTION, "United States Senate", "instrument",
+         AMENDMENT, "id:senate-adopts-section-907-waiver-amendment-2001"),
+        (*authority, "applies to", "Azerbaijan", "id:section-907-waiver-authority"),
+        (*authority, "held by", "President of the United States",
+         "id:section-907-waiver-authority"),
+        (*authority, "waives", SECTION_907, "id:section-907-waiver-authority"),
+        (*waivers, "applies to", "Azerbaijan", "id:section-907-waivers-since-2001"),
+        (*waivers, "exercises", AUTHORITY, "id:section-907-waivers-since-2001"),
+        (*waivers, "recurring", "true", "id:section-907-waivers-since-2001"),
+        (*bill, "applies to", "Azerbaijan", "id:senate-bill-2023-section-907-azerbaijan"),
+        (*bill, "fiscal year", "2024", "id:senate-bill-2023-section-907-azerbaijan"),
+        (*bill, "fiscal year", "2025", "id:senate-bill-2023-section-907-azerbaijan"),
+        (*bill, "provides", "suspending all military aid to Azerbaijan by repealing the Section "
+         "907 waiver authority with respect to assistance to Azerbaijan for fiscal years 2024 or "
+         "2025", "id:senate-bill-2023-section-907-azerbaijan"),
+        (*bill, "repeals", AUTHORITY, "id:senate-bill-2023-section-907-azerbaijan"),
+        ("2023-11-15", "bill passage", PASSAGE, "United States Senate", "instrument", BILL,
+         "id:senate-passes-section-907-bill-2023"),
+    ]
+    # The same history is reached from any instrument in it.
+    assert ask("section-907-history", provision="Section 907 waiver") == (columns, rows)
+
+
+def test_section_907_history_of_an_unrelated_instrument(ask) -> None:
+    assert ask("section-907-history", provision="cfe-treaty")[1] == [
+        ("", "treaty", CFE, "", "provides", "limits on key categories of conventional military "
+         "equipment in Europe, from the Atlantic to the Urals", "id:cfe-treaty"),
+        ("", "treaty", CFE, "", "provides", "the destruction of excess weaponry", "id:cfe-treaty"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Actors, places, entities
+# --------------------------------------------------------------------------------------------
+
+def test_actors(ask) -> None:
+    columns, rows = ask("actors")
+    assert columns == ["actor", "label", "kind", "aliases", "wikidata", "details"]
+    assert rows == [
+        ("id:nato", "NATO", "alliance", "North Atlantic Treaty Organization", "wd:Q7184", ""),
+        ("id:us-president", "President of the United States", "government office",
+         "US President", "wd:Q11696", "jurisdiction: United States"),
+        ("id:nato-allies-of-the-united-states", NATO_ALLIES, "group of states", "NATO allies",
+         "", "excludes: United States; group of: NATO"),
+        ("id:us-senate", "United States Senate", "legislative body", "Senate; US Senate",
+         "wd:Q66096", "jurisdiction: United States"),
+        ("id:armenpress", "Armenpress", "media outlet", "Armenpress news agency", "", ""),
+        ("id:davit-harutyunov", HARUTYUNOV, "person", "Harutyunov", "",
+         "role: military-political analyst"),
+        ("id:cawat", CAWAT, "research organisation", "CAWAT", "", "based in: Moscow"),
+        ("id:afghanistan", "Afghanistan", "state", "", "wd:Q889", ""),
+        ("id:armenia", "Armenia", "state", "Republic of Armenia; Yerevan", "wd:Q399", ""),
+        ("id:azerbaijan", "Azerbaijan", "state",
+         "Azerbaijani government; Baku; Republic of Azerbaijan", "wd:Q227", ""),
+        ("id:israel", "Israel", "state", "", "wd:Q801", ""),
+        ("id:russia", "Russia", "state", "Russian Federation", "wd:Q159", ""),
+        ("id:turkiye", "T\u00fcrkiye", "state", "Republic of T\u00fcrkiye; Turkey; Turkiye",
+         "wd:Q43", ""),
+        ("id:united-states", "United States", "state", "US; USA; United States of America",
+         "wd:Q30", ""),
+    ]
+
+
+def test_geography(ask) -> None:
+    columns, rows = ask("geography")
+    assert columns == ["place", "kind", "relation", "subject", "fact", "place_id"]
+    assert rows == [
+        ("Afghanistan", "state", "destination", TRANSIT,
+         "id:us-afghan-transit-through-azerbaijan", "id:afghanistan"),
+        ("Azerbaijan", "state", "location", TRANSIT, "id:us-afghan-transit-through-azerbaijan",
+         "id:azerbaijan"),
+        ("Europe from the Atlantic to the Urals", "region", "geographic scope", CFE,
+         "id:cfe-treaty", "id:europe-atlantic-to-urals"),
+        ("Middle East", "region", "about", OTHER_REGIONS[0],
+         "id:harutyunov-other-militarized-regions", "id:middle-east"),
+        ("Moscow", "city", "based in", CAWAT, "id:cawat", "id:moscow"),
+        ("Russia", "state", "located in", "Moscow", "id:moscow", "id:russia"),
+        ("South Caucasus", "region", "about", MILITARIZATION[0],
+         "id:harutyunov-south-caucasus-militarization", "id:south-caucasus"),
+        ("Southeast Asia", "region", "about", OTHER_REGIONS[0],
+         "id:harutyunov-other-militarized-regions", "id:southeast-asia"),
+        ("United States", "state", "location", ATTACKS, "id:september-11-attacks",
+         "id:united-states"),
+    ]
+
+
+def test_entities(ask) -> None:
+    columns, rows = ask("entities")
+    assert columns == ["id", "label", "type", "wikidata", "aliases"]
+    claims = [(f"id:{slug}", label, "claim", "", "") for slug, label in [
+        ("armenia-denies-preparing-for-war", DENIES_WAR[0]),
+        ("armenia-proposes-joint-arms-control-mechanism", PROPOSAL[0]),
+        ("armenia-asserts-defensive-acquisitions", DEFENSIVE[0]),
+        ("armenpress-characterises-allegations-as-false", FALSE_ALLEGATIONS[0]),
+        ("armenpress-assesses-azerbaijan-rearmament", REARMAMENT[0]),
+        ("armenpress-characterises-fake-news-campaigns", FAKE_NEWS[0]),
+        ("azerbaijan-alleges-armenia-prepares-for-war", ALLEGES_WAR[0]),
+        ("azerbaijan-claims-powerful-military", POWERFUL[0]),
+        ("azerbaijan-refuses-joint-arms-control-mechanism", REFUSAL[0]),
+        ("harutyunov-alleges-azerbaijan-violated-cfe", VIOLATED[0]),
+        ("harutyunov-predicts-possible-new-aggression", AGGRESSION[0]),
+        ("harutyunov-us-weapons-too-expensive", US_WEAPONS[0]),
+        ("harutyunov-south-caucasus-militarization", MILITARIZATION[0]),
+        ("harutyunov-other-militarized-regions", OTHER_REGIONS[0]),
+        ("harutyunov-goal-arms-as-political-resource", FIRST_GOAL[0]),
+        ("harutyunov-goal-balance-of-power", SECOND_GOAL[0]),
+        ("harutyunov-arms-control-mechanisms-ineffective", INEFFECTIVE[0]),
+        ("harutyunov-rapid-rearmament-to-keep-balance", RAPID[0]),
+        ("harutyunov-rearmament-in-open-sources", OPEN_SOURCES[0]),
+        ("harutyunov-cfe-lacked-verification", VERIFICATION[0]),
+    ]]
+    assert rows == [
+        ("id:freedom-support-act", "FREEDOM Support Act", "act", "",
+         "Freedom Support Act; United States Freedom Support Act"),
+        ("id:nato", "NATO", "alliance", "wd:Q7184", "North Atlantic Treaty Organization"),
+        ("id:section-907-waiver-amendment-2001", AMENDMENT, "amendment", "", ""),
+        ("id:senate-adopts-section-907-waiver-amendment-2001", ADOPTION, "amendment adoption", "",
+         ""),
+        ("id:war-2020", "2020 war", "armed conflict", "",
+         "2020 Nagorno-Karabakh war; 44-day war; Second Nagorno-Karabakh War"),
+        ("id:azerbaijan-arms-acquisitions-2024", ACQUISITIONS, "arms procurement", "", ""),
+        ("id:israel-drones-to-azerbaijan", "Israeli drones for Azerbaijan", "arms transfer", "",
+         ""),
+        ("id:russia-heavy-weaponry-to-azerbaijan", "Russian heavy weaponry for Azerbaijan",
+         "arms transfer", "", ""),
+        ("id:turkiye-drones-to-azerbaijan", "Turkish drones for Azerbaijan", "arms transfer", "",
+         ""),
+        ("id:september-11-attacks", ATTACKS, "attack", "wd:Q10806", "9/11"),
+        ("id:senate-bill-2023-section-907-azerbaijan", BILL, "bill", "", ""),
+        ("id:senate-passes-section-907-bill-2023", PASSAGE, "bill passage", "", ""),
+        ("id:moscow", "Moscow", "city", "wd:Q649", ""),
+        *claims,
+        ("id:us-president", "President of the United States", "government office", "wd:Q11696",
+         "US President"),
+        ("id:nato-allies-of-the-united-states", NATO_ALLIES, "group of states", "", "NATO allies"),
+        ("id:us-senate", "United States Senate", "legislative body", "wd:Q66096",
+         "Senate; US Senate"),
+        ("id:armenpress", "Armenpress", "media outlet", "", "Armenpress news agency"),
+        ("id:us-afghan-transit-through-azerbaijan", TRANSIT, "military transit", "", ""),
+        ("id:davit-harutyunov", HARUTYUNOV, "person", "", "Harutyunov"),
+        ("id:section-907", SECTION_907, "provision", "", "Section 907"),
+        ("id:cawat-ranking-azerbaijan-2024", RANKING, "ranking", "", ""),
+        ("id:europe-atlantic-to-urals", "Europe from the Atlantic to the Urals", "region", "",
+         "ATTU zone"),
+        ("id:middle-east", "Middle East", "region", "wd:Q7204", ""),
+        ("id:south-caucasus", "South Caucasus", "region", "", "Transcaucasia"),
+        ("id:southeast-asia", "Southeast Asia", "region", "wd:Q11708", ""),
+        ("id:cawat", CAWAT, "research organisation", "", "CAWAT"),
+        ("id:afghanistan", "Afghanistan", "state", "wd:Q889", ""),
+        ("id:armenia", "Armenia", "state", "wd:Q399", "Republic of Armenia; Yerevan"),
+        ("id:azerbaijan", "Azerbaijan", "state", "wd:Q227",
+         "Azerbaijani government; Baku; Republic of Azerbaijan"),
+        ("id:israel", "Israel", "state", "wd:Q801", ""),
+        ("id:russia", "Russia", "state", "wd:Q159", "Russian Federation"),
+        ("id:turkiye", "T\u00fcrkiye", "state", "wd:Q43", "Republic of T\u00fcrkiye; Turkey; Turkiye"),
+        ("id:united-states", "United States", "state", "wd:Q30",
+         "US; USA; United States of America"),
+        ("id:nato-allies-suspend-cfe-2023", "NATO allies of the United States suspend their "
+         "participation in the CFE Treaty", "suspension of participation", "", ""),
+        ("id:united-states-suspends-cfe-2023", "The United States suspends its participation in "
+         "the CFE Treaty", "suspension of participation", "", ""),
+        ("id:cfe-treaty", CFE, "treaty", "", "CFE; CFE Treaty; treaty on conventional arms"),
+        ("id:section-907-waivers-since-2001", WAIVERS, "waiver", "", ""),
+        ("id:section-907-waiver-authority", AUTHORITY, "waiver authority", "",
+         "Section 907 waiver; Section 907 waiver authority"),
+        ("id:russia-withdraws-from-cfe-2023", "Russia withdraws from the CFE Treaty", "withdrawal",
+         "", ""),
+    ]
+    assert len(rows) == 59  # every entry of the fact file
+
+
+# --------------------------------------------------------------------------------------------
+# Sources and evidence
+# --------------------------------------------------------------------------------------------
+
+def test_provenance_of_russias_withdrawal(ask) -> None:
+    columns, rows = ask("provenance", fact="russia-withdraws-from-cfe-2023")
+    assert columns == ["quote", "source_title", "publisher", "attributed_to", "start", "end",
+                       "evidence"]
+    assert rows == [
+        ("On 7 November 2023, Russia withdrew from the treaty", SOURCE_TITLE, "Armenpress",
+         "Armenpress", "2866", "2917", "id:russia-withdraws-from-cfe-2023/evidence/1"),
+    ]
+
+
+def test_provenance_of_a_claim_with_two_quotes(ask) -> None:
+    assert ask("provenance", fact="azerbaijan-alleges-armenia-prepares-for-war")[1] == [
+        ("Armenia is the one that is preparing for war and buying weapons", SOURCE_TITLE,
+         "Armenpress", "Armenpress", "490", "553",
+         "id:azerbaijan-alleges-armenia-prepares-for-war/evidence/1"),
+        ("the Azeri accusations of preparing for war", SOURCE_TITLE, "Armenpress", "Armenpress",
+         "585", "627", "id:azerbaijan-alleges-armenia-prepares-for-war/evidence/2"),
+    ]
+
+
+def test_provenance_of_nested_nodes_and_of_an_evidence(ask) -> None:
+    base = "https://w3id.org/caucasus-kg/id/"
+    value = ("In 2024, Azerbaijan acquired more than $2,2 billion in arms.", SOURCE_TITLE,
+             "Armenpress", CAWAT, "306", "366", "id:azerbaijan-arms-acquisitions-2024/evidence/1")
+    assert ask("provenance", fact=base + "azerbaijan-arms-acquisitions-2024/value")[1] == [value]
+    always = ("Azerbaijan has always violated the terms of that treaty and the terms of its "
+              "restrictions", SOURCE_TITLE, "Armenpress", HARUTYUNOV, "2528", "2617",
+              "id:harutyunov-alleges-azerbaijan-violated-cfe/evidence/2")
+    in_the_past = ("the treaty on conventional arms was violated by Azerbaijan in the past also",
+                   SOURCE_TITLE, "Armenpress", HARUTYUNOV, "2277", "2352",
+                   "id:harutyunov-alleges-azerbaijan-violated-cfe/evidence/1")
+    claim = base + "harutyunov-alleges-azerbaijan-violated-cfe"
+    assert ask("provenance", fact=claim + "/proposition")[1] == [in_the_past, always]
+    assert ask("provenance", fact=claim + "/evidence/2")[1] == [always]
+    assert ask("provenance", fact=claim + "/evidence/2/quote")[1] == [always]
+    assert ask("provenance", fact="azerbaijan")[1] == []  # an actor needs no evidence
+
+
+def test_according_to_the_analyst(ask) -> None:
+    columns, rows = ask("according-to")
+    assert columns == ["kind", "label", "quote", "fact"]
+    assert rows == [
+        ("armed conflict", "2020 war", "the balance of power compared with Armenia in its favor, "
+         "which happened after the 2020 war", "id:war-2020"),
+        ("arms transfer", "Israeli drones for Azerbaijan", COMBINING,
+         "id:israel-drones-to-azerbaijan"),
+        ("arms transfer", "Russian heavy weaponry for Azerbaijan", COMBINING,
+         "id:russia-heavy-weaponry-to-azerbaijan"),
+        ("arms transfer", "Turkish drones for Azerbaijan", COMBINING,
+         "id:turkiye-drones-to-azerbaijan"),
+        ("attack", ATTACKS, "after 9/11", "id:september-11-attacks"),
+        ("military transit", TRANSIT, "after 9/11, the US was carrying out its Afghan transit "
+         "through the territory of Azerbaijan by invoking the Section 907 waiver",
+         "id:us-afghan-transit-through-azerbaijan"),
+    ]
+
+
+def test_according_to_cawat(ask) -> None:
+    assert ask("according-to", actor="CAWAT")[1] == [
+        ("arms procurement", ACQUISITIONS,
+         "In 2024, Azerbaijan acquired more than $2,2 billion in arms.",
+         "id:azerbaijan-arms-acquisitions-2024"),
+        ("ranking", RANKING, "Azerbaijan is the 16th biggest arms importer in the world, according "
+         "to the 2024 analysis of the Centre for Analysis of World Arms Trade (CAWAT)",
+         "id:cawat-ranking-azerbaijan-2024"),
+    ]
+
+
+def test_sources(ask) -> None:
+    columns, rows = ask("sources")
+    assert columns == ["source", "title", "publisher", "kind", "language", "note", "facts",
+                       "claims", "quotes"]
+    # 6 legal instruments + 13 events + 1 ranking; 20 claims; 47 quotes in the fact file.
+    assert rows == [
+        ("src:armenpress-azerbaijan-arms-imports", SOURCE_TITLE, "Armenpress", "news article",
+         "en", "The interview with Davit Harutyunov was given to Armenpress in Armenian; the "
+         "English article is the source here.", "20", "20", "47"),
+    ]

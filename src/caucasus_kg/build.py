@@ -46,7 +46,7 @@ def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = 
         result.disputes = findings.disputes
         for dup in findings.duplicates:
             result.diagnostics.append(Diagnostic(
-                dup.file, dup.line, compact(dup.new),
+                dup.file, dup.line, compact(dup.new)[3:],
                 f"this looks like a duplicate of '{compact(dup.existing)}' (same kind, actor "
                 "and treaty, same date)", f"use the id {compact(dup.existing)[3:]} so the "
                 "evidence is merged into one node", "warning"))

@@ -58,7 +58,7 @@ class Findings:
 
 
 def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
-    return list(store.query(query, prefixes=PREFIXES))
+    return list(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True))
 
 
 def _text(term: object) -> str:

@@ -61,13 +61,22 @@ def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = 
 
 def build(project: Project, today: dt.date | None = None) -> tuple[BuildInfo, CheckResult]:
     """Check everything, then write the store; on any error the old store stays as it was."""
+    from .merge import recover
+
     with write_lock(project.store_path):
-        result = check(project, today=today)
-        if result.errors:
-            raise DataError(result.errors)
-        graphs = result.dataset.all_graphs()
-        info = write_store(project.store_path, graphs, result.dataset.fingerprint,
-                           dispute_quads(result.disputes))
+        recover(project)
+        return build_locked(project, today)
+
+
+def build_locked(project: Project, today: dt.date | None = None
+                 ) -> tuple[BuildInfo, CheckResult]:
+    """:func:`build` for a caller that already holds the write lock."""
+    result = check(project, today=today)
+    if result.errors:
+        raise DataError(result.errors)
+    graphs = result.dataset.all_graphs()
+    info = write_store(project.store_path, graphs, result.dataset.fingerprint,
+                       dispute_quads(result.disputes))
     return info, result
 
 

@@ -137,6 +137,16 @@ def _emit_report(diagnostics: list[Diagnostic], fmt: str, valid: bool) -> None:
 
 
 def _open_for_query(project: Project):
+    from .merge import journal_path, recover
+    from .store import write_lock
+
+    if journal_path(project).exists():
+        try:
+            with write_lock(project.store_path):
+                if recover(project):
+                    _err("rolled back a merge that was interrupted; the graph is as it was")
+        except StoreError as exc:
+            _fail(ExitCode.INVALID, str(exc))
     stale = is_stale(project)
     if stale is None:
         _err(f"no store at {project.store_path} yet: building it from {project.graphs_dir}")
@@ -166,6 +176,66 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
         params[name.strip()] = value
     return params
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check everything but merge nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.pass_context
+def add(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, fmt: str) -> None:
+    """Validate new fact files (YAML, Turtle, N-Triples or JSON-LD) against the graph and merge
+    them into graphs/ and the store, all or nothing.
+
+    References are resolved against everything the graph holds (id, label, alias or Wikidata QID),
+    quotes are checked against the new source texts, contradictions with existing facts are
+    rejected, a fact already in the graph under another id gets the new evidence instead of a
+    duplicate node, and opposed claims are recorded as disputes.
+
+    Exit codes: 0 merged (or would merge with --dry-run), 1 rejected, 2 unreadable input or
+    usage error.
+    """
+    from .merge import add_files
+
+    project = _project(ctx)
+    try:
+        report = add_files(project, list(files), dry_run=dry_run)
+    except InputError as exc:
+        if fmt == "json":
+            click.echo(json.dumps({"accepted": False, "problems":
+                                   [d.to_dict() for d in exc.diagnostics]}, indent=2))
+        else:
+            _report(exc.diagnostics)
+        _fail(ExitCode.USAGE, "nothing was changed")
+    except StoreError as exc:
+        _fail(ExitCode.INVALID, f"{exc}; nothing was changed")
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_add_report(report)
+    sys.exit(int(ExitCode.OK if report.accepted else ExitCode.INVALID))
+
+
+def _print_add_report(report) -> None:
+    verb = "would merge" if report.dry_run else "merged"
+    if report.accepted:
+        for name in report.files:
+            click.echo(f"{verb}: graphs/{name}")
+        click.echo(f"  {report.triples} triples")
+        for new, existing in report.merged:
+            click.echo(f"  '{new}' is already in the graph as '{existing}': its evidence is "
+                       "added there")
+        for claim, other in report.disputes:
+            click.echo(f"  recorded dispute: '{claim}' disputes '{other}'")
+        for problem in report.problems:
+            click.echo(problem.render())
+        if report.dry_run:
+            click.echo("dry run: nothing was changed")
+    else:
+        for problem in report.problems:
+            click.echo(problem.render())
+        click.echo("rejected: nothing was changed")
 
 
 @main.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,32 +110,62 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     files: list[tuple[Path, str]] = []
     if include_project:
         files += [(p, p.relative_to(graphs_dir).as_posix()) for p in input_files(graphs_dir)]
-    for given in extra:
-        path = Path(given).resolve()
-        try:
-            rel = path.relative_to(graphs_dir.resolve()).as_posix()
-        except ValueError:
-            rel = str(given)  # as the user wrote it, so messages name the file they know
+    for path, rel in resolve_paths(graphs_dir, extra):
         if all(rel != r for _, r in files):
             files.append((path, rel))
 
+    ds.fingerprint = input_fingerprint(project, extra)
+    fact_files, rdf_graphs = read_files(files)
+    assemble(ds, fact_files, rdf_graphs, graphs_dir, {}, today)
+    return ds
+
+
+def resolve_paths(graphs_dir: Path, given: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Paths and the names messages use: relative to graphs/ if inside it, else as given."""
+    out = []
+    for item in given:
+        path = Path(item).resolve()
+        try:
+            rel = path.relative_to(graphs_dir.resolve()).as_posix()
+        except ValueError:
+            rel = str(item)
+        out.append((path, rel))
+    return out
+
+
+def read_files(files: Iterable[tuple[Path, str]]) -> tuple[list[FactFile], list[NamedGraph]]:
+    """Parse every file; all unreadable ones are reported together as one InputError."""
     unreadable: list[Diagnostic] = []
     fact_files: list[FactFile] = []
     rdf_graphs: list[NamedGraph] = []
-    ds.fingerprint = input_fingerprint(project, extra)
     for path, rel in files:
         try:
             if path.suffix.lower() in FACT_SUFFIXES:
                 fact_files.append(read_fact_file(path, rel))
-            else:
+            elif is_rdf_file(path):
                 rdf_graphs.append(NamedGraph(graph_name_for(rel), rel, read_rdf_file(path, rel)))
+            else:
+                raise InputError([Diagnostic(rel, None, None,
+                                             f"'{path.suffix}' files are not fact files",
+                                             "give a .yaml fact file or a .ttl, .nt or .jsonld "
+                                             "RDF file")])
         except InputError as exc:
             unreadable.extend(exc.diagnostics)
     if unreadable:
         raise InputError(unreadable)
+    return fact_files, rdf_graphs
 
+
+def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGraph],
+             graphs_dir: Path, sources: MutableMapping[str, SourceText],
+             today: dt.date | None) -> None:
+    """Declare every entity, then emit every file's triples into ``ds.graphs``.
+
+    ``ds.index`` and ``sources`` may already know entities and documents (those of the store,
+    when adding files); the files' own are added to them.
+    """
+    ontology = ds.ontology
     diags = ds.diagnostics
-    sources: dict[str, SourceText] = {}
     for ff in fact_files:
         src = read_source(ff, graphs_dir, diags)
         if src is not None:
@@ -157,7 +187,6 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
         ds.graphs.append(NamedGraph(graph_name_for(ff.rel), ff.rel, graph))
     ds.graphs.extend(rdf_graphs)
     ds.graphs.sort(key=lambda g: g.file)
-    return ds
 
 
 def input_fingerprint(project: Project, extra: Iterable[Path] = ()) -> str:

@@ -527,6 +527,10 @@ def _reference(ctx: _Context, name: str, expected: URIRef | None, line: int, slu
     except ResolveError as exc:
         ctx.diags.error(ctx.ff.rel, line, slug, f"{key}: {exc.message}", exc.fix)
         return None
+    if decl.slug == slug and key != "publisher":
+        ctx.diags.error(ctx.ff.rel, line, slug, f"'{key}' refers to the entry itself",
+                        "refer to another entity")
+        return None
     if expected is not None and str(expected).startswith(str(CKG)) and expected != CKG.Entity:
         ok = any(ctx.onto.is_subclass(t, expected) for t in decl.types)
         if not ok:

@@ -50,7 +50,26 @@ def read_rdf_file(path: Path, rel: str) -> Graph:
         line = getattr(exc, "lines", None) or _line_from_message(str(exc))
         raise InputError([Diagnostic(rel, line, None, f"not valid {fmt}: {message}",
                                      "fix the syntax at that line")]) from exc
+    bad = _invalid_iri(graph)
+    if bad is not None:
+        raise InputError([Diagnostic(rel, None, None, f"'{bad}' is not a valid IRI",
+                                     "IRIs cannot contain spaces, quotes or angle brackets; "
+                                     "percent-encode them (%20 for a space)")])
     return graph
+
+
+def _invalid_iri(graph: Graph) -> str | None:
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef):
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError:
+                    return str(term)
+    return None
 
 
 def _remote_context(text: str) -> str | None:

@@ -78,10 +78,17 @@ def to_ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def quads(graphs: list[NamedGraph]) -> Iterator[ox.Quad]:
+    """The graphs as quads; blank nodes get canonical names so every build is byte-identical."""
     for named in graphs:
         graph_name = ox.NamedNode(str(named.name))
-        for s, p, o in named.graph:
-            yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph_name)
+        converted = (ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph_name)
+                     for s, p, o in named.graph)
+        if not any(isinstance(t, BNode) for triple in named.graph for t in triple):
+            yield from converted
+            continue
+        dataset = ox.Dataset(converted)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        yield from dataset
 
 
 def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,

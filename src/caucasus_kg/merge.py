@@ -1,0 +1,395 @@
+"""Adding new fact files: validate them against the graph, then merge them all or not at all.
+
+``caucasus-kg add`` stages each new file (and its source text) as it will sit under graphs/, loads
+it against what the store already holds (entities and source documents are looked up in the store,
+not re-read from every file), checks contradictions and SHACL on the new and touched nodes only,
+and, if nothing is wrong, commits:
+
+1. a journal is written listing the files about to appear;
+2. a copy of the store gets the new named graphs in one transaction;
+3. the staged files are moved into graphs/;
+4. the new store is swapped in, the build info updated, and the journal removed.
+
+A process killed at any point leaves a journal; the next command that writes (add, build) rolls
+the half-done merge back, so graphs/ and the store are exactly as they were before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .build import build_locked, is_stale
+from .contradictions import Dispute, dispute_quads
+from .contradictions import find as find_contradictions
+from .dataset import (
+    FACT_SUFFIXES,
+    Dataset,
+    NamedGraph,
+    assemble,
+    input_fingerprint,
+    load_ontology,
+    read_files,
+)
+from .diagnostics import DataError, Diagnostic, InputError
+from .factfile import MAX_FILE_BYTES
+from .incremental import focus_nodes, scratch_store, validate_addition
+from .namespaces import ID, compact
+from .project import Project
+from .rdffile import MAX_FILE_BYTES as MAX_RDF_BYTES
+from .rdffile import is_rdf_file
+from .store import (
+    BuildInfo,
+    StoreError,
+    info_path,
+    quads,
+    read_build_info,
+    write_lock,
+)
+from .storeindex import StoreIndex, StoreSources
+from .validation import load_shapes, to_diagnostics
+from .yamlread import LineDict, load_yaml
+
+CRASH_VARIABLE = "CAUCASUS_KG_FAULT_INJECTION"
+"""Set to a step name to make the merge stop dead there (for testing recovery)."""
+
+
+@dataclass
+class AddReport:
+    """What ``add`` did, or would do, and why not."""
+
+    accepted: bool = False
+    dry_run: bool = False
+    files: list[str] = field(default_factory=list)
+    triples: int = 0
+    merged: list[tuple[str, str]] = field(default_factory=list)
+    disputes: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["problems"] = [p.to_dict() for p in self.problems]
+        data["merged"] = [{"new": a, "into": b} for a, b in self.merged]
+        data["disputes"] = [{"claim": a, "disputes": b} for a, b in self.disputes]
+        return data
+
+
+@dataclass
+class _Staged:
+    """A new file as it will sit under graphs/."""
+
+    given: Path
+    target: Path  # under graphs/
+    staged: Path  # the copy being checked
+    extra: list[tuple[Path, Path]] = field(default_factory=list)  # (staged, target) source texts
+
+
+def _crash_point(step: str) -> None:
+    if os.environ.get(CRASH_VARIABLE) == step:
+        os._exit(137)
+
+
+def _state_dir(project: Project) -> Path:
+    return project.store_path.parent
+
+
+def journal_path(project: Project) -> Path:
+    return _state_dir(project) / "merge-journal.json"
+
+
+def recover(project: Project) -> bool:
+    """Roll back a merge that was interrupted; True if there was one. Call under the lock."""
+    store = project.store_path
+    for leftover in store.parent.glob(store.name + ".add-*"):
+        if not journal_path(project).exists() or not leftover.name.endswith(".add-old"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    journal = journal_path(project)
+    if not journal.exists():
+        shutil.rmtree(_state_dir(project) / "staging", ignore_errors=True)
+        return False
+    data = json.loads(journal.read_text())
+    old = store.with_name(store.name + ".add-old")
+    if old.exists():
+        shutil.rmtree(store, ignore_errors=True)
+        os.rename(old, store)
+    for rel in data["files"]:
+        for path in (project.root / rel, project.root / (rel + ".part")):
+            if path.exists():
+                path.unlink()
+    info = data.get("info")
+    if info is not None:
+        info_path(store).write_text(info)
+    journal.unlink()
+    shutil.rmtree(_state_dir(project) / "staging", ignore_errors=True)
+    return True
+
+
+def add_files(project: Project, paths: list[Path], dry_run: bool = False,
+              today: dt.date | None = None) -> AddReport:
+    """Validate ``paths`` against the graph and merge them atomically (unless ``dry_run``).
+
+    Raises :class:`InputError` for unreadable files or wrong usage (exit 2) and
+    :class:`StoreError` when another command holds the lock; everything else is in the report.
+    """
+    with write_lock(project.store_path):
+        recover(project)
+        report = AddReport(dry_run=dry_run)
+        if is_stale(project) is not False:
+            try:
+                build_locked(project, today)
+            except DataError as exc:
+                report.problems = [Diagnostic(
+                    "graphs", None, None, "the project's graphs do not validate, so nothing can "
+                    "be added to them", "run `caucasus-kg build` to see and fix the problems")]
+                report.problems += exc.diagnostics
+                return report
+        staging = _state_dir(project) / "staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staged = _stage(project, paths, staging)
+            report.files = [t.target.relative_to(project.graphs_dir).as_posix() for t in staged]
+            dataset, findings_disputes = _check(project, staged, staging, report, today)
+            if report.errors or dataset is None:
+                return report
+            report.accepted = True
+            report.triples = sum(len(g.graph) for g in dataset.graphs)
+            report.disputes = [(compact(d.claim)[3:], compact(d.other)[3:])
+                               for d in findings_disputes]
+            if not dry_run:
+                _commit(project, staged, dataset.graphs, findings_disputes)
+            return report
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stage(project: Project, paths: list[Path], staging: Path) -> list[_Staged]:
+    problems: list[Diagnostic] = []
+    staged: list[_Staged] = []
+    graphs = project.graphs_dir.resolve()
+    names: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        shown = str(given)
+        if not path.is_file():
+            problems.append(Diagnostic(shown, None, None, "no such file", "check the path"))
+            continue
+        if path.resolve().is_relative_to(graphs):
+            problems.append(Diagnostic(shown, None, None, "the file is already under graphs/",
+                                       "`add` takes files from outside the project; for files "
+                                       "edited in graphs/ run `caucasus-kg build`"))
+            continue
+        if path.suffix.lower() not in FACT_SUFFIXES and not is_rdf_file(path):
+            problems.append(Diagnostic(shown, None, None,
+                                       f"'{path.suffix}' files cannot be added",
+                                       "give a .yaml fact file or a .ttl, .nt or .jsonld file"))
+            continue
+        target = project.graphs_dir / path.name
+        if path.name in names:
+            problems.append(Diagnostic(shown, None, None, "two files with the same name",
+                                       "rename one of them"))
+            continue
+        names.add(path.name)
+        if target.exists():
+            problems.append(Diagnostic(
+                shown, None, None, f"graphs/{path.name} already exists"
+                + (" with the same content: it was added before" if
+                   target.read_bytes() == path.read_bytes() else ""),
+                "rename the new file if it holds other facts"))
+            continue
+        size = path.stat().st_size
+        limit = MAX_FILE_BYTES if path.suffix.lower() in FACT_SUFFIXES else MAX_RDF_BYTES
+        if size > limit:
+            problems.append(Diagnostic(
+                shown, None, None, f"the file is {size / 1e6:.1f} MB; "
+                f"{'fact' if limit == MAX_FILE_BYTES else 'RDF'} files are limited "
+                f"to {limit // (1024 * 1024)} MB",
+                "split it into one file per source document, or import large datasets with "
+                "`caucasus-kg import`"))
+            continue
+        entry = _Staged(path, target, staging / path.name)
+        staging.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, entry.staged)
+        if path.suffix.lower() in FACT_SUFFIXES:
+            problems += _stage_source_text(project, entry, staging)
+        staged.append(entry)
+    if problems:
+        raise InputError(problems)
+    return staged
+
+
+def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[Diagnostic]:
+    """Copy the fact file's source text to graphs/sources/, pointing ``text:`` at it."""
+    raw = entry.staged.read_bytes()
+    try:
+        data = load_yaml(raw.decode("utf-8"))
+    except Exception:  # unreadable files are reported by the loader with their line
+        return []
+    if not isinstance(data, LineDict) or not isinstance(data.get("source"), LineDict):
+        return []
+    source = data["source"]
+    text_rel = source.get("text")
+    if not isinstance(text_rel, str):
+        return []
+    text_path = (entry.given.parent / text_rel)
+    if text_path.resolve() == entry.given.resolve():
+        return [Diagnostic(str(entry.given), source.line_of("text"), None,
+                           "the source text is the fact file itself",
+                           "point 'text:' at the document the quotes come from")]
+    if not text_path.is_file():
+        return []  # the loader reports the missing text with its line
+    name = text_path.name
+    target = project.graphs_dir / "sources" / name
+    if target.exists() and target.read_bytes() != text_path.read_bytes():
+        return [Diagnostic(str(entry.given), source.line_of("text"), None,
+                           f"graphs/sources/{name} already exists with other content",
+                           "rename the source text file")]
+    staged_text = staging / "sources" / name
+    staged_text.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(text_path, staged_text)
+    if not target.exists():
+        entry.extra.append((staged_text, target))
+    wanted = f"sources/{name}"
+    if text_rel != wanted:
+        lines = raw.decode("utf-8").splitlines(keepends=True)
+        number = source.line_of("text") - 1
+        lines[number] = re.sub(r"(text:\s*).*", lambda m: m.group(1) + wanted,
+                               lines[number], count=1)
+        entry.staged.write_text("".join(lines), "utf-8")
+    return []
+
+
+def _check(project: Project, staged: list[_Staged], staging: Path, report: AddReport,
+           today: dt.date | None) -> tuple[Dataset | None, list[Dispute]]:
+    """Load the staged files against the store; merge duplicates; collect every problem."""
+    store = ox.Store.read_only(str(project.store_path))
+    ontology = load_ontology(project)
+    vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
+    for _attempt in range(3):
+        dataset = Dataset(ontology=ontology, vocabulary=vocabulary, index=StoreIndex(store))
+        files = [(s.staged, s.target.relative_to(project.graphs_dir).as_posix())
+                 for s in staged]
+        fact_files, rdf_graphs = read_files(files)
+        assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store), today)
+        problems = list(dataset.diagnostics.items)
+        if any(p.severity == "error" for p in problems):
+            report.problems = problems
+            return None, []
+        scratch = scratch_store(store, dataset.graphs)
+        new_nodes = {str(n) for n in focus_nodes(dataset.graphs)}
+        names = {str(g.name) for g in dataset.graphs}
+        findings = find_contradictions(scratch, ontology, nodes=new_nodes, new_graphs=names)
+        merges = [(d.new, d.existing) for d in findings.duplicates]
+        if merges and _rewrite_duplicates(staged, merges, report):
+            continue  # load again with the duplicates merged into the existing nodes
+        problems += findings.errors
+        for dup in findings.duplicates:
+            problems.append(Diagnostic(dup.file, dup.line, compact(dup.new)[3:],
+                                       f"this duplicates '{compact(dup.existing)[3:]}'",
+                                       "use the existing id", "warning"))
+        if not any(p.severity == "error" for p in problems) and project.shapes_file.exists():
+            results, data = validate_addition(scratch, dataset.graphs,
+                                              load_shapes(project.shapes_file), ontology.graph)
+            problems += to_diagnostics(results, data)
+        report.problems = sorted(problems, key=lambda d: (d.severity != "error", d.file,
+                                                          d.line or 0, d.message))
+        return dataset, findings.disputes
+    raise AssertionError("duplicates could not be merged")  # pragma: no cover
+
+
+def _rewrite_duplicates(staged: list[_Staged], merges: list[tuple[str, str]],
+                        report: AddReport) -> bool:
+    """Rewrite staged fact files so duplicated nodes use the existing ids; True if any changed."""
+    changed = False
+    for new_iri, existing_iri in merges:
+        new, existing = new_iri[len(str(ID)):], existing_iri[len(str(ID)):]
+        token = re.compile(rf"(?<![A-Za-z0-9_/-]){re.escape(new)}(?![A-Za-z0-9_/-])")
+        for entry in staged:
+            if entry.staged.suffix.lower() not in FACT_SUFFIXES:
+                continue
+            text = entry.staged.read_text("utf-8")
+            if not token.search(text):
+                continue
+            text = _drop_label(text, new)
+            entry.staged.write_text(token.sub(existing, text), "utf-8")
+            report.merged.append((new, existing))
+            changed = True
+    return changed
+
+
+def _drop_label(text: str, slug: str) -> str:
+    """Remove the label (and its continuation lines) of the entry with id ``slug``: the entry now
+    adds to an entity that already has one."""
+    data = load_yaml(text)
+    lines = text.splitlines(keepends=True)
+    for value in data.values() if isinstance(data, dict) else []:
+        for entry in value if isinstance(value, list) else []:
+            if isinstance(entry, LineDict) and entry.get("id") == slug and "label" in entry:
+                start = entry.line_of("label") - 1
+                indent = len(lines[start]) - len(lines[start].lstrip())
+                end = start + 1
+                while end < len(lines) and lines[end].strip() and \
+                        len(lines[end]) - len(lines[end].lstrip()) > indent:
+                    end += 1
+                del lines[start:end]
+                return "".join(lines)
+    return text
+
+
+def _commit(project: Project, staged: list[_Staged], graphs: list[NamedGraph],
+            disputes: list[Dispute]) -> None:
+    store_path = project.store_path
+    new_store = store_path.with_name(store_path.name + ".add-new")
+    old_store = store_path.with_name(store_path.name + ".add-old")
+    moves = [(s.staged, s.target) for s in staged] + [m for s in staged for m in s.extra]
+    info_file = info_path(store_path)
+    journal = {
+        "files": [t.relative_to(project.root).as_posix() for _, t in moves],
+        "info": info_file.read_text() if info_file.exists() else None,
+    }
+    tmp = journal_path(project).with_suffix(".tmp")
+    tmp.write_text(json.dumps(journal, indent=2))
+    os.replace(tmp, journal_path(project))
+    _crash_point("journal-written")
+
+    shutil.rmtree(new_store, ignore_errors=True)
+    shutil.copytree(store_path, new_store)
+    store = ox.Store(str(new_store))
+    store.extend(list(quads(graphs)) + dispute_quads(disputes))
+    store.flush()
+    triples = len(store)
+    del store
+    _crash_point("store-copied")
+
+    for source, target in moves:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target.with_suffix(target.suffix + ".part"))
+        os.replace(target.with_suffix(target.suffix + ".part"), target)
+        _crash_point("file-moved")
+
+    os.rename(store_path, old_store)
+    _crash_point("store-moved-aside")
+    os.rename(new_store, store_path)
+    before = read_build_info(store_path)
+    graph_count = (before.graphs if before else 0) + len(graphs)
+    info = BuildInfo(input_fingerprint(project), triples, graph_count)
+    info_tmp = info_file.with_suffix(".json.tmp")
+    info_tmp.write_text(json.dumps(info.__dict__, indent=2, sort_keys=True) + "\n")
+    os.replace(info_tmp, info_file)
+    _crash_point("store-swapped")
+    journal_path(project).unlink()
+    shutil.rmtree(old_store, ignore_errors=True)
+
+
+__all__ = ["AddReport", "add_files", "recover", "StoreError"]

@@ -1,0 +1,327 @@
+"""`caucasus-kg add`: new facts are validated against the graph and merged all or nothing.
+
+Every rejected input is checked three ways: the exit code, the message, and that graphs/ and the
+store are byte for byte as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, tree_digest
+
+from caucasus_kg.store import write_lock
+
+NOTE = ("Test note: Russia completed its withdrawal from the CFE Treaty on 7 November 2023. "
+        "Russia had suspended its participation in the treaty on 12 December 2007. "
+        "Officials said: \"it was \"final\"\".\n")
+
+FACTS = """\
+source:
+  id: test-cfe-note
+  title: Test note on the CFE Treaty
+  text: texts/note.txt
+  publisher: armenpress
+events:
+  - id: russia-completes-cfe-withdrawal
+    type: Withdrawal
+    label: Russia completes its withdrawal from the CFE Treaty
+    actor: Russian Federation
+    treaty: CFE Treaty
+    date: 2023-11-07
+    evidence:
+      - quote: Russia completed its withdrawal from the CFE Treaty on 7 November 2023.
+        attributed_to: armenpress
+  - id: russia-suspends-cfe-2007
+    type: SuspensionOfParticipation
+    label: Russia suspends its participation in the CFE Treaty
+    actor: russia
+    treaty: cfe-treaty
+    date: 2007-12-12
+    evidence:
+      - quote: Russia had suspended its participation in the treaty on 12 December 2007.
+        attributed_to: armenpress
+"""
+
+
+@pytest.fixture(scope="module")
+def built_template(tmp_path_factory):
+    """The project copied and built once; each test gets its own copy of it."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    root = tmp_path_factory.mktemp("template") / "project"
+    for folder in ("ontology", "graphs", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    result = CliRunner().invoke(main, ["--project", str(root), "build"])
+    assert result.exit_code == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def project_built(built_template, tmp_path):
+    import shutil
+
+    from caucasus_kg.project import find_project
+
+    root = tmp_path / "project"
+    shutil.copytree(built_template, root)
+    project = find_project(root, root / ".caucasus-kg" / "store")
+    return project, ["--project", project.root, "--store", project.store_path]
+
+
+def state(project) -> str:
+    return tree_digest(project.graphs_dir, project.store_path.parent)
+
+
+def new_file(tmp_path: Path, body: str = FACTS, name: str = "cfe-note.yaml",
+             text: str = NOTE) -> Path:
+    folder = tmp_path / "incoming"
+    (folder / "texts").mkdir(parents=True, exist_ok=True)
+    (folder / "texts" / "note.txt").write_text(text, "utf-8")
+    path = folder / name
+    path.write_text(body, "utf-8")
+    return path
+
+
+def who_suspended(cli, args) -> list[list[str]]:
+    code, out, _ = cli(*args, "query", "who-suspended-cfe", "-f", "tsv")
+    assert code == 0
+    return [line.split("\t")[:3] for line in out.splitlines()[1:]]
+
+
+def test_dry_run_reports_and_changes_nothing(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    before = state(project)
+    code, out, _ = cli(*args, "add", new_file(tmp_path), "--dry-run")
+    assert code == 0, out
+    assert out.splitlines()[:3] == [
+        "would merge: graphs/cfe-note.yaml",
+        "  63 triples",
+        "  'russia-completes-cfe-withdrawal' is already in the graph as "
+        "'russia-withdraws-from-cfe-2023': its evidence is added there",
+    ]
+    assert out.endswith("dry run: nothing was changed\n")
+    assert state(project) == before
+
+
+def test_worked_example_merges_and_changes_the_answers(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    assert who_suspended(cli, args) == [
+        ["NATO allies of the United States", "suspension of participation", "2023-11-07"],
+        ["Russia", "withdrawal", "2023-11-07"],
+        ["United States", "suspension of participation", "2023-11-07"]]
+    code, out, _ = cli(*args, "add", new_file(tmp_path))
+    assert code == 0, out
+    assert out.startswith("merged: graphs/cfe-note.yaml\n")
+    assert who_suspended(cli, args) == [
+        ["Russia", "suspension of participation", "2007-12-12"],
+        ["NATO allies of the United States", "suspension of participation", "2023-11-07"],
+        ["Russia", "withdrawal", "2023-11-07"],
+        ["United States", "suspension of participation", "2023-11-07"]]
+    stored = (project.graphs_dir / "cfe-note.yaml").read_text("utf-8")
+    assert "  - id: russia-withdraws-from-cfe-2023\n    type: Withdrawal\n    actor:" in stored
+    assert "text: sources/note.txt" in stored
+    assert (project.graphs_dir / "sources" / "note.txt").read_text("utf-8") == NOTE
+    code, out, _ = cli(*args, "explain", "russia-withdraws-from-cfe-2023", "-f", "json")
+    import json
+
+    quotes = [e["quote"] for e in json.loads(out)["evidence"]]
+    assert quotes == ["On 7 November 2023, Russia withdrew from the treaty",
+                      "Russia completed its withdrawal from the CFE Treaty on 7 November 2023."]
+
+
+def test_add_then_build_gives_the_same_store(project_built, cli, tmp_path) -> None:
+    import pyoxigraph as ox
+
+    project, args = project_built
+    assert cli(*args, "add", new_file(tmp_path))[0] == 0
+    added = sorted(str(q) for q in ox.Store.read_only(str(project.store_path)))
+    _, _, err = cli(*args, "query", "who-suspended-cfe")
+    assert "changed since" not in err
+    assert cli(*args, "build")[0] == 0
+    rebuilt = sorted(str(q) for q in ox.Store.read_only(str(project.store_path)))
+    assert added == rebuilt
+
+
+def test_adding_the_same_file_twice(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    path = new_file(tmp_path)
+    assert cli(*args, "add", path)[0] == 0
+    before = state(project)
+    code, _, err = cli(*args, "add", path)
+    assert code == 2
+    assert "cfe-note.yaml: error: graphs/cfe-note.yaml already exists" in err
+    assert "fix: rename the new file if it holds other facts" in err
+    assert state(project) == before
+
+
+REJECTED = {
+    "unknown-actor": (FACTS.replace("actor: russia", "actor: Rusia"), 1,
+                      ["cfe-note.yaml:19: error in 'russia-suspends-cfe-2007': actor: unknown "
+                       "entity 'Rusia'", "fix: did you mean 'Russia'?"]),
+    "unknown-key": (FACTS.replace("    date: 2007-12-12", "    dated: 2007-12-12"), 1,
+                    ["unknown key 'dated'", "did you mean 'date'?"]),
+    "wrong-type": (FACTS.replace("treaty: cfe-treaty", "treaty: armenia"), 1,
+                   ["'treaty' expects a treaty, but 'armenia' is a state"]),
+    "impossible-date": (FACTS.replace("2007-12-12", "2023-02-30"), 1,
+                        ["'2023-02-30' is not a date: February 2023 has 28 days"]),
+    "negative-amount": (FACTS + "  - id: deal\n    type: ArmsProcurement\n    label: A deal\n"
+                        "    recipient: armenia\n    value: {amount: -1, currency: USD}\n"
+                        "    evidence:\n      - quote: Test note\n"
+                        "        attributed_to: armenpress\n", 1,
+                        ["amount -1 is negative"]),
+    "absurd-amount": (FACTS + "  - id: deal\n    type: ArmsProcurement\n    label: A deal\n"
+                      "    recipient: armenia\n    value: {amount: 1e30, currency: USD}\n"
+                      "    evidence:\n      - quote: Test note\n"
+                      "        attributed_to: armenpress\n", 1,
+                      ["amount 1e30 is absurdly large"]),
+    "quote-not-in-text": (FACTS.replace("on 12 December 2007.", "on 13 December 2007."), 1,
+                          ["the quote is not found in the source text sources/note.txt"]),
+    "contradiction": (FACTS.replace("    date: 2023-11-07", "    date: 2023-11-08"), 1,
+                      ["contradiction: the graph already records this as "
+                       "'russia-withdraws-from-cfe-2023'"]),
+    "self-reference": (FACTS.replace("    date: 2007-12-12", "    date: 2007-12-12\n"
+                                     "    in_response_to: russia-suspends-cfe-2007"), 1,
+                       ["'in_response_to' refers to the entry itself"]),
+    "ambiguous": (FACTS.replace("publisher: armenpress", "publisher: Senate")
+                  + "actors:\n  - id: another-senate\n    type: LegislativeBody\n"
+                  "    label: Another Senate\n    aliases: [Senate]\n", 1,
+                  ["'Senate' is ambiguous: it could be 'another-senate'", "'us-senate'"]),
+    "yaml-syntax": (FACTS.replace("    type: Withdrawal", "   type: Withdrawal"), 2,
+                    ["cfe-note.yaml:8: error: not valid YAML"]),
+    "text-is-the-fact-file": (FACTS.replace("texts/note.txt", "cfe-note.yaml"), 2,
+                              ["the source text is the fact file itself"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REJECTED))
+def test_rejected_input_changes_nothing(project_built, cli, tmp_path, case) -> None:
+    project, args = project_built
+    body, expected_code, messages = REJECTED[case]
+    path = new_file(tmp_path, body)
+    before = state(project)
+    code, out, err = cli(*args, "add", path)
+    assert code == expected_code, out + err
+    for message in messages:
+        assert message in out + err
+    assert "nothing was changed" in out + err
+    assert state(project) == before
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x00\x01\x02garbage\xff" * 100, "the file is binary"),
+    ("source:\n  title: caf\u00e9\n".encode("latin-1"), "the file is not UTF-8"),
+    (b"events: [\n", "not valid YAML"),
+], ids=["binary", "latin-1", "unclosed"])
+def test_unreadable_files_exit_2_and_change_nothing(project_built, cli, tmp_path, content,
+                                                    message) -> None:
+    project, args = project_built
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    before = state(project)
+    code, out, err = cli(*args, "add", path)
+    assert code == 2
+    assert message in err
+    assert state(project) == before
+
+
+def test_turtle_with_a_space_in_an_iri_is_refused(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    path = tmp_path / "bad.ttl"
+    path.write_text("<https://w3id.org/caucasus-kg/id/a b> a "
+                    "<https://w3id.org/caucasus-kg/ontology#State> .\n", "utf-8")
+    before = state(project)
+    code, _, err = cli(*args, "add", path)
+    assert code == 2
+    assert "bad.ttl: error: 'https://w3id.org/caucasus-kg/id/a b' is not a valid IRI" in err
+    assert state(project) == before
+
+
+def test_a_50_mb_file_is_refused_before_parsing(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as handle:
+        handle.write(b"events:\n")
+        handle.write(b"  - id: x\n" * (50 * 1024 * 1024 // 10))
+    before = state(project)
+    code, _, err = cli(*args, "add", path)
+    assert code == 2
+    assert "fact files are limited to 20 MB" in err
+    assert state(project) == before
+
+
+def test_future_date_is_a_warning_and_the_file_merges(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    body = FACTS.replace("2007-12-12", "2099-12-12")
+    code, out, _ = cli(*args, "add", new_file(tmp_path, body))
+    assert code == 0, out
+    assert "warning in 'russia-suspends-cfe-2007': the date 2099-12-12 is in the future" in out
+
+
+def test_quotes_and_newlines_in_literals_survive(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    body = FACTS.replace("    label: Russia suspends its participation in the CFE Treaty\n",
+                         "    label: Russia suspends its participation in the CFE Treaty\n"
+                         "    note: |\n      Officials said \"it was 'final'\";\n"
+                         "      see <below> & {here}\n")
+    code, out, _ = cli(*args, "add", new_file(tmp_path, body))
+    assert code == 0, out
+    code, out, _ = cli(*args, "query", "SELECT ?n WHERE { id:russia-suspends-cfe-2007 "
+                       "rdfs:comment ?n }", "-f", "json")
+    import json
+
+    assert json.loads(out) == [{"n": "Officials said \"it was 'final'\";\n"
+                                     "see <below> & {here}\n"}]
+
+
+def test_json_report(project_built, cli, tmp_path) -> None:
+    import json
+
+    project, args = project_built
+    code, out, _ = cli(*args, "add", new_file(tmp_path, FACTS.replace("Rusia", "x")
+                                              .replace("actor: russia", "actor: Rusia")),
+                       "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["accepted"] is False
+    [problem] = report["problems"]
+    assert (problem["file"], problem["line"], problem["fact"]) == \
+        ("cfe-note.yaml", 19, "russia-suspends-cfe-2007")
+    assert problem["fix"] == "did you mean 'Russia'?"
+
+
+def test_a_second_add_waits_for_no_one(project_built, cli, tmp_path) -> None:
+    project, args = project_built
+    before = state(project)
+    with write_lock(project.store_path):
+        code, _, err = cli(*args, "add", new_file(tmp_path))
+    assert code == 1
+    assert "another caucasus-kg command is writing" in err
+    assert state(project) == before
+
+
+CRASH_POINTS = ["journal-written", "store-copied", "file-moved", "store-moved-aside",
+                "store-swapped"]
+
+
+@pytest.mark.parametrize("step", CRASH_POINTS)
+def test_a_merge_killed_midway_is_rolled_back(project_built, cli, tmp_path, step) -> None:
+    project, args = project_built
+    before = state(project)
+    env = dict(os.environ, CAUCASUS_KG_FAULT_INJECTION=step)
+    result = subprocess.run(
+        [sys.executable, "-m", "caucasus_kg.cli", *map(str, args), "add",
+         str(new_file(tmp_path))], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 137, result.stderr
+    code, _, err = cli(*args, "query", "who-suspended-cfe")
+    assert code == 0
+    assert "rolled back a merge that was interrupted" in err
+    assert state(project) == before

@@ -286,15 +286,14 @@ def test_json_report(project_built, cli, tmp_path) -> None:
     import json
 
     project, args = project_built
-    code, out, _ = cli(*args, "add", new_file(tmp_path, FACTS.replace("Rusia", "x")
-                                              .replace("actor: russia", "actor: Rusia")),
-                       "--format", "json")
+    path = new_file(tmp_path, FACTS.replace("actor: russia", "actor: Rusia"))
+    code, out, _ = cli(*args, "add", path, "--format", "json")
     assert code == 1
     report = json.loads(out)
     assert report["accepted"] is False
     [problem] = report["problems"]
     assert (problem["file"], problem["line"], problem["fact"]) == \
-        ("cfe-note.yaml", 19, "russia-suspends-cfe-2007")
+        (str(path), 19, "russia-suspends-cfe-2007")
     assert problem["fix"] == "did you mean 'Russia'?"
 
 

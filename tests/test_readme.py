@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text("utf-8")
@@ -55,3 +56,16 @@ def test_readme_shows_the_real_validation_failure(cli, tmp_path, monkeypatch) ->
     code, out, err = cli("--project", ROOT, "validate", "new-facts.yaml")
     assert code == 1
     assert out + err == shown_after("caucasus-kg validate new-facts.yaml")
+
+
+@pytest.mark.parametrize("command", ["caucasus-kg add docs/examples/cfe-2007-note-broken.yaml",
+                                     "caucasus-kg add docs/examples/cfe-2007-note.yaml --dry-run"])
+def test_readme_shows_the_real_add(cli, tmp_path, monkeypatch, command) -> None:
+    import shutil
+
+    for folder in ("ontology", "graphs", "queries", "docs"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli(*command.split()[1:])
+    assert code == (1 if "broken" in command else 0)
+    assert out == shown_after(command)

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -161,6 +161,10 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             staged = _stage(project, paths, staging)
             report.files = [t.target.relative_to(project.graphs_dir).as_posix() for t in staged]
             dataset, findings_disputes = _check(project, staged, staging, report, today)
+            shown = {t.target.relative_to(project.graphs_dir).as_posix(): str(t.given)
+                     for t in staged}
+            report.problems = [replace(p, file=shown.get(p.file, p.file))
+                               for p in report.problems]
             if report.errors or dataset is None:
                 return report
             report.accepted = True

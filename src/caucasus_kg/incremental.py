@@ -41,7 +41,8 @@ def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
           VALUES ?n {{ {values} }}
           {{ GRAPH ?g {{ ?n ?p ?o }} BIND(?n AS ?s) }}
           UNION
-          {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), CONCAT(STR(?n), "/"))) }}
+          {{ ?n (ckg:hasEvidence|ckg:value|ckg:proposition)/oa:hasTarget?/oa:hasSelector? ?s .
+             GRAPH ?g {{ ?s ?p ?o }} }}
           UNION
           {{ ?n ?any ?m . FILTER(isIRI(?m)) GRAPH ?g {{ ?m ?p ?o }} BIND(?m AS ?s) }}
           UNION

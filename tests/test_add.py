@@ -324,3 +324,41 @@ def test_a_merge_killed_midway_is_rolled_back(project_built, cli, tmp_path, step
     assert code == 0
     assert "rolled back a merge that was interrupted" in err
     assert state(project) == before
+
+
+@pytest.mark.parametrize("case", ["response-before-cause", "resumption-without-suspension",
+                                  "denies-own-claim", "clean"])
+def test_incremental_validation_matches_full_validation(project_built, tmp_path, case) -> None:
+    """The add path validates only new and touched nodes; its findings equal a full check's."""
+    from caucasus_kg.build import check
+    from caucasus_kg.merge import add_files
+
+    project, _ = project_built
+    extra = {
+        "response-before-cause": "  - id: early-response\n    type: SuspensionOfParticipation\n"
+                                 "    label: An early response\n    actor: armenia\n"
+                                 "    treaty: cfe-treaty\n    date: 2023-01-01\n"
+                                 "    in_response_to: russia-withdraws-from-cfe-2023\n",
+        "resumption-without-suspension": "  - id: odd-resumption\n    type: Resumption\n"
+                                         "    label: A resumption\n    actor: armenia\n"
+                                         "    treaty: cfe-treaty\n    date: 2024-01-01\n",
+        "denies-own-claim": "claims:\n  - id: self-denial\n    label: Azerbaijan denies itself\n"
+                            "    claimant: azerbaijan\n    stance: denies\n    about: armenia\n"
+                            "    denies: azerbaijan-alleges-armenia-prepares-for-war\n",
+        "clean": "",
+    }[case]
+    evidence = ("    evidence:\n      - quote: Test note\n        attributed_to: armenpress\n"
+                if extra else "")
+    path = new_file(tmp_path, FACTS + extra + evidence)
+    report = add_files(project, [path], dry_run=True)
+    incremental = sorted((p.fact, p.severity, p.message) for p in report.problems
+                         if not p.message.startswith("this duplicates"))
+    shutil_copy = project.graphs_dir / "cfe-note.yaml"
+    staged = path.read_text("utf-8").replace("text: texts/note.txt", "text: sources/note.txt")
+    shutil_copy.write_text(staged, "utf-8")
+    (project.graphs_dir / "sources" / "note.txt").write_text(NOTE, "utf-8")
+    full = check(project)
+    expected = sorted((p.fact, p.severity, p.message) for p in full.diagnostics
+                      if not p.message.startswith("this looks like a duplicate"))
+    assert incremental == expected
+    assert (case == "clean") == (incremental == [])

@@ -52,6 +52,10 @@ PROPOSITION_KEYS = {"subject", "predicate", "object"}
 NESTED_CLASSES = {CKG.MonetaryAmount}
 """Ranges whose values are written inline as a mapping (``value: {amount: ..., currency: ...}``)."""
 
+WRITING_LANGUAGE = "en"
+"""Labels, aliases, summaries and notes are written by analysts in English, whatever the language
+of the source document (``source: language:``, which tags the document and its title)."""
+
 INTEGER_TYPES = {XSD.integer: None, XSD.positiveInteger: 1, XSD.nonNegativeInteger: 0}
 
 
@@ -345,16 +349,16 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
     cls = ctx.onto.classes[entry.get("type", DEFAULT_TYPES.get(section))]
     g.add((node, RDF.type, cls))
     if isinstance(entry.get("label"), str) and entry["label"].strip():
-        g.add((node, RDFS.label, Literal(entry["label"], lang=ctx.ff.language)))
+        g.add((node, RDFS.label, Literal(entry["label"], lang=WRITING_LANGUAGE)))
     aliases = entry.get("aliases", [])
     for alias in [aliases] if isinstance(aliases, str) else aliases:
         if isinstance(alias, str | int) and not isinstance(alias, bool):
-            g.add((node, SKOS.altLabel, Literal(str(alias), lang=ctx.ff.language)))
+            g.add((node, SKOS.altLabel, Literal(str(alias), lang=WRITING_LANGUAGE)))
     qid = entry.get("wikidata")
     if isinstance(qid, str) and QID.match(qid):
         g.add((node, CKG.wikidata, WD[qid]))
     if isinstance(entry.get("note"), str):
-        g.add((node, RDFS.comment, Literal(entry["note"], lang=ctx.ff.language)))
+        g.add((node, RDFS.comment, Literal(entry["note"], lang=WRITING_LANGUAGE)))
     g.add((node, CKG.sourceFile, Literal(ctx.ff.rel)))
     g.add((node, CKG.sourceLine, Literal(entry.line, datatype=XSD.positiveInteger)))
 
@@ -460,7 +464,7 @@ def _literal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
         err(rel, line, slug, f"'{prop.key}' is empty", "give a value or remove the key")
         return None
     if rng == RDF.langString:
-        return Literal(text, lang=ctx.ff.language)
+        return Literal(text, lang=WRITING_LANGUAGE)
     return Literal(text)
 
 
@@ -663,7 +667,7 @@ def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: An
         if who is not None:
             g.add((ev, PROV.wasAttributedTo, who))
         if isinstance(item.get("note"), str):
-            g.add((ev, RDFS.comment, Literal(item["note"], lang=ctx.ff.language)))
+            g.add((ev, RDFS.comment, Literal(item["note"], lang=WRITING_LANGUAGE)))
         g.add((target, RDF.type, OA.SpecificResource))
         g.add((target, OA.hasSource, src.iri))
         g.add((target, OA.hasSelector, quote_sel))

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean system-packages
 
 $(BIN)/caucasus-kg: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("caucasus-kg needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -21,8 +21,15 @@ run: install
 	$(BIN)/caucasus-kg build
 	$(BIN)/caucasus-kg query who-suspended-cfe
 
+## system-packages: Debian's Chromium (browser tests) and Graphviz (dot/svg export)
+system-packages:
+	@if command -v chromium >/dev/null && command -v dot >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz >/dev/null; \
+	else echo "the tests need Chromium and Graphviz: sudo apt-get install chromium graphviz"; exit 1; fi
+
 ## test: lint and run the whole test suite
-test: install
+test: install system-packages
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest -q
 

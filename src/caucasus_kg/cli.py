@@ -321,5 +321,9 @@ def explain(ctx: click.Context, entity: str, fmt: str) -> None:
         click.echo(render_text(result), nl=False)
 
 
+from .serve_cli import serve  # noqa: E402
+
+main.add_command(serve)
+
 if __name__ == "__main__":
     main()

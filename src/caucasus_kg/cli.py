@@ -325,5 +325,9 @@ from .serve_cli import serve  # noqa: E402
 
 main.add_command(serve)
 
+from .export_cli import export  # noqa: E402
+
+main.add_command(export)
+
 if __name__ == "__main__":
     main()

@@ -45,6 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .namespaces import ID, PREFIXES
 from .project import Project
 from .queries import CannedQuery, QueryError, QueryResult, catalogue, run_query
+from .sparqltext import blank_literals
 from .store import info_path, open_store
 from .suggest import did_you_mean
 
@@ -91,40 +92,12 @@ class Refused(Exception):
 
 # --- What a query may not do ---------------------------------------------------------------
 
-_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _UPDATE_VERBS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 _PROLOGUE = re.compile(r"\s*(?:PREFIX\s*(?:[^\s:]*):\s*<>|BASE\s*<>)", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
 _SERVICE = re.compile(
     r"(?<![\w?$:\\])SERVICE\s*(?:SILENT\s*)?(?:<|[?$]|:|[^\W\d][\w.\-]*:)", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _blank_literals(text: str) -> str:
-    """The query with comments removed and strings and IRIs emptied (``""`` and ``<>``), so that
-    what is left is keywords, variables, prefixed names and punctuation."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            out.append(" ")
-        elif ch in "\"'":
-            delim = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else ch
-            j = i + len(delim)
-            while j < n and not text.startswith(delim, j):
-                j += 2 if text[j] == "\\" else 1
-            i = min(n, j + len(delim))
-            out.append('""')
-        elif ch == "<" and (m := _IRIREF.match(text, i)):
-            i = m.end()
-            out.append("<>")
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
 
 
 def _unescape(text: str) -> str:
@@ -144,7 +117,7 @@ def check_query_text(text: str) -> None:
     and ``LOAD`` is an update.
     """
     for variant in {text, _unescape(text)}:
-        code = _blank_literals(variant)
+        code = blank_literals(variant)
         rest = code
         while m := _PROLOGUE.match(rest):
             rest = rest[m.end():]

@@ -1,0 +1,192 @@
+"""The exported HTML page in a real browser: headless Chromium (Debian's package) driven by
+Playwright, opened from a file:// URL with the network off.
+
+It checks that the nodes are drawn, that clicking Russia's withdrawal shows its evidence quote in
+the side panel, that search and the claims switch work, that the layout is the same on every
+load, and that nothing is requested from outside or logged as an error.
+
+The screenshot in docs/images/network.png is made by the same test:
+``CAUCASUS_KG_UPDATE_SCREENSHOT=1 .venv/bin/pytest tests/test_export_browser.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from test_export import FIXTURE, make_project, make_register, store_of
+
+from caucasus_kg.export import export_html
+from caucasus_kg.network import Filters, build_network
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+WITHDRAWAL = "id:russia-withdraws-from-cfe-2023"
+QUOTE = "On 7 November 2023, Russia withdrew from the treaty"
+SCREENSHOT = ROOT / "docs" / "images" / "network.png"
+
+
+@pytest.fixture(scope="module")
+def launch() -> Iterator[Callable[[], object]]:
+    """Launches Chromium on first use, inside the test, so that a missing browser fails the test
+    (with what to install) rather than skipping it or erroring in set-up."""
+    state: dict[str, object] = {}
+
+    def get() -> object:
+        if "browser" not in state:
+            if not CHROMIUM.exists():
+                pytest.fail(f"headless Chromium is not installed ({CHROMIUM} is missing): "
+                            "apt-get install chromium")
+            try:
+                from playwright.sync_api import sync_playwright
+            except ImportError:
+                pytest.fail("the Python package playwright is missing: .venv/bin/pip install -e "
+                            "'.[test]' (the test uses Debian's chromium: never run "
+                            "`playwright install`)")
+            state["playwright"] = sync_playwright().start()
+            state["browser"] = state["playwright"].chromium.launch(
+                executable_path=str(CHROMIUM), args=ARGS)
+        return state["browser"]
+
+    yield get
+    if "browser" in state:
+        state["browser"].close()
+        state["playwright"].stop()
+
+
+class Page:
+    """A page opened offline, recording console errors and any request that is not file://."""
+
+    def __init__(self, browser, path: Path, width: int = 1400, height: int = 860) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height},
+                                           device_scale_factor=1, offline=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
+                     else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector("body[data-ready='true']", timeout=30_000)
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def js(self, script: str, arg: object = None) -> object:
+        return self.page.evaluate(script, arg)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+PAINTED = """() => {
+  let painted = 0;
+  for (const canvas of document.querySelectorAll('#cy canvas')) {
+    const ctx = canvas.getContext('2d');
+    if (!ctx || !canvas.width || !canvas.height) continue;
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+  }
+  return painted;
+}"""
+
+CENTRE_ON = """(id) => {
+  const node = cy.getElementById(id);
+  cy.zoom(1.6);
+  cy.center(node);
+  const p = node.renderedPosition();
+  const box = cy.container().getBoundingClientRect();
+  return {x: box.left + p.x, y: box.top + p.y};
+}"""
+
+
+def test_page_draws_the_graph_offline_and_shows_evidence(launch, store, tmp_path: Path) -> None:
+    browser = launch()
+    graph = build_network(store)
+    path = tmp_path / "graph.html"
+    path.write_text(export_html(graph, "caucasus-kg: the founding article"), "utf-8")
+    view = Page(browser, path)
+    try:
+        assert view.js("cy.nodes().length") == graph.number_of_nodes() == 59
+        assert view.js("cy.edges().length") == graph.number_of_edges()
+        assert view.js(PAINTED) > 20_000, "the canvas is blank"
+
+        where = view.js(CENTRE_ON, WITHDRAWAL)
+        view.page.mouse.click(where["x"], where["y"])
+        panel = view.page.locator("#panel")
+        panel.get_by_text(QUOTE).wait_for(timeout=5_000)
+        text = panel.inner_text()
+        assert "Russia withdraws from the CFE Treaty" in text
+        assert "attributed to Armenpress" in text and "characters 2866\u20132917" in text
+        assert "Azerbaijan named one of biggest arms importers in the world" in text
+        assert view.js("cy.$(':selected').map(e => e.id())") == [WITHDRAWAL]
+        view.js("cy.fit(undefined, 30); if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }")
+        shot = tmp_path / "network.png"
+        view.page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("CAUCASUS_KG_UPDATE_SCREENSHOT") == "1":
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot, SCREENSHOT)
+        assert SCREENSHOT.stat().st_size < 300_000
+
+        zoom = view.js("cy.zoom()")
+        view.page.click("#zoom-in")
+        assert view.js("cy.zoom()") > zoom
+        view.page.click("#fit")
+        assert view.js("cy.zoom()") < zoom * 1.3
+
+        view.page.fill("#search", "Russia withdraws")
+        assert view.page.inner_text("#search-count") == "1 match"
+        view.page.press("#search", "Escape")
+        view.page.uncheck("#show-claims")
+        assert view.js("cy.nodes('[kind = \"claim\"]').filter(n => n.visible()).length") == 0
+        assert view.js("cy.nodes(':visible').length") == 59 - 20
+
+        assert view.blocked == [], "the page tried to load something from outside"
+        assert view.errors == []
+    finally:
+        view.close()
+
+
+def test_layout_is_the_same_on_every_load(launch, tmp_path: Path) -> None:
+    browser = launch()
+    root = make_project(tmp_path / "project", FIXTURE / "graphs")
+    path = tmp_path / "mini.html"
+    path.write_text(export_html(build_network(store_of(root))), "utf-8")
+    positions = []
+    for _ in range(2):
+        view = Page(browser, path, 900, 700)
+        positions.append(view.js("cy.nodes().map(n => [n.id(), n.position('x'), "
+                                 "n.position('y')])"))
+        assert view.errors == [] and view.blocked == []
+        # an aggregated transfer edge shows its transfers and their quotes when clicked
+        view.js("void cy.getElementById('id:israel|ckg:ArmsTransfer|id:azerbaijan').emit('tap')")
+        text = view.page.inner_text("#panel")
+        assert "Israeli drones for Azerbaijan (2016)" in text
+        assert "In 2018 Israel delivered more drones" in text
+        view.close()
+    assert positions[0] == positions[1]
+
+
+def test_hundreds_of_nodes_are_drawn(launch, tmp_path: Path) -> None:
+    browser = launch()
+    graph = build_network(make_register(tmp_path / "project"), Filters(aggregate=False))
+    path = tmp_path / "register.html"
+    path.write_text(export_html(graph), "utf-8")
+    view = Page(browser, path)
+    try:
+        assert view.js("cy.nodes().length") == 308
+        assert view.js(PAINTED) > 20_000
+        assert view.errors == [] and view.blocked == []
+    finally:
+        view.close()

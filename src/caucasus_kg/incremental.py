@@ -14,25 +14,29 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .dataset import NamedGraph
-from .namespaces import ID, PREFIXES
+from .namespaces import ID, PREFIXES, SOURCE
 from .store import memory_store, quads, to_rdflib
 from .validation import ShaclResult, run_shacl
 
 
 def touched_nodes(graphs: Iterable[NamedGraph]) -> set[str]:
-    """Entities (id: IRIs) the new graphs describe or refer to, and source documents they cite."""
+    """Entities (id: IRIs) and source documents the new graphs describe or refer to.
+
+    Classes and vocabulary concepts are left out: every fact of a kind points at its class, and
+    pulling all of them in would make the neighbourhood as large as the graph.
+    """
     nodes: set[str] = set()
     for named in graphs:
         for s, _p, o in named.graph:
             for term in (s, o):
-                if isinstance(term, URIRef) and not str(term).startswith("http://www.w3.org/"):
+                if isinstance(term, URIRef) and str(term).startswith((str(ID), str(SOURCE))):
                     nodes.add(str(term))
     return nodes
 
 
 def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
-    """The stored quads about ``nodes`` (and their sub-nodes), what they point to, and the
-    actions on any treaty among them."""
+    """The stored quads about ``nodes`` (and their sub-nodes), what they point to, the actions on
+    any treaty among them, and the claims whose propositions are about them (for disputes)."""
     if not nodes:
         return []
     values = " ".join(f"<{n}>" for n in sorted(nodes) if _safe(n))
@@ -48,7 +52,8 @@ def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
           UNION
           {{ ?n a ckg:Treaty . ?s ckg:treaty ?n . GRAPH ?g {{ ?s ?p ?o }} }}
           UNION
-          {{ GRAPH ?g {{ ?s ?p ?n }} BIND(?n AS ?o) FILTER(STRSTARTS(STR(?s), STR(id:))) }}
+          {{ ?proposition rdf:subject|rdf:object ?n . ?claim ckg:proposition ?proposition .
+             ?claim (ckg:proposition)? ?s . GRAPH ?g {{ ?s ?p ?o }} }}
         }}"""
     rows = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
     return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]

@@ -96,19 +96,24 @@ class EntityIndex:
             earlier.wikidata = later.wikidata
             self._by_qid.setdefault(later.wikidata, []).append(earlier)
 
-    def resolve(self, name: str) -> Declaration:
-        """The one entity ``name`` refers to, or a :class:`ResolveError` with candidates."""
+    def candidates(self, name: str) -> list[Declaration]:
+        """Every entity ``name`` could refer to (by slug, IRI, QID, label or alias)."""
         name = name.strip()
         if name in self.by_slug:
-            return self.by_slug[name]
+            return [self.by_slug[name]]
         if name.startswith(str(ID)) and name[len(str(ID)):] in self.by_slug:
-            return self.by_slug[name[len(str(ID)):]]
+            return [self.by_slug[name[len(str(ID)):]]]
         qid = name[len(str(WD)):] if name.startswith(str(WD)) else name
         if QID.match(qid):
-            hits = self._by_qid.get(qid, [])
-            return self._one(name, hits, f"no entity is aligned to Wikidata {qid}")
-        hits = self._by_name.get(name.casefold(), [])
-        return self._one(name, hits, None)
+            return list(self._by_qid.get(qid, []))
+        return list(self._by_name.get(name.casefold(), []))
+
+    def resolve(self, name: str) -> Declaration:
+        """The one entity ``name`` refers to, or a :class:`ResolveError` with candidates."""
+        qid = name.strip()
+        qid = qid[len(str(WD)):] if qid.startswith(str(WD)) else qid
+        none_message = f"no entity is aligned to Wikidata {qid}" if QID.match(qid) else None
+        return self._one(name.strip(), self.candidates(name), none_message)
 
     def _one(self, name: str, hits: list[Declaration], none_message: str | None) -> Declaration:
         unique = {d.slug: d for d in hits}

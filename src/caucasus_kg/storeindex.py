@@ -13,7 +13,7 @@ from rdflib import URIRef
 
 from .factfile import SourceText
 from .namespaces import ID, PREFIXES, SOURCE, WD
-from .references import QID, SLUG, Declaration, EntityIndex, ResolveError
+from .references import QID, SLUG, Declaration, EntityIndex
 from .sparqltext import substitute
 
 
@@ -70,12 +70,11 @@ class StoreIndex(EntityIndex):
         return super().declare(decl)
 
     def resolve(self, name: str) -> Declaration:
-        try:
-            local = super().resolve(name)
-        except ResolveError:
-            local = None
+        local = super().candidates(name)
+        if len(local) == 1 and local[0].slug == name.strip():
+            return local[0]
         stored = self._resolve_stored(name.strip())
-        hits = {d.slug: d for d in ([local] if local else []) + stored}
+        hits = {d.slug: d for d in local + stored}
         if len(hits) == 1:
             return self._remember(next(iter(hits.values())))
         if len(hits) > 1:

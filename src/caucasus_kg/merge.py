@@ -351,6 +351,18 @@ def _drop_label(text: str, slug: str) -> str:
     return text
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link RocksDB's table files (immutable once written, as its own checkpoints do) and
+    copy everything else, so copying a large store costs little."""
+    if source.endswith(".sst"):
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass
+    shutil.copy2(source, target)
+
+
 def _commit(project: Project, staged: list[_Staged], graphs: list[NamedGraph],
             disputes: list[Dispute]) -> None:
     store_path = project.store_path
@@ -368,7 +380,7 @@ def _commit(project: Project, staged: list[_Staged], graphs: list[NamedGraph],
     _crash_point("journal-written")
 
     shutil.rmtree(new_store, ignore_errors=True)
-    shutil.copytree(store_path, new_store)
+    shutil.copytree(store_path, new_store, copy_function=_link_or_copy)
     store = ox.Store(str(new_store))
     store.extend(list(quads(graphs)) + dispute_quads(disputes))
     store.flush()

@@ -329,5 +329,9 @@ from .export_cli import export  # noqa: E402
 
 main.add_command(export)
 
+from .import_cli import import_command  # noqa: E402
+
+main.add_command(import_command)
+
 if __name__ == "__main__":
     main()

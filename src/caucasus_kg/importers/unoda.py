@@ -1,0 +1,258 @@
+"""UNODA treaty status (as harvested by ohnemax/treatyratification) -> treaty actions.
+
+Two layouts are read: the per-country CSV (``country,treaty,signature date,...``) and the JSON
+(country -> treaty -> ``actions`` with ``dates``). Signature, ratification (and acceptance or
+approval, the same consent to be bound), accession and succession become ``ckg:Signature``,
+``ckg:Ratification``, ``ckg:Accession`` and ``ckg:Succession`` of the party on the treaty.
+
+Soviet-era actions: UNODA lists, under each successor state, the action the Soviet Union took
+before its dissolution (1991-12-26) -- Armenia and Azerbaijan show the USSR's 1990-11-19 CFE
+signature. Such an action (the Russian Federation's, or another successor's on the same day and
+of the same kind as the Russian Federation's) is recorded as the Soviet Union's, once, with every
+row that lists it as evidence. A successor's own earlier action on another day (the Ukrainian
+and Byelorussian SSRs were UN members themselves) stays its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..namespaces import SOURCE
+from . import (
+    CSV_FRAGMENTS,
+    JSON_POINTER,
+    RDF_TYPE,
+    RDFS_COMMENT,
+    RDFS_LABEL,
+    ImportError_,
+    Parsed,
+    Problem,
+    Triples,
+    ckg,
+    declare_actors,
+    declare_publisher,
+    entity,
+    evidence,
+    iri,
+    lit,
+    read_text,
+    source_document,
+)
+from .names import NameResolver, slugify
+
+DISSOLUTION = "1991-12-26"
+SOVIET_SUCCESSORS = {
+    "armenia", "azerbaijan", "belarus", "estonia", "georgia", "kazakhstan", "kyrgyzstan",
+    "latvia", "lithuania", "moldova", "russia", "tajikistan", "turkmenistan", "ukraine",
+    "uzbekistan",
+}
+ACTIONS = {
+    "signature": "Signature",
+    "deposit of instruments of ratification": "Ratification",
+    "deposit of instruments of acceptance": "Ratification",
+    "deposit of instruments of approval": "Ratification",
+    "deposit of instruments of accession": "Accession",
+    "deposit of instruments of succession": "Succession",
+}
+WORDS = {"Signature": "signature", "Ratification": "ratification", "Accession": "accession",
+         "Succession": "succession"}
+CSV_HEADER = ["country", "treaty", "signature date", "signature time", "ratification date",
+              "ratification time", "accession date", "accession time"]
+CSV_KINDS = [(2, "Signature"), (4, "Ratification"), (6, "Accession")]
+
+
+@dataclass(frozen=True)
+class Action:
+    country: str
+    treaty: str
+    kind: str
+    date: str
+    record_id: str
+    line: int | None
+    fragment: str
+    conforms_to: str
+
+
+def _date(text: str, what: str) -> str:
+    text = text.strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"the {what} date '{text}' is not a date (YYYY-MM-DD)") from None
+    return text
+
+
+def parse(path: Path) -> Parsed:
+    text = read_text(path)
+    if path.suffix.lower() == ".json":
+        return _parse_json(text)
+    return _parse_csv(text)
+
+
+def _parse_csv(text: str) -> Parsed:
+    parsed = Parsed()
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    previous = 0
+    for fields in reader:
+        rows.append((previous + 1, fields))
+        previous = reader.line_num
+    if not rows:
+        raise ImportError_("the file is empty")
+    header_line, header = rows[0]
+    if [h.strip().lower() for h in header[:7]] != CSV_HEADER[:7]:
+        raise ImportError_("not a UNODA treaty status CSV: the header is not "
+                           + ",".join(CSV_HEADER))
+    parsed.preamble = ",".join(CSV_HEADER) + "\n"
+    last = header[7] if len(header) > 7 else ""
+    if len(header) > 8 and last.lower().startswith("accession time"):
+        # the export lost the newline after the header: the first record follows on line 1
+        first = [last[len("accession time"):]] + header[8:]
+        parsed.warnings.append(Problem(header_line, "the header and the first record are on "
+                                                    "one line; the record was read from it"))
+        rows[0] = (header_line, first)
+    else:
+        rows = rows[1:]
+    for line, fields in rows:
+        if not any(cell.strip() for cell in fields):
+            continue
+        parsed.read += 1
+        try:
+            if len(fields) != len(CSV_HEADER):
+                raise ValueError(f"expected {len(CSV_HEADER)} columns, found {len(fields)}")
+            country, treaty = fields[0].strip(), fields[1].strip()
+            if not country or not treaty:
+                raise ValueError("the row names no country or no treaty")
+            actions = [Action(country, treaty, kind, _date(fields[col], WORDS[kind]),
+                              f"{country}/{treaty}", line, f"row={line}", CSV_FRAGMENTS)
+                       for col, kind in CSV_KINDS if fields[col].strip()]
+        except ValueError as exc:
+            parsed.problems.append(Problem(line, f"{exc}; the row was skipped"))
+            continue
+        if not actions:
+            parsed.without_facts += 1  # listed, but neither signed nor joined
+        parsed.records.extend(actions)
+    return parsed
+
+
+def _pointer(*parts: object) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _parse_json(text: str) -> Parsed:
+    parsed = Parsed()
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ImportError_(f"not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ImportError_("not a UNODA treaty status JSON: expected an object of countries")
+    parsed.preamble = "UNODA treaty status, per country and treaty (JSON)\n"
+    for country in sorted(data):
+        treaties = data[country]
+        if not isinstance(treaties, dict):
+            continue
+        for treaty in sorted(t for t, v in treaties.items() if isinstance(v, dict)):
+            entry = treaties[treaty]
+            parsed.read += 1
+            record = f"{country}/{treaty}"
+            try:
+                actions, dates = entry.get("actions"), entry.get("dates")
+                if not isinstance(actions, list) or not isinstance(dates, list) \
+                        or len(actions) != len(dates):
+                    raise ValueError("'actions' and 'dates' are not lists of the same length")
+                found = []
+                for index, (action, date) in enumerate(zip(actions, dates, strict=True)):
+                    kind = ACTIONS.get(str(action).strip().lower())
+                    if kind is None:
+                        raise ValueError(f"unknown action '{action}'")
+                    found.append(Action(country, treaty, kind, _date(str(date), WORDS[kind]),
+                                        record, None, _pointer(country, treaty, "actions", index),
+                                        JSON_POINTER))
+            except ValueError as exc:
+                parsed.problems.append(Problem(None, f"{record}: {exc}; the record was skipped"))
+                continue
+            parsed.records.extend(found)
+    return parsed
+
+
+def _treaty_slug(name: str, treaties: dict[str, str]) -> tuple[str, bool]:
+    """The id of the treaty in the graph, or a new one; True when it already exists."""
+    bare = re.sub(r"\s*\(.*?\)\s*", " ", name).strip().lower()
+    inner = re.findall(r"\((.*?)\)", name)
+    for key in [name.lower(), bare] + [i.lower() for i in inner]:
+        if key in treaties:
+            return treaties[key], True
+    return slugify(name), False
+
+
+def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
+          file_name: str, graph: str) -> Triples:
+    out = Triples()
+    doc = iri(str(SOURCE[slugify(graph)]))
+    source_document(out, doc, f"UNODA disarmament treaty status ({file_name})", "unoda",
+                    parsed, file_name)
+    declare_publisher(out, "unoda", resolver.known_ids)
+    actions: list[Action] = parsed.records  # type: ignore[assignment]
+    actors = {a.country: resolver.resolve(a.country) for a in actions}
+    russian = {(a.treaty, a.kind, a.date) for a in actions
+               if actors[a.country].slug == "russia" and a.date < DISSOLUTION}
+    soviet = None
+    events: dict[tuple[str, str, str], list[Action]] = defaultdict(list)
+    for action in actions:
+        actor = actors[action.country]
+        if action.date < DISSOLUTION and actor.slug in SOVIET_SUCCESSORS and \
+                (action.treaty, action.kind, action.date) in russian:
+            soviet = soviet or resolver.resolve("Soviet Union")
+            actor = soviet
+        events[(actor.slug, action.kind, action.treaty)].append(action)
+    labels = {a.slug: a.label for a in actors.values()}
+    if soviet:
+        labels[soviet.slug] = soviet.label
+    new_treaties: dict[str, tuple[str, Action]] = {}
+    for (actor, kind, treaty), records in sorted(events.items()):
+        treaty_slug, known = _treaty_slug(treaty, treaties)
+        if not known:
+            first = min(records, key=lambda r: (r.line or 0, r.fragment))
+            new_treaties.setdefault(treaty_slug, (treaty, first))
+        node = entity(f"unoda-{actor}-{WORDS[kind]}-{treaty_slug}")
+        dates = sorted({r.date for r in records})
+        out.add(node, iri(RDF_TYPE), ckg(kind))
+        out.add(node, iri(RDFS_LABEL),
+                lit(f"{labels[actor]}: {WORDS[kind]} of the {treaty}", "en"))
+        out.add(node, ckg("actor"), entity(actor))
+        out.add(node, ckg("treaty"), entity(treaty_slug))
+        out.add(node, ckg("date"), lit(dates[0], datatype="date"))
+        if len(dates) > 1:
+            out.add(node, iri(RDFS_COMMENT), lit(
+                f"The depositaries record this {WORDS[kind]} on {', '.join(dates)}; the "
+                "earliest is the date.", "en"))
+            parsed.warnings.append(Problem(records[0].line, f"{records[0].record_id}: "
+                                           f"{WORDS[kind]} dated {', '.join(dates)} by "
+                                           "different depositaries; the earliest is kept"))
+        if actor == "soviet-union":
+            countries = sorted({r.country for r in records})
+            out.add(node, iri(RDFS_COMMENT), lit(
+                "UNODA lists this Soviet action under the successor states "
+                + ", ".join(countries) + ".", "en"))
+        ordered = sorted(records, key=lambda r: (r.line or 0, r.fragment))
+        for number, record in enumerate(ordered, 1):
+            evidence(out, node, number, doc, "unoda", record.record_id, record.line,
+                     record.fragment, record.conforms_to)
+    for slug, (name, first) in sorted(new_treaties.items()):
+        node = entity(slug)
+        out.add(node, iri(RDF_TYPE), ckg("Treaty"))
+        out.add(node, iri(RDFS_LABEL), lit(name, "en"))
+        evidence(out, node, 1, doc, "unoda", first.record_id, first.line, first.fragment,
+                 first.conforms_to)
+    declare_actors(out, resolver)
+    return out

@@ -1,0 +1,413 @@
+"""`caucasus-kg import sipri|unoda FILE`: real dataset excerpts become facts with record evidence.
+
+The fixtures in tests/fixtures/import/ are small excerpts copied unchanged from the SIPRI and
+UNODA files described in ../shared/realdata/README.md (AZE/ARM rows, the CFE status rows).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT, tree_digest
+
+from caucasus_kg.importers import nt_name, sipri, unoda
+from caucasus_kg.importers.names import NameResolver, slugify
+from caucasus_kg.namespaces import PREFIXES
+from caucasus_kg.project import find_project
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+REGISTER = FIXTURES / "sipri_register_AZE_ARM.csv"
+DELIVERIES = FIXTURES / "sipri_deliveries_AZE_ARM.csv"
+UNODA_CSV = FIXTURES / "unoda_cfe_status.csv"
+
+
+@pytest.fixture(scope="module")
+def built_template(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    root = tmp_path_factory.mktemp("import-template") / "project"
+    for folder in ("ontology", "graphs", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    result = CliRunner().invoke(main, ["--project", str(root), "build"])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def proj(built_template, tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(built_template, root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def imported(built_template, tmp_path_factory):
+    """One project with all three fixtures imported (read-only for the tests using it)."""
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    root = tmp_path_factory.mktemp("imported") / "project"
+    shutil.copytree(built_template, root)
+    outputs = {}
+    for dataset, path in (("sipri", REGISTER), ("sipri", DELIVERIES), ("unoda", UNODA_CSV)):
+        result = CliRunner().invoke(main, ["--project", str(root), "import", dataset, str(path)])
+        assert result.exit_code == 0, result.output + result.stderr
+        outputs[path.name] = (result.stdout, result.stderr)
+    return root, outputs
+
+
+def select(root: Path, query: str) -> list[tuple[str, ...]]:
+    store = ox.Store.read_only(str(root / ".caucasus-kg" / "store"))
+    rows = [tuple("" if v is None else v.value for v in row) for row in
+            store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)]
+    del store
+    return sorted(rows)
+
+
+def values(root: Path, node: str, prop: str) -> list[str]:
+    return [r[0] for r in select(root, f"SELECT ?v WHERE {{ {node} {prop} ?v }}")]
+
+
+def run(cli_args: list[str]):
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in cli_args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# ------------------------------------------------------------------------------------------
+# SIPRI
+# ------------------------------------------------------------------------------------------
+
+MI17 = "id:sipri-russia-to-armenia-2020-mi-17"
+
+
+def test_sipri_register_exact_transfer(imported):
+    root, _ = imported
+    assert values(root, MI17, "a") == ["https://w3id.org/caucasus-kg/ontology#ArmsTransfer"]
+    assert values(root, MI17, "ckg:supplier") == ["https://w3id.org/caucasus-kg/id/russia"]
+    assert values(root, MI17, "ckg:recipient") == ["https://w3id.org/caucasus-kg/id/armenia"]
+    assert values(root, MI17, "ckg:designation") == ["Mi-17"]
+    assert values(root, MI17, "ckg:weaponDescription") == ["transport helicopter"]
+    assert values(root, MI17, "ckg:weaponCategory") == [
+        "https://w3id.org/caucasus-kg/vocab/weapon-category/aircraft"]
+    assert values(root, MI17, "ckg:orderYear") == ["2020"]
+    assert values(root, MI17, "ckg:orderYearEstimated") == ["true"]
+    assert values(root, MI17, "ckg:numberOrdered") == ["4"]
+    assert values(root, MI17, "ckg:numberOrderedEstimated") == ["true"]
+    assert values(root, MI17, "ckg:numberDelivered") == ["4"]
+    assert values(root, MI17, "ckg:numberDeliveredEstimated") == ["false"]
+    assert values(root, MI17, "ckg:deliveryYear") == ["2022"]
+    assert values(root, MI17, "ckg:tivPerUnit") == ["7.25"]
+    assert values(root, MI17, "ckg:tivOrder") == ["29"]
+    assert values(root, MI17, "ckg:tivDelivered") == ["29"]
+    assert values(root, MI17, "ckg:secondHand") == ["false"]
+    assert values(root, MI17, "rdfs:comment") == ["Armed Mi-8MTV-5 version"]
+
+
+def test_sipri_register_evidence_points_at_the_row(imported):
+    root, _ = imported
+    rows = select(root, f"""
+        SELECT ?record ?line ?fragment ?who ?issued ?publisher WHERE {{
+          {MI17} ckg:hasEvidence ?ev .
+          ?ev ckg:recordId ?record ; ckg:sourceLine ?line ; prov:wasAttributedTo ?who ;
+              oa:hasTarget ?t .
+          ?t oa:hasSource ?doc ; oa:hasSelector/rdf:value ?fragment .
+          ?doc a ckg:SourceDocument , dcmitype:Dataset ; dct:issued ?issued ;
+               dct:publisher ?publisher .
+        }}""")
+    sipri_iri = "https://w3id.org/caucasus-kg/id/sipri"
+    assert rows == [("13", "13", "row=13", sipri_iri, "2025-03-13", sipri_iri)]
+    assert values(root, "id:sipri", "rdfs:label") == [
+        "Stockholm International Peace Research Institute"]
+
+
+def test_sipri_register_more_transfers(imported):
+    root, _ = imported
+    sam = "id:sipri-russia-to-armenia-2007-5v55u"
+    assert values(root, sam, "ckg:deliveryYear") == ["2009", "2010"]
+    assert values(root, sam, "ckg:secondHand") == ["true"]
+    assert values(root, sam, "ckg:tivOrder") == ["57.6"]
+    assert values(root, sam, "ckg:weaponCategory") == [
+        "https://w3id.org/caucasus-kg/vocab/weapon-category/missiles"]
+    grad = "id:sipri-turkiye-to-azerbaijan-2010-t-122-300"
+    assert values(root, grad, "ckg:supplier") == ["https://w3id.org/caucasus-kg/id/turkiye"]
+    assert values(root, grad, "ckg:deliveryYear") == ["2012", "2013", "2014"]
+    bell = "id:sipri-unknown-supplier-to-azerbaijan-2018-bell-412"
+    assert values(root, bell, "ckg:supplier") == [
+        "https://w3id.org/caucasus-kg/id/unknown-supplier"]
+    # Armenia as a supplier
+    assert values(root, "id:sipri-armenia-to-sudan-2005-an-32", "ckg:recipient") == [
+        "https://w3id.org/caucasus-kg/id/sudan"]
+
+
+def test_sipri_deal_values(imported):
+    root, _ = imported
+    rows = select(root, """
+        SELECT ?fact ?prop ?amount ?currency WHERE {
+          ?fact ?prop ?v . VALUES ?prop { ckg:value ckg:dealValue }
+          ?v ckg:amount ?amount ; ckg:currency ?currency .
+          FILTER (STRSTARTS(STR(?fact), "https://w3id.org/caucasus-kg/id/sipri-"))
+        }""")
+    short = {(r[0].rsplit("/", 1)[1], r[1].rsplit("#", 1)[1], r[2], r[3]) for r in rows}
+    assert ("sipri-russia-to-armenia-2019-su-30k", "value", "120000000", "USD") in short
+    assert ("sipri-israel-to-azerbaijan-2011-searcher", "dealValue", "1600000000", "USD") in short
+    assert ("sipri-turkiye-to-azerbaijan-2010-t-122-300", "dealValue", "244000000",
+            "USD") in short
+
+
+def test_sipri_deliveries_rows_fold_into_deals(imported):
+    root, _ = imported
+    smerch = "id:sipri-at-61009"
+    assert values(root, smerch, "ckg:deliveryYear") == ["2016", "2017"]
+    assert values(root, smerch, "ckg:numberDelivered") == ["6"]
+    assert values(root, smerch, "ckg:numberDeliveredEstimated") == ["true"]
+    assert values(root, smerch, "ckg:tivDelivered") == ["7.2"]
+    assert values(root, smerch, "ckg:tivPerUnit") == ["1.2"]
+    assert values(root, smerch, "ckg:weaponCategory") == [
+        "https://w3id.org/caucasus-kg/vocab/weapon-category/artillery"]
+    assert values(root, smerch, "ckg:localProduction") == ["false"]
+    assert len(values(root, smerch, "ckg:hasEvidence")) == 2
+    assert sorted(r[0] for r in select(root, """SELECT ?id WHERE {
+        id:sipri-at-61009 ckg:hasEvidence/ckg:recordId ?id }""")) == ["61009", "61009"]
+    l39 = "id:sipri-at-53618"
+    assert values(root, l39, "ckg:supplier") == ["https://w3id.org/caucasus-kg/id/ukraine"]
+    assert values(root, l39, "ckg:deliveryYear") == ["2010", "2011"]
+    assert values(root, l39, "ckg:tivDelivered") == ["7.2"]
+    assert values(root, "id:sipri-at-56469", "ckg:localProduction") == ["true"]
+
+
+def test_imported_transfers_answer_arms_procurements(imported):
+    from caucasus_kg.queries import catalogue, run_query
+    from caucasus_kg.results import cell_text
+
+    root, _ = imported
+    project = find_project(root, root / ".caucasus-kg" / "store")
+    store = ox.Store.read_only(str(project.store_path))
+    result = run_query(catalogue(project.queries_dir)["arms-procurements"], store,
+                       {"recipient": "armenia"})
+    facts = {cell_text(row[-1]) for row in result.rows}
+    del store
+    assert "id:sipri-russia-to-armenia-2020-mi-17" in facts
+
+
+# ------------------------------------------------------------------------------------------
+# UNODA
+# ------------------------------------------------------------------------------------------
+
+def test_unoda_cfe_actions(imported):
+    root, _ = imported
+    rows = select(root, """
+        SELECT ?actor ?class ?date WHERE {
+          ?fact ckg:treaty id:cfe-treaty ; ckg:actor ?a ; a ?c ; ckg:date ?date .
+          FILTER (STRSTARTS(STR(?fact), "https://w3id.org/caucasus-kg/id/unoda-"))
+          BIND (STRAFTER(STR(?a), "/id/") AS ?actor)
+          BIND (STRAFTER(STR(?c), "#") AS ?class)
+        }""")
+    assert ("armenia", "Ratification", "1992-10-12") in rows
+    assert ("azerbaijan", "Ratification", "1992-07-09") in rows
+    assert ("russia", "Ratification", "1992-09-03") in rows
+    assert ("united-states", "Ratification", "1992-01-29") in rows
+    assert ("turkiye", "Ratification", "1992-07-08") in rows
+    assert ("slovakia", "Accession", "1996-10-22") in rows
+    assert ("soviet-union", "Signature", "1990-11-19") in rows
+    # the USSR-era signature is the Soviet Union's, not Armenia's or Azerbaijan's
+    signers = {r[0] for r in rows if r[1] == "Signature"}
+    assert "armenia" not in signers and "azerbaijan" not in signers and "russia" not in signers
+    assert {"canada", "germany", "united-states", "turkiye"} <= signers
+    assert len([r for r in rows if r[1] == "Ratification"]) == 28
+    # the Soviet signature keeps every row that lists it as evidence
+    records = [r[0] for r in select(root, """SELECT ?rec WHERE {
+        id:unoda-soviet-union-signature-cfe-treaty ckg:hasEvidence/ckg:recordId ?rec }""")]
+    assert "Armenia/Treaty on Conventional Armed Forces in Europe (CFE)" in records
+    assert "Azerbaijan/Treaty on Conventional Armed Forces in Europe (CFE)" in records
+    assert values(root, "id:soviet-union", "ckg:wikidata") == [
+        "http://www.wikidata.org/entity/Q15180"]
+    assert values(root, "id:soviet-union", "a") == [
+        "https://w3id.org/caucasus-kg/ontology#State"]
+
+
+def test_imported_facts_answer_the_treaty_queries(imported):
+    root, _ = imported
+    code, out, _ = run(["--project", root, "query", "treaty-status-as-of",
+                        "--param", "date=1991-06-01", "--format", "csv"])
+    assert code == 0
+    lines = out.splitlines()
+    assert "Soviet Union,signatory,1990-11-19,signature," \
+           "id:unoda-soviet-union-signature-cfe-treaty" in lines
+    assert "Canada,signatory,1990-11-19,signature,id:unoda-canada-signature-cfe-treaty" in lines
+    code, out, _ = run(["--project", root, "query", "treaty-status-as-of",
+                        "--param", "date=2020-01-01", "--format", "csv"])
+    lines = out.splitlines()
+    assert "Armenia,party,1992-10-12,ratification,id:unoda-armenia-ratification-cfe-treaty" \
+        in lines
+    assert "Russia,party,1992-09-03,ratification,id:unoda-russia-ratification-cfe-treaty" in lines
+    code, out, _ = run(["--project", root, "query", "treaty-status-as-of",
+                        "--param", "date=2024-01-01", "--format", "csv"])
+    lines = out.splitlines()
+    assert "Russia,withdrawn,2023-11-07,withdrawal,id:russia-withdraws-from-cfe-2023" in lines
+    assert any(line.startswith("United States,suspended,2023-11-07") for line in lines)
+    code, out, _ = run(["--project", root, "query", "who-suspended-cfe", "--format", "csv"])
+    assert code == 0
+    assert len(out.splitlines()) == 4  # header and the three 2023 actions, unchanged
+
+
+def test_unoda_csv_header_glitch_is_recovered_with_a_warning(imported):
+    _, outputs = imported
+    _, err = outputs[UNODA_CSV.name]
+    assert f"{UNODA_CSV}:1: the header and the first record are on one line" in err
+    parsed = unoda.parse(UNODA_CSV)
+    assert parsed.read == 31 and not parsed.problems
+    assert parsed.records[0].country == "Canada"
+
+
+def test_unoda_json(tmp_path):
+    data = {
+        "Armenia": {"Treaty on Conventional Armed Forces in Europe (CFE)": {
+            "dates": ["1990-11-19", "1992-10-12"], "actions": [
+                "Signature", "Deposit of instruments of ratification"]},
+            "signed": 1},
+        "Russian Federation": {"Treaty on Conventional Armed Forces in Europe (CFE)": {
+            "dates": ["1990-11-19", "1992-09-03"], "actions": [
+                "Signature", "Deposit of instruments of ratification"]}},
+        "Moldova": {"Chemical Weapons Convention": {
+            "dates": ["1993-01-13", "1996-07-08"], "actions": ["Signature", "Disagreement"]}},
+    }
+    path = tmp_path / "treaties.json"
+    path.write_text(json.dumps(data))
+    parsed = unoda.parse(path)
+    assert parsed.read == 3
+    assert [p.message for p in parsed.problems] == [
+        "Moldova/Chemical Weapons Convention: unknown action 'Disagreement'; "
+        "the record was skipped"]
+    kinds = sorted((a.country, a.kind, a.date, a.fragment) for a in parsed.records)
+    assert kinds[0] == ("Armenia", "Ratification", "1992-10-12",
+                        "/Armenia/Treaty on Conventional Armed Forces in Europe (CFE)/actions/1")
+    resolver = NameResolver(known={"russia": "russia", "russian federation": "russia",
+                                   "armenia": "armenia"}, known_ids={"russia", "armenia"})
+    text = unoda.build(parsed, resolver, {"cfe": "cfe-treaty"}, set(), path.name,
+                       "unoda-treaties").text()
+    assert "<https://w3id.org/caucasus-kg/id/unoda-soviet-union-signature-cfe-treaty>" in text
+    assert "unoda-armenia-signature" not in text
+
+
+# ------------------------------------------------------------------------------------------
+# Names
+# ------------------------------------------------------------------------------------------
+
+def test_name_normalisation():
+    resolver = NameResolver(known={"russia": "russia", "türkiye": "turkiye",
+                                   "united states": "united-states", "armenia": "armenia"},
+                            known_ids={"russia", "turkiye", "united-states", "armenia"})
+    assert resolver.resolve("Turkiye").slug == "turkiye"
+    assert resolver.resolve("Turkey").slug == "turkiye"
+    assert resolver.resolve("Russian Federation").slug == "russia"
+    assert resolver.resolve("Russia").slug == "russia"
+    assert resolver.resolve("United States of America").slug == "united-states"
+    assert resolver.resolve("United States").slug == "united-states"
+    soviet = resolver.resolve("Soviet Union")
+    assert (soviet.slug, soviet.kind, soviet.wikidata, soviet.new) == (
+        "soviet-union", "State", "Q15180", True)
+    unknown = resolver.resolve("unknown supplier(s)")
+    assert (unknown.slug, unknown.kind) == ("unknown-supplier", "Actor")
+    assert resolver.resolve("Côte d'Ivoire").slug == "cote-d-ivoire"
+    assert resolver.resolve("Hezbollah (Lebanon)*").kind == "Actor"
+    assert resolver.resolve("NATO**").kind == "InternationalOrganisation"
+    assert set(resolver.unsure) == {"Hezbollah (Lebanon)*", "NATO**"}
+    assert sorted(resolver.created) == ["cote-d-ivoire", "hezbollah-lebanon", "nato",
+                                        "soviet-union", "unknown-supplier"]
+    assert not any(a.new for a in map(resolver.resolve, ["Turkey", "Russia"]))
+    assert slugify("United Kingdom of Great Britain") == "united-kingdom-of-great-britain"
+
+
+# ------------------------------------------------------------------------------------------
+# Malformed rows, --strict, re-import, dry run, determinism
+# ------------------------------------------------------------------------------------------
+
+BAD_ROWS = ("Armenia,Russia,20x0,,4,,Mi-8,helicopter,4,,2022,New,,1,4,4\n"
+            "Azerbaijan,Israel,2011\n")
+
+
+def _with_bad_rows(tmp_path: Path) -> tuple[Path, int]:
+    path = tmp_path / "register_with_bad_rows.csv"
+    data = REGISTER.read_bytes()
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    path.write_bytes(data + BAD_ROWS.encode())
+    first_bad = data.count(b"\n") + 1
+    return path, first_bad
+
+
+def test_malformed_rows_are_reported_and_skipped(proj, tmp_path):
+    path, line = _with_bad_rows(tmp_path)
+    code, out, err = run(["--project", proj, "import", "sipri", path])
+    assert code == 0, out + err
+    assert (f"skipped: {path}:{line}: the year of order '20x0' is not a year; "
+            "the row was skipped") in err
+    assert f"skipped: {path}:{line + 1}: expected 16 columns, found 3; the row was skipped" in err
+    assert "summary: 19 records read, 17 facts imported, 2 skipped (malformed)" in err
+    assert "records/s" in err
+
+
+def test_strict_fails_on_a_malformed_row_and_changes_nothing(proj, tmp_path):
+    path, line = _with_bad_rows(tmp_path)
+    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    code, out, err = run(["--project", proj, "import", "sipri", path, "--strict"])
+    assert code == 1
+    assert f"error: {path}:{line}: the year of order '20x0' is not a year" in err
+    assert "rejected (--strict): 2 malformed record(s); nothing was changed" in err
+    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+
+
+def test_reimport_changes_nothing(proj):
+    code, out, err = run(["--project", proj, "import", "sipri", REGISTER])
+    assert code == 0, out + err
+    name = nt_name("sipri", REGISTER)
+    assert name == "sipri-sipri_register_AZE_ARM.nt"
+    assert f"merged: graphs/{name}" in out
+    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    code, out, err = run(["--project", proj, "import", "sipri", REGISTER])
+    assert code == 0, out + err
+    assert f"unchanged: graphs/{name} already holds this import; nothing was changed" in out
+    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+
+
+def test_dry_run_changes_nothing(proj):
+    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    code, out, err = run(["--project", proj, "import", "unoda", UNODA_CSV, "--dry-run"])
+    assert code == 0, out + err
+    assert "would merge: graphs/unoda-unoda_cfe_status.nt" in out
+    assert "dry run: nothing was changed" in out
+    assert "0 facts imported (60 would be)" in err
+    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+
+
+def test_output_is_sorted_n_triples_without_blank_nodes():
+    def render() -> str:
+        resolver = NameResolver(known={"russia": "russia"}, known_ids={"russia"})
+        return sipri.build(sipri.parse(REGISTER), resolver, {}, set(), REGISTER.name,
+                           "sipri-x").text()
+
+    text = render()
+    assert text == render()
+    lines = text.splitlines()
+    assert lines == sorted(lines)
+    assert "_:" not in text
+    assert all(line.endswith(" .") for line in lines)
+
+
+def test_unreadable_dataset_is_a_usage_error(proj, tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("just,some\ncsv,text\n")
+    code, _, err = run(["--project", proj, "import", "sipri", path])
+    assert code == 2
+    assert "no SIPRI header line" in err

@@ -411,3 +411,13 @@ def test_unreadable_dataset_is_a_usage_error(proj, tmp_path):
     code, _, err = run(["--project", proj, "import", "sipri", path])
     assert code == 2
     assert "no SIPRI header line" in err
+
+
+def test_explain_shows_the_dataset_record_behind_an_imported_fact(imported):
+    root, _ = imported
+    code, out, _ = run(["--project", root, "explain", MI17.replace("id:", "")])
+    assert code == 0, out
+    evidence = out[out.index("Evidence:"):].splitlines()
+    assert evidence[1] == "  [1] dataset record row=13"
+    assert evidence[2] == "      attributed to: Stockholm International Peace Research Institute"
+    assert "published by Stockholm International Peace Research Institute)" in evidence[3]

@@ -33,14 +33,16 @@ class Statement:
 
 @dataclass
 class EvidenceItem:
-    quote: str
+    quote: str | None
     source: str
     source_title: str
     publisher: str | None
     attributed_to: str | None
-    start: int
-    end: int
+    start: int | None
+    end: int | None
     fact_file_line: int | None
+    record: str | None = None
+    """For evidence from a dataset: the record it comes from (e.g. ``row=13``)."""
 
 
 @dataclass
@@ -134,6 +136,24 @@ def explain(store: ox.Store, node: ox.NamedNode) -> Explanation:
             fact_file_line=int(s["line"].value) if s["line"] is not None else None))
 
     for s in _q(store, """
+        SELECT ?record ?source ?title ?publisher ?who ?line WHERE {
+          ?node ckg:hasEvidence ?ev .
+          ?ev oa:hasTarget ?target .
+          ?target oa:hasSource ?source ; oa:hasSelector ?fs .
+          ?fs a oa:FragmentSelector ; rdf:value ?record .
+          OPTIONAL { ?source dct:title ?title }
+          OPTIONAL { ?source dct:publisher/rdfs:label ?publisher }
+          OPTIONAL { ?ev prov:wasAttributedTo/rdfs:label ?who }
+          OPTIONAL { ?ev ckg:sourceLine ?line }
+        } ORDER BY ?source ?record""", node):
+        ex.evidence.append(EvidenceItem(
+            quote=None, source=compact(s["source"].value), source_title=_text(s["title"]),
+            publisher=_text(s["publisher"]) or None, attributed_to=_text(s["who"]) or None,
+            start=None, end=None,
+            fact_file_line=int(s["line"].value) if s["line"] is not None else None,
+            record=s["record"].value))
+
+    for s in _q(store, """
         SELECT ?c ?label ?stance WHERE {
           ?c ckg:about ?node ; rdfs:label ?label ; ckg:stance/skos:prefLabel ?stance .
         } ORDER BY ?c""", node):
@@ -168,12 +188,16 @@ def render_text(ex: Explanation) -> str:
     if ex.evidence:
         lines.append("Evidence:")
         for n, ev in enumerate(ex.evidence, start=1):
-            lines.append(f"  [{n}] \"{ev.quote}\"")
+            if ev.record is not None:
+                lines.append(f"  [{n}] dataset record {ev.record}")
+            else:
+                lines.append(f"  [{n}] \"{ev.quote}\"")
             who = ev.attributed_to or "nobody named"
             lines.append(f"      attributed to: {who}")
             source = f"{ev.source_title} ({ev.source}"
             source += f", published by {ev.publisher})" if ev.publisher else ")"
-            lines.append(f"      source: {source}, characters {ev.start}-{ev.end}")
+            where = f", characters {ev.start}-{ev.end}" if ev.start is not None else ""
+            lines.append(f"      source: {source}{where}")
     else:
         lines.append("Evidence: none recorded for this node itself (see the facts below).")
     if ex.claims_about:

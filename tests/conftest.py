@@ -47,6 +47,23 @@ def ask(project: Project, store):
     return run
 
 
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project copied and built once per session; tests copy it before changing anything."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    root = tmp_path_factory.mktemp("template") / "project"
+    for folder in ("ontology", "graphs", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    result = CliRunner().invoke(main, ["--project", str(root), "build"])
+    assert result.exit_code == 0, result.stderr
+    return root
+
+
 @pytest.fixture
 def tmp_project(tmp_path: Path) -> Project:
     """A writable copy of the project (ontology, graphs, queries) with its own store."""

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, tree_digest
+from conftest import tree_digest
 
 from caucasus_kg.store import write_lock
 
@@ -46,23 +46,6 @@ events:
       - quote: Russia had suspended its participation in the treaty on 12 December 2007.
         attributed_to: armenpress
 """
-
-
-@pytest.fixture(scope="module")
-def built_template(tmp_path_factory):
-    """The project copied and built once; each test gets its own copy of it."""
-    import shutil
-
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
-
-    root = tmp_path_factory.mktemp("template") / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
-    result = CliRunner().invoke(main, ["--project", str(root), "build"])
-    assert result.exit_code == 0, result.stderr
-    return root
 
 
 @pytest.fixture

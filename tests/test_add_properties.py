@@ -4,12 +4,10 @@ rejected file never changes graphs/ or the store."""
 from __future__ import annotations
 
 import shutil
-import tempfile
-from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT, tree_digest
+from conftest import tree_digest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -69,27 +67,14 @@ def fact_files(draw) -> bytes:
     return yaml.safe_dump(doc, allow_unicode=True).encode("utf-8", "surrogatepass")
 
 
-def _built_template() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="ckg-prop-")) / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
-    result = CliRunner().invoke(main, ["--project", str(root), "build"])
-    assert result.exit_code == 0, result.stderr
-    return root
-
-
-TEMPLATE: list[Path] = []
-
-
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(content=fact_files())
-def test_add_never_crashes_and_rejections_change_nothing(content: bytes, tmp_path_factory) -> None:
-    if not TEMPLATE:
-        TEMPLATE.append(_built_template())
+def test_add_never_crashes_and_rejections_change_nothing(content: bytes, tmp_path_factory,
+                                                         built_template) -> None:
     work = tmp_path_factory.mktemp("prop")
     project = work / "project"
-    shutil.copytree(TEMPLATE[0], project)
+    shutil.copytree(built_template, project)
     incoming = work / "incoming"
     incoming.mkdir()
     (incoming / "note.txt").write_text(TEXT, "utf-8")

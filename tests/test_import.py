@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, tree_digest
+from conftest import tree_digest
 
 from caucasus_kg.importers import nt_name, sipri, unoda
 from caucasus_kg.importers.names import NameResolver, slugify
@@ -23,20 +23,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 REGISTER = FIXTURES / "sipri_register_AZE_ARM.csv"
 DELIVERIES = FIXTURES / "sipri_deliveries_AZE_ARM.csv"
 UNODA_CSV = FIXTURES / "unoda_cfe_status.csv"
-
-
-@pytest.fixture(scope="module")
-def built_template(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
-
-    root = tmp_path_factory.mktemp("import-template") / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
-    result = CliRunner().invoke(main, ["--project", str(root), "build"])
-    assert result.exit_code == 0, result.output
-    return root
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from caucasus_kg.project import Project
 
 SOURCE_TEXT = "On 1 March 2024, Armenia signed the treaty. Baku said it was a “provocation”.\n"
 
-GOOD = """\
+HEADER = """\
 source:
   id: test-source
   title: A test article
@@ -24,6 +24,9 @@ source:
 events:
   - id: armenia-signs-cfe-2024
     type: Signature
+"""
+
+GOOD = HEADER + """\
     label: Armenia signs the CFE Treaty
     actor: armenia
     treaty: cfe-treaty
@@ -228,15 +231,7 @@ def test_failed_build_leaves_store_and_graphs_unchanged(tmp_project: Project, cl
     assert tree_digest(tmp_project.store_path.parent) == before
 
 
-ADDITION = """\
-source:
-  id: test-source
-  title: A test article
-  text: sources/test-source.txt
-  publisher: armenpress
-events:
-  - id: armenia-signs-cfe-2024
-    type: Signature
+ADDITION = HEADER + """\
     evidence:
       - quote: Armenia signed the treaty.
         attributed_to: armenia

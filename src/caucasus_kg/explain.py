@@ -116,42 +116,31 @@ def explain(store: ox.Store, node: ox.NamedNode) -> Explanation:
         ex.statements.append(Statement(_text(s["plabel"] or s["p"]), value, value_id))
     ex.statements.sort(key=lambda st: (st.property, st.value))
 
+    # A quote in a text (quote and position selectors) or a record of a dataset (fragment selector).
     for s in _q(store, """
-        SELECT ?exact ?source ?title ?publisher ?who ?start ?end ?line WHERE {
+        SELECT ?exact ?start ?end ?record ?source ?title ?publisher ?who ?line WHERE {
           ?node ckg:hasEvidence ?ev .
           ?ev oa:hasTarget ?target .
-          ?target oa:hasSource ?source ; oa:hasSelector ?qs , ?ps .
-          ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
-          ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+          ?target oa:hasSource ?source .
+          OPTIONAL { ?target oa:hasSelector ?qs . ?qs a oa:TextQuoteSelector ; oa:exact ?exact }
+          OPTIONAL { ?target oa:hasSelector ?ps .
+                     ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
+          OPTIONAL { ?target oa:hasSelector ?fs . ?fs a oa:FragmentSelector ; rdf:value ?record }
           OPTIONAL { ?source dct:title ?title }
           OPTIONAL { ?source dct:publisher/rdfs:label ?publisher }
           OPTIONAL { ?ev prov:wasAttributedTo/rdfs:label ?who }
           OPTIONAL { ?ev ckg:sourceLine ?line }
-        } ORDER BY ?source ?start""", node):
+        } ORDER BY ?source ?start ?record""", node):
+        if s["exact"] is None and s["record"] is None:
+            continue
         ex.evidence.append(EvidenceItem(
-            quote=s["exact"].value, source=compact(s["source"].value),
+            quote=_text(s["exact"]) or None, source=compact(s["source"].value),
             source_title=_text(s["title"]), publisher=_text(s["publisher"]) or None,
-            attributed_to=_text(s["who"]) or None, start=int(s["start"].value),
-            end=int(s["end"].value),
-            fact_file_line=int(s["line"].value) if s["line"] is not None else None))
-
-    for s in _q(store, """
-        SELECT ?record ?source ?title ?publisher ?who ?line WHERE {
-          ?node ckg:hasEvidence ?ev .
-          ?ev oa:hasTarget ?target .
-          ?target oa:hasSource ?source ; oa:hasSelector ?fs .
-          ?fs a oa:FragmentSelector ; rdf:value ?record .
-          OPTIONAL { ?source dct:title ?title }
-          OPTIONAL { ?source dct:publisher/rdfs:label ?publisher }
-          OPTIONAL { ?ev prov:wasAttributedTo/rdfs:label ?who }
-          OPTIONAL { ?ev ckg:sourceLine ?line }
-        } ORDER BY ?source ?record""", node):
-        ex.evidence.append(EvidenceItem(
-            quote=None, source=compact(s["source"].value), source_title=_text(s["title"]),
-            publisher=_text(s["publisher"]) or None, attributed_to=_text(s["who"]) or None,
-            start=None, end=None,
+            attributed_to=_text(s["who"]) or None,
+            start=int(s["start"].value) if s["start"] is not None else None,
+            end=int(s["end"].value) if s["end"] is not None else None,
             fact_file_line=int(s["line"].value) if s["line"] is not None else None,
-            record=s["record"].value))
+            record=_text(s["record"]) or None))
 
     for s in _q(store, """
         SELECT ?c ?label ?stance WHERE {

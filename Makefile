@@ -21,12 +21,13 @@ run: install
 	$(BIN)/caucasus-kg build
 	$(BIN)/caucasus-kg query who-suspended-cfe
 
-## system-packages: Debian's Chromium (browser tests) and Graphviz (dot/svg export)
+## system-packages: Debian's Chromium (browser tests), Graphviz (dot/svg export) and Virtuoso
+## (the SPARQL-server store tests; scripts/virtuoso starts it)
 system-packages:
-	@if command -v chromium >/dev/null && command -v dot >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v dot >/dev/null && command -v virtuoso-t >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz >/dev/null; \
-	else echo "the tests need Chromium and Graphviz: sudo apt-get install chromium graphviz"; exit 1; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz virtuoso-opensource-7 >/dev/null; \
+	else echo "the tests need Chromium, Graphviz and Virtuoso: sudo apt-get install chromium graphviz virtuoso-opensource-7"; exit 1; fi
 
 ## test: lint and run the whole test suite
 test: install system-packages

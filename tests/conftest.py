@@ -1,8 +1,14 @@
-"""Shared fixtures: the shipped project, its dataset, and an in-memory Oxigraph store of it."""
+"""Shared fixtures: the shipped project, its dataset, an in-memory Oxigraph store of it, and the
+same graphs on a Virtuoso server (the ``ask`` fixture runs every competency query on both)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
+import subprocess
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -35,9 +41,87 @@ def store(dataset: Dataset):
     return memory_store(dataset.all_graphs())
 
 
+VIRTUOSO_ENDPOINT = "http://127.0.0.1:8890/sparql"
+"""Where ``scripts/virtuoso start`` serves SPARQL (with its default ports)."""
+
+
+def _answers(endpoint: str) -> str | None:
+    """None when ``endpoint`` answers ``ASK {}``, else why not."""
+    body = urllib.parse.urlencode({"query": "ASK { }"}).encode()
+    try:
+        with urllib.request.urlopen(endpoint, data=body, timeout=10) as response:
+            response.read()
+        return None
+    except OSError as exc:
+        return str(getattr(exc, "reason", exc))
+
+
 @pytest.fixture(scope="session")
-def ask(project: Project, store):
-    """Run a canned query by name; returns (columns, rows) with cells as the table shows them."""
+def virtuoso_endpoint() -> str:
+    """A running Virtuoso: $CAUCASUS_KG_TEST_VIRTUOSO, else the one scripts/virtuoso runs, started
+    here when it is not running. No server is a failure, never a skip."""
+    endpoint = os.environ.get("CAUCASUS_KG_TEST_VIRTUOSO", VIRTUOSO_ENDPOINT)
+    problem = _answers(endpoint)
+    if problem is None:
+        return endpoint
+    if endpoint != VIRTUOSO_ENDPOINT:
+        pytest.fail(f"CAUCASUS_KG_TEST_VIRTUOSO={endpoint} does not answer: {problem}")
+    started = subprocess.run([str(ROOT / "scripts" / "virtuoso"), "start"], capture_output=True,
+                             text=True, timeout=900)
+    problem = _answers(endpoint)
+    if started.returncode != 0 or problem is not None:
+        pytest.fail(f"no Virtuoso at {endpoint} ({problem}) and `scripts/virtuoso start` failed "
+                    f"(exit {started.returncode}): {started.stdout}{started.stderr}")
+    return endpoint
+
+
+def remote_store_url(endpoint: str) -> str:
+    """A store URL of its own on the test server, so test runs never see each other's graphs."""
+    return f"{endpoint}#test-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+@pytest.fixture(scope="session")
+def remote_store(virtuoso_endpoint: str, project: Project, dataset: Dataset):
+    """The graphs of the ``store`` fixture on Virtuoso, removed again at the end of the session."""
+    from caucasus_kg.backends import write_build
+    from caucasus_kg.sparql_remote import RemoteStore
+
+    url = remote_store_url(virtuoso_endpoint)
+    on_server = Project(root=project.root, store_path=project.store_path, store_url=url)
+    write_build(on_server, dataset.all_graphs(), dataset.fingerprint)
+    remote = RemoteStore(url)
+    yield remote
+    remote.drop_all()
+
+
+VIRTUOSO_DIFFERENCES = {
+    "test_section_907_history": (
+        "Virtuoso 7.2 drops rows of a `*` path joined with other patterns; the store follows such "
+        "paths at most sparql_remote.PATH_DEPTH steps, and this query's 16-way alternation would "
+        "need more SQL than Virtuoso can compile, so it is left as it is (docs/stores.md)"),
+    "test_section_907_history_of_an_unrelated_instrument": (
+        "the same 16-way `*` path as section-907-history, which Virtuoso 7.2 answers with rows "
+        "missing (docs/stores.md)"),
+}
+"""Competency tests whose Virtuoso run is a known, documented difference (strict xfail)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("ask") != "virtuoso":
+            continue
+        reason = VIRTUOSO_DIFFERENCES.get(item.originalname)
+        if reason:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
+def ask(request: pytest.FixtureRequest, project: Project):
+    """Run a canned query by name; returns (columns, rows) with cells as the table shows them.
+
+    Parametrized: every test that asks runs against the embedded store and against Virtuoso."""
+    store = request.getfixturevalue("store" if request.param == "oxigraph" else "remote_store")
     known = catalogue(project.queries_dir)
 
     def run(name: str, **params: str) -> tuple[list[str], list[tuple[str, ...]]]:

@@ -224,7 +224,7 @@ def test_turtle_with_a_space_in_an_iri_is_refused(project_built, cli, tmp_path) 
     before = state(project)
     code, _, err = cli(*args, "add", path)
     assert code == 2
-    assert "bad.ttl: error: 'https://w3id.org/caucasus-kg/id/a b' is not a valid IRI" in err
+    assert "bad.ttl:1: error: 'https://w3id.org/caucasus-kg/id/a b' is not a valid IRI" in err
     assert state(project) == before
 
 

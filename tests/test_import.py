@@ -112,7 +112,9 @@ def test_sipri_register_evidence_points_at_the_row(imported):
                dct:publisher ?publisher .
         }}""")
     sipri_iri = "https://w3id.org/caucasus-kg/id/sipri"
-    assert rows == [("13", "13", "row=13", sipri_iri, "2025-03-13", sipri_iri)]
+    # the newer export's deal 65217 is the same deal: its row is a second evidence
+    assert rows == [("13", "13", "row=13", sipri_iri, "2025-03-13", sipri_iri),
+                    ("65217", "14", "row=14", sipri_iri, "2025-01-03", sipri_iri)]
     assert values(root, "id:sipri", "rdfs:label") == [
         "Stockholm International Peace Research Institute"]
 
@@ -404,6 +406,24 @@ def test_explain_shows_the_dataset_record_behind_an_imported_fact(imported):
     code, out, _ = run(["--project", root, "explain", MI17.replace("id:", "")])
     assert code == 0, out
     evidence = out[out.index("Evidence:"):].splitlines()
-    assert evidence[1] == "  [1] dataset record row=13"
+    assert evidence[1] == "  [1] dataset record row=14"
     assert evidence[2] == "      attributed to: Stockholm International Peace Research Institute"
-    assert "published by Stockholm International Peace Research Institute)" in evidence[3]
+    assert evidence[3] == ("      source: SIPRI Arms Transfers Database export "
+                           "(sipri_deliveries_AZE_ARM.csv) (src:sipri-sipri-deliveries-aze-arm, "
+                           "published by Stockholm International Peace Research Institute)")
+    assert evidence[4] == "  [2] dataset record row=13"
+    assert "(sipri_register_AZE_ARM.csv)" in evidence[6]
+
+
+def test_the_newer_export_merges_the_mi17_deal_into_the_register_one(imported):
+    """The two SIPRI fixtures share one deal (Mi-17 for Armenia, ordered 2020): the second
+    import adds its row as evidence of the first's transfer instead of a second transfer."""
+    root, outputs = imported
+    _, err = outputs[DELIVERIES.name]
+    assert (f"duplicate: {DELIVERIES}:14: deal 'Mi-17' (SIPRI deal 65217) is already in the "
+            "graph as 'sipri-russia-to-armenia-2020-mi-17' (graphs/sipri-sipri_register_AZE_ARM"
+            ".nt, row=13): its record was added to it as evidence") in err.splitlines()
+    assert ("summary: 20 records read, 11 facts imported, 1 merged into existing transfers"
+            in err)
+    assert select(root, "SELECT ?t WHERE { ?t a ckg:ArmsTransfer ; ckg:designation 'Mi-17' }") \
+        == [("https://w3id.org/caucasus-kg/id/sipri-russia-to-armenia-2020-mi-17",)]

@@ -733,3 +733,114 @@ def test_sources(ask) -> None:
          "en", "The interview with Davit Harutyunov was given to Armenpress in Armenian; the "
          "English article is the source here.", "20", "20", "47"),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# SIPRI TIV questions, over the shipped graph plus two committed SIPRI trade-register excerpts
+# (tests/fixtures/import/sipri_register_ISR_AZE.csv: every Israel -> Azerbaijan deal;
+# sipri_register_AZE_ARM.csv: Armenian and Azerbaijani deals). Expected rows are worked out by
+# hand from the excerpts: a deal's units are spread evenly over its delivery years as whole
+# numbers, the remainder to the latest years, and its TIV delivered in proportion to the units.
+# --------------------------------------------------------------------------------------------
+
+SIPRI_EXCERPTS = Path(__file__).resolve().parent / "fixtures" / "import"
+
+
+@pytest.fixture(scope="module")
+def sipri_store(dataset):
+    """The shipped graph with both excerpts converted by the SIPRI importer, each into its own
+    named graph (the second excerpt's Searcher and Heron deals merge into the first's)."""
+    from caucasus_kg.importers import sipri
+    from caucasus_kg.importers.names import NameResolver
+    from caucasus_kg.namespaces import GRAPH, ID, PREFIXES
+
+    store = memory_store(dataset.all_graphs())
+    for name in ("sipri_register_ISR_AZE.csv", "sipri_register_AZE_ARM.csv"):
+        resolver = NameResolver()
+        for row in store.query("SELECT ?s ?l WHERE { ?s a/rdfs:subClassOf* ckg:Actor . "
+                               "OPTIONAL { ?s rdfs:label|skos:altLabel ?l } }",
+                               prefixes=PREFIXES, use_default_graph_as_union=True):
+            slug = row["s"].value[len(str(ID)):]
+            resolver.known_ids.add(slug)
+            if row["l"] is not None:
+                resolver.known.setdefault(row["l"].value.lower(), slug)
+        path = SIPRI_EXCERPTS / name
+        graph = f"sipri-{path.stem}"
+        parsed = sipri.parse(path)
+        sipri.match_existing(parsed, resolver, store, graph)
+        text = sipri.build(parsed, resolver, {}, set(), path.name, graph).text()
+        store.load(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES,
+                   to_graph=ox.NamedNode(str(GRAPH[graph])))
+    return store
+
+
+def _asker(store):
+    known = catalogue(QUERIES_DIR)
+
+    def run(name: str, **params: str) -> tuple[list[str], list[tuple[str, ...]]]:
+        result = run_query(known[name], store, params)
+        return result.columns, [tuple(cell_text(v) for v in row) for row in result.rows]
+
+    return run
+
+
+def test_deliveries_per_year_israel_to_azerbaijan(sipri_store) -> None:
+    ask = _asker(sipri_store)
+    columns, rows = ask("deliveries-per-year", supplier="Israel", recipient="azerbaijan")
+    assert columns == ["year", "tiv", "units", "deals"]
+    assert rows == [
+        ("2006", "6.6", "6", "1"),       # Lynx MRL
+        ("2008", "4.15", "29", "2"),     # Aerostar 4; EXTRA 25 of 50 over 2008-2009
+        ("2009", "5.85", "80", "3"),
+        ("2010", "10.1", "65", "4"),
+        ("2011", "8.25", "13", "3"),
+        ("2012", "6.5", "8", "2"),
+        ("2013", "24.5", "14", "3"),
+        ("2014", "28.5", "53", "2"),     # Spike-NLOS 50 of 250 (7.5), Shaldag 3 of 6 (21)
+        ("2015", "103", "129", "5"),
+        ("2016", "247.97", "527", "13"),
+        ("2017", "148.37", "136", "7"),
+        ("2018", "254.31", "279", "10"),
+        ("2019", "22.95", "153", "3"),
+        ("2020", "23.1", "154", "3"),
+    ]
+
+
+def test_deliveries_per_year_russia_to_armenia(sipri_store) -> None:
+    ask = _asker(sipri_store)
+    assert ask("deliveries-per-year", supplier="russia", recipient="armenia")[1] == [
+        # Igla 100 (8), D-1 9 (1.8), BMP-2 25 (9), BRDM-2 2 (0.64): half of each 1995-1996 deal
+        ("1995", "19.44", "136", "4"),
+        ("1996", "19.44", "136", "4"),
+        ("2009", "28.8", "72", "1"),     # 5V55U, 144 over 2009-2010
+        ("2010", "28.8", "72", "1"),
+        ("2013", "16", "200", "1"),      # Igla-S
+        ("2016", "20", "201", "2"),      # Igla-S 200 (16) and one T-90S (4)
+        ("2017", "4", "100", "1"),       # Kornet
+        ("2019", "190", "4", "1"),       # Su-30K
+        ("2022", "29", "4", "1"),        # Mi-17
+    ]
+    assert ask("deliveries-per-year", supplier="armenia", recipient="azerbaijan")[1] == []
+
+
+def test_top_suppliers_of_azerbaijan(sipri_store) -> None:
+    ask = _asker(sipri_store)
+    columns, rows = ask("top-suppliers", recipient="azerbaijan", from_year="2013",
+                        to_year="2018")
+    assert columns == ["supplier", "tiv", "deals", "supplier_id"]
+    assert rows == [
+        ("Israel", "806.65", "22", "id:israel"),
+        # T-122/300: 40 units over 2012-2014 = 13, 13, 14; 2013-2014 hold 27 of 44 TIV x 40
+        ("Türkiye", "29.7", "1", "id:turkiye"),
+        ("Unknown supplier(s)", "4", "1", "id:unknown-supplier"),   # Bell-412, 2018
+    ]
+    assert ask("top-suppliers", recipient="azerbaijan", from_year="2006",
+               to_year="2006")[1] == [("Israel", "6.6", "1", "id:israel")]
+
+
+def test_top_suppliers_of_armenia(sipri_store) -> None:
+    ask = _asker(sipri_store)
+    assert ask("top-suppliers", recipient="armenia", from_year="1990", to_year="2030")[1] == [
+        ("Russia", "355.48", "11", "id:russia"),
+        ("Belarus", "1.4", "1", "id:belarus"),
+    ]

@@ -45,6 +45,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = catalogue(ROOT / "queries")
 EXAMPLES = {"provenance": {"fact": "russia-withdraws-from-cfe-2023"}}
 """Values for parameters that have no default."""
+DATASET_QUERIES = {"deliveries-per-year", "top-suppliers"}
+"""Questions about imported SIPRI data, which the served (shipped) graph does not hold: here they
+prove the clients get the same columns and no rows; tests/test_queries.py checks their rows."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ENDLESS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
@@ -252,7 +255,8 @@ def cli_answer(name: str, store: ox.Store) -> tuple[list[str], list[tuple], str]
 def test_sparqlwrapper_gets_the_cli_rows(server: RunningServer, store: ox.Store, name: str
                                          ) -> None:
     columns, rows, text = cli_answer(name, store)
-    assert rows, f"{name} answers nothing with its default parameters; the test proves little"
+    assert rows or name in DATASET_QUERIES, \
+        f"{name} answers nothing with its default parameters; the test proves little"
     client = SPARQLWrapper(server.url + "/sparql")
     client.setQuery(text)
     client.setMethod(POST)

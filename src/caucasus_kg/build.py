@@ -7,14 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+
 from .contradictions import Dispute, dispute_quads
 from .contradictions import find as find_contradictions
 from .dataset import Dataset, input_fingerprint, load_dataset
 from .diagnostics import DataError, Diagnostic
 from .namespaces import compact
 from .project import Project
-from .store import BuildInfo, memory_store, read_build_info, write_lock, write_store
-from .validation import ShaclResult, load_shapes, validate_dataset
+from .store import BuildInfo, read_build_info, write_lock
+from .validation import ShaclResult, load_shapes, use_reference, validate_dataset
 
 
 @dataclass
@@ -41,7 +43,7 @@ def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = 
     dataset = load_dataset(project, extra, today, include_project)
     result = CheckResult(dataset, list(dataset.diagnostics.items))
     if not result.errors:
-        findings = find_contradictions(memory_store(dataset.graphs), dataset.ontology)
+        findings = find_contradictions(dataset.store, dataset.ontology)
         result.diagnostics.extend(findings.errors)
         result.disputes = findings.disputes
         for dup in findings.duplicates:
@@ -51,12 +53,23 @@ def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = 
                 "and treaty, same date)", f"use the id {compact(dup.existing)[3:]} so the "
                 "evidence is merged into one node", "warning"))
     if not result.errors and project.shapes_file.exists():
-        shacl, diagnostics = validate_dataset(dataset, load_shapes(project.shapes_file))
+        shacl, diagnostics = _validate(dataset, load_shapes(project.shapes_file))
         result.shacl = shacl
         result.diagnostics.extend(diagnostics)
     result.diagnostics.sort(key=lambda d: (d.severity != "error", d.file, d.line or 0,
                                            d.fact or "", d.message))
     return result
+
+
+def _validate(dataset: Dataset, shapes: Graph) -> tuple[list[ShaclResult], list[Diagnostic]]:
+    """SHACL on the working store (which then also holds the ontology), or the reference."""
+    if use_reference():
+        return validate_dataset(dataset, shapes)
+    from .shacl_sparql import store_diagnostics, validate_store
+
+    dataset.add_ontology_to_store()
+    results = validate_store(dataset.store, shapes, dataset.ontology.graph)
+    return results, store_diagnostics(results, dataset.store)
 
 
 def build(project: Project, today: dt.date | None = None) -> tuple[BuildInfo, CheckResult]:
@@ -74,8 +87,11 @@ def build_locked(project: Project, today: dt.date | None = None
     result = check(project, today=today)
     if result.errors:
         raise DataError(result.errors)
+    result.dataset.release()  # the store is written from the files, not from memory
     graphs = result.dataset.all_graphs()
-    info = write_store(project.store_path, graphs, result.dataset.fingerprint,
+    from .backends import write_build  # the embedded store or a SPARQL server
+
+    info = write_build(project, graphs, result.dataset.fingerprint,
                        dispute_quads(result.disputes))
     return info, result
 

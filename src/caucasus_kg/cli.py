@@ -31,12 +31,20 @@ def _fail(code: ExitCode, message: str) -> None:
     sys.exit(int(code))
 
 
+_LOCAL_STORE_ONLY = {"add", "import", "serve"}
+
+
 def _project(ctx: click.Context) -> Project:
     try:
-        return find_project(ctx.obj.get("project"), ctx.obj.get("store"))
+        project = find_project(ctx.obj.get("project"), ctx.obj.get("store"))
     except FileNotFoundError as exc:
         _fail(ExitCode.USAGE, str(exc))
         raise  # unreachable
+    if project.store_url and ctx.info_name in _LOCAL_STORE_ONLY:
+        _fail(ExitCode.USAGE, f"`{ctx.info_name}` works on the embedded store only, and the store "
+              f"is the SPARQL server {project.store_url}; run it without --store (or with a "
+              "store folder), or change graphs/ and run `caucasus-kg build` to update the server")
+    return project
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -50,7 +58,9 @@ def _report(diagnostics: list[Diagnostic]) -> None:
               help="Project folder (with ontology/ and graphs/). Default: the one containing "
               "the current directory.")
 @click.option("--store", type=click.Path(), envvar="CAUCASUS_KG_STORE",
-              help="Store folder. Default: .caucasus-kg/store in the project.")
+              help="Store folder, or the URL of a SPARQL 1.1 server (http://HOST:PORT/sparql). "
+              "Default: `store` in the project's caucasus-kg.toml, else .caucasus-kg/store in "
+              "the project.")
 @click.pass_context
 def main(ctx: click.Context, project: str | None, store: str | None) -> None:
     """A knowledge graph of actors, treaties, legislation, arms transfers and attributed claims
@@ -78,7 +88,7 @@ def build(ctx: click.Context) -> None:
     Nothing is written unless everything passes; the previous store stays as it was.
     """
     project = _project(ctx)
-    _err(f"building {project.store_path} from {project.graphs_dir}")
+    _err(f"building {project.store_url or project.store_path} from {project.graphs_dir}")
     try:
         info, result = run_build(project)
     except InputError as exc:
@@ -100,14 +110,23 @@ def build(ctx: click.Context) -> None:
               show_default=True, help="Report format.")
 @click.option("--alone", is_flag=True,
               help="Validate FILES on their own, without the project's graphs.")
+@click.option("--reference", is_flag=True,
+              help="Run the SHACL shapes with pySHACL (the slow reference engine) instead of "
+                   "the SPARQL engine in Oxigraph; same as CAUCASUS_KG_VALIDATOR=pyshacl.")
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool) -> None:
+def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool,
+             reference: bool) -> None:
     """Validate the project's graphs, plus FILES if given, without writing anything.
 
     Checks syntax, references, dates and numbers, that every quote occurs in its source text,
     and the SHACL shapes. Prints every problem with its file, line and fact, and a fix.
     Exits 0 when valid (warnings allowed), 1 when invalid, 2 when a file cannot be read.
     """
+    if reference:
+        import os
+
+        from .validation import VALIDATOR_ENV
+        os.environ[VALIDATOR_ENV] = "pyshacl"
     project = _project(ctx)
     for path in files:
         if not path.exists():
@@ -119,7 +138,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool)
         sys.exit(int(ExitCode.USAGE))
     _emit_report(result.diagnostics, fmt, valid=not result.errors)
     counts = f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
-    triples = sum(len(g.graph) for g in result.dataset.graphs)
+    triples = sum(len(g) for g in result.dataset.graphs)
     if result.errors:
         _err(f"invalid: {counts}")
         sys.exit(int(ExitCode.INVALID))
@@ -140,6 +159,8 @@ def _open_for_query(project: Project):
     from .merge import journal_path, recover
     from .store import write_lock
 
+    if project.store_url:
+        return _open_remote_for_query(project)
     if journal_path(project).exists():
         try:
             with write_lock(project.store_path):
@@ -166,6 +187,33 @@ def _open_for_query(project: Project):
         return open_store(project.store_path)
     except StoreError as exc:
         _fail(ExitCode.INVALID, str(exc))
+
+
+def _open_remote_for_query(project: Project):
+    """The SPARQL server as the store: built on first use, a warning when stale."""
+    from .backends import RemoteStoreError, open_remote, remote_is_stale
+
+    try:
+        remote = open_remote(project)
+        stale = remote_is_stale(project, remote)
+    except RemoteStoreError as exc:
+        _fail(ExitCode.INVALID, str(exc))
+    if stale is None:
+        _err(f"nothing built on {project.store_url} yet: building it from {project.graphs_dir}")
+        try:
+            info, _ = run_build(project)
+        except (InputError, DataError) as exc:
+            _report(exc.diagnostics)
+            _fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
+                  "`caucasus-kg build`")
+        except StoreError as exc:
+            _fail(ExitCode.INVALID, str(exc))
+        _err(f"built: {info.triples} triples in {info.graphs} graphs")
+        remote.manifest(refresh=True)
+    elif stale:
+        _err("warning: graphs/ or the ontology changed since the store was built; run "
+             "`caucasus-kg build` to see the changes")
+    return remote
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .diagnostics import Diagnostic, Diagnostics, InputError
@@ -27,29 +28,112 @@ from .factfile import (
 from .namespaces import GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from .ontology import Ontology
 from .project import Project
-from .rdffile import is_rdf_file, read_rdf_file
-from .references import Declaration, EntityIndex, declarations_from_graph
+from .rdffile import RdfSource, is_rdf_file, load_rdf_file
+from .references import (
+    Declaration,
+    EntityIndex,
+    declarations_from_graph,
+    declarations_from_store,
+)
 
 FACT_SUFFIXES = {".yaml", ".yml"}
 
 
-@dataclass
+@dataclass(eq=False)
 class NamedGraph:
-    """The triples of one input file, and the named graph they go into."""
+    """The triples of one input file, and the named graph they go into.
+
+    Fact files (small, built triple by triple) hold an rdflib ``graph``. RDF files are parsed
+    straight into an Oxigraph ``store`` under ``name``, and keep their ``source`` so the store on
+    disk can be written by bulk-loading the file itself; once the working store is released
+    (:meth:`Dataset.release`), the triples are read from the file again when needed.
+    """
 
     name: URIRef
     file: str
-    graph: Graph
+    graph: Graph | None = None
+    store: ox.Store | None = None
+    source: RdfSource | None = None
+    _count: int | None = field(default=None, repr=False)
+    _iris: tuple[set[str], set[str]] | None = field(default=None, repr=False)
+
+    @property
+    def ox_name(self) -> ox.NamedNode:
+        return ox.NamedNode(str(self.name))
+
+    def __len__(self) -> int:
+        if self.graph is not None:
+            return len(self.graph)
+        if self._count is None:
+            if self.store is None:
+                self._count = sum(1 for _ in self.quads())
+            else:
+                [row] = self.store.query(
+                    f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{self.name}> {{ ?s ?p ?o }} }}")
+                self._count = int(row["n"].value)
+        return self._count
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """The triples as quads in this named graph, blank nodes canonically labelled."""
+        from .rdffile import canonical_quads, load_into
+        from .store import rdflib_quads
+
+        if self.graph is not None:
+            yield from canonical_quads(rdflib_quads(self.graph), self.ox_name)
+        elif self.store is not None:
+            yield from self.store.quads_for_pattern(None, None, None, self.ox_name)
+        else:
+            assert self.source is not None
+            scratch = ox.Store()
+            load_into(scratch, self.source, self.ox_name)
+            yield from scratch.quads_for_pattern(None, None, None, self.ox_name)
+
+    def iris(self) -> tuple[set[str], set[str]]:
+        """The IRIs in subject position and those in object position (computed once)."""
+        if self._iris is None:
+            subjects: set[str] = set()
+            objects: set[str] = set()
+            if self.graph is not None:
+                for s, _p, o in self.graph:
+                    if isinstance(s, URIRef):
+                        subjects.add(str(s))
+                    if isinstance(o, URIRef):
+                        objects.add(str(o))
+            else:
+                named = ox.NamedNode
+                for quad in self.quads():
+                    if type(quad.subject) is named:
+                        subjects.add(quad.subject.value)
+                    if type(quad.object) is named:
+                        objects.add(quad.object.value)
+            self._iris = (subjects, objects)
+        return self._iris
+
+    def to_rdflib(self) -> Graph:
+        """The triples as an rdflib graph (a copy: for small graphs and tests)."""
+        if self.graph is not None:
+            return self.graph
+        from .store import from_ox_term
+
+        graph = new_graph()
+        for quad in self.quads():
+            graph.add((from_ox_term(quad.subject), from_ox_term(quad.predicate),
+                       from_ox_term(quad.object)))
+        return graph
 
 
 @dataclass
 class Dataset:
+    """The loaded inputs. ``store`` is the working store: every data graph, as named graphs,
+    which the contradiction checks and SHACL run on (fact files' triples are added to it)."""
+
     ontology: Ontology
     vocabulary: Graph
     graphs: list[NamedGraph] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     index: EntityIndex = field(default_factory=EntityIndex)
     fingerprint: str = ""
+    store: ox.Store = field(default_factory=ox.Store)
 
     def all_graphs(self) -> list[NamedGraph]:
         """Ontology and vocabularies first, then the data graphs in file order."""
@@ -62,14 +146,31 @@ class Dataset:
                 NamedGraph(VOCABULARY_GRAPH, "vocabularies", self.vocabulary), *self.graphs]
 
     def data_union(self) -> Graph:
-        """All data graphs in one rdflib graph (without the ontology), for validation."""
+        """All data graphs in one rdflib graph (without the ontology): a copy, for small graphs."""
         union = new_graph()
         for named in self.graphs:
-            union += named.graph
+            union += named.to_rdflib()
         return union
 
     def triple_count(self) -> int:
-        return sum(len(g.graph) for g in self.all_graphs())
+        return sum(len(g) for g in self.all_graphs())
+
+    def add_ontology_to_store(self) -> None:
+        """Put the ontology and vocabulary graphs into the working store (validation needs the
+        class hierarchy; the contradiction checks run before, on the data graphs alone)."""
+        from .store import rdflib_quads
+
+        for named in self.all_graphs()[:2]:
+            self.store.remove_graph(named.ox_name)
+            self.store.bulk_extend(rdflib_quads(named.graph, named.ox_name))
+
+    def release(self) -> None:
+        """Drop the working store (before writing the store on disk, to keep memory low)."""
+        for named in self.graphs:
+            if named.store is not None and named.source is not None:
+                len(named)
+                named.store = None
+        self.store = ox.Store()
 
 
 def graph_name_for(rel: str) -> URIRef:
@@ -115,7 +216,7 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
             files.append((path, rel))
 
     ds.fingerprint = input_fingerprint(project, extra)
-    fact_files, rdf_graphs = read_files(files)
+    fact_files, rdf_graphs = read_files(files, ds.store)
     assemble(ds, fact_files, rdf_graphs, graphs_dir, {}, today)
     return ds
 
@@ -133,8 +234,13 @@ def resolve_paths(graphs_dir: Path, given: Iterable[Path]) -> list[tuple[Path, s
     return out
 
 
-def read_files(files: Iterable[tuple[Path, str]]) -> tuple[list[FactFile], list[NamedGraph]]:
-    """Parse every file; all unreadable ones are reported together as one InputError."""
+def read_files(files: Iterable[tuple[Path, str]], store: ox.Store | None = None
+               ) -> tuple[list[FactFile], list[NamedGraph]]:
+    """Parse every file; all unreadable ones are reported together as one InputError.
+
+    RDF files are parsed into ``store`` (the dataset's working store), each under its graph.
+    """
+    store = ox.Store() if store is None else store
     unreadable: list[Diagnostic] = []
     fact_files: list[FactFile] = []
     rdf_graphs: list[NamedGraph] = []
@@ -143,7 +249,9 @@ def read_files(files: Iterable[tuple[Path, str]]) -> tuple[list[FactFile], list[
             if path.suffix.lower() in FACT_SUFFIXES:
                 fact_files.append(read_fact_file(path, rel))
             elif is_rdf_file(path):
-                rdf_graphs.append(NamedGraph(graph_name_for(rel), rel, read_rdf_file(path, rel)))
+                name = graph_name_for(rel)
+                source = load_rdf_file(path, rel, store, ox.NamedNode(str(name)))
+                rdf_graphs.append(NamedGraph(name, rel, store=store, source=source))
             else:
                 raise InputError([Diagnostic(rel, None, None,
                                              f"'{path.suffix}' files are not fact files",
@@ -175,8 +283,18 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
                             "give each source document its own id")
             else:
                 sources[src.slug] = src
+    prefetch = getattr(ds.index, "prefetch", None)  # an index backed by a store
     for named in rdf_graphs:
-        for decl in declarations_from_graph(named.graph, named.file):
+        if named.graph is not None:
+            found = declarations_from_graph(named.graph, named.file)
+        else:
+            if named.store is not ds.store:  # parsed elsewhere: the checks need it here
+                ds.store.bulk_extend(named.quads())
+                named.store = ds.store
+            found = declarations_from_store(ds.store, named.ox_name, named.file)
+        if prefetch is not None:
+            prefetch(decl.slug for decl in found)
+        for decl in found:
             _declare(ds.index, decl, diags, ontology)
     for ff in fact_files:
         for decl in declarations(ff, ontology, diags):
@@ -184,7 +302,9 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
     _require_labels(ds.index, diags)
     for ff in fact_files:
         graph = to_graph(ff, ontology, ds.index, sources, diags, today)
-        ds.graphs.append(NamedGraph(graph_name_for(ff.rel), ff.rel, graph))
+        named = NamedGraph(graph_name_for(ff.rel), ff.rel, graph)
+        ds.store.bulk_extend(named.quads())
+        ds.graphs.append(named)
     ds.graphs.extend(rdf_graphs)
     ds.graphs.sort(key=lambda g: g.file)
 

@@ -4,6 +4,8 @@ A new file is checked together with the part of the store it touches: every node
 refers to, what those nodes say, and, for treaties, the other actions on them (which the
 treaty-party rules need). SHACL then runs with the new file's nodes and the nodes it touches as
 its only focus nodes. On the test corpus the results equal a full validation (tests compare them).
+SHACL runs in Oxigraph (:mod:`shacl_sparql`) on the scratch store, or with pySHACL when the
+reference engine is selected (:func:`validation.use_reference`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from .dataset import NamedGraph
-from .namespaces import ID, PREFIXES, SOURCE
+from .namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, SOURCE, VOCABULARY_GRAPH
 from .store import memory_store, quads, to_rdflib
-from .validation import ShaclResult, run_shacl
+from .validation import ShaclResult, owning_fact, run_shacl, use_reference
 
 
 def touched_nodes(graphs: Iterable[NamedGraph]) -> set[str]:
@@ -25,21 +27,21 @@ def touched_nodes(graphs: Iterable[NamedGraph]) -> set[str]:
     Classes and vocabulary concepts are left out: every fact of a kind points at its class, and
     pulling all of them in would make the neighbourhood as large as the graph.
     """
+    prefixes = (str(ID), str(SOURCE))
     nodes: set[str] = set()
     for named in graphs:
-        for s, _p, o in named.graph:
-            for term in (s, o):
-                if isinstance(term, URIRef) and str(term).startswith((str(ID), str(SOURCE))):
-                    nodes.add(str(term))
+        subjects, objects = named.iris()
+        nodes.update(n for n in subjects | objects if n.startswith(prefixes))
     return nodes
 
 
 def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
     """The stored quads about ``nodes`` (and their sub-nodes), what they point to, the actions on
     any treaty among them, and the claims whose propositions are about them (for disputes)."""
+    nodes = stored_nodes(store, nodes)
     if not nodes:
         return []
-    values = " ".join(f"<{n}>" for n in sorted(nodes) if _safe(n))
+    values = " ".join(f"<{n}>" for n in sorted(nodes))
     text = f"""
         SELECT DISTINCT ?s ?p ?o ?g WHERE {{
           VALUES ?n {{ {values} }}
@@ -59,31 +61,74 @@ def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
     return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
 
 
+def stored_nodes(store: ox.Store, nodes: set[str], batch: int = 5000) -> set[str]:
+    """The ``nodes`` the store mentions at all: only they can have a neighbourhood. A large
+    import touches many thousands of new nodes, and the neighbourhood query is costly per node."""
+    candidates = sorted(n for n in nodes if _safe(n))
+    present: set[str] = set()
+    for start in range(0, len(candidates), batch):
+        values = " ".join(f"<{n}>" for n in candidates[start:start + batch])
+        rows = store.query(f"""
+            SELECT ?n WHERE {{ VALUES ?n {{ {values} }}
+              FILTER(EXISTS {{ ?n ?p ?o }} || EXISTS {{ ?s ?q ?n }}) }}""",
+                           use_default_graph_as_union=True)
+        present.update(row["n"].value for row in rows)
+    return present
+
+
 def _safe(iri: str) -> bool:
     return not any(c in iri for c in '<>"{}|^`\\ ')
 
 
-def scratch_store(store: ox.Store, new_graphs: list[NamedGraph]) -> ox.Store:
-    """An in-memory store with the new graphs and the stored neighbourhood they touch."""
-    scratch = memory_store(new_graphs)
-    scratch.extend(neighbourhood(store, touched_nodes(new_graphs)))
+def scratch_store(store: ox.Store, new_graphs: list[NamedGraph],
+                  scratch: ox.Store | None = None) -> ox.Store:
+    """A store with the new graphs and the stored neighbourhood they touch: a new in-memory
+    one, or ``scratch`` (the working store that already holds the new graphs), extended."""
+    if scratch is None:
+        scratch = memory_store(new_graphs)
+    scratch.bulk_extend(neighbourhood(store, touched_nodes(new_graphs)))
+    for graph in (ONTOLOGY_GRAPH, VOCABULARY_GRAPH):  # SHACL sees the whole class hierarchy
+        scratch.bulk_extend(store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
     return scratch
 
 
 def focus_nodes(new_graphs: list[NamedGraph]) -> list[URIRef]:
     """Every node the new graphs describe, plus the stored entities they refer to."""
-    nodes = {s for named in new_graphs for s in named.graph.subjects()
-             if isinstance(s, URIRef)}
-    nodes |= {o for named in new_graphs for o in named.graph.objects()
-              if isinstance(o, URIRef) and str(o).startswith(str(ID))}
-    return sorted(nodes)
+    nodes: set[str] = set()
+    for named in new_graphs:
+        subjects, objects = named.iris()
+        nodes |= subjects
+        nodes.update(o for o in objects if o.startswith(str(ID)))
+    return [URIRef(n) for n in sorted(nodes)]
 
 
 def validate_addition(scratch: ox.Store, new_graphs: list[NamedGraph], shapes: Graph,
                       ontology: Graph) -> tuple[list[ShaclResult], Graph]:
-    data = to_rdflib(scratch)
-    results = run_shacl(data, shapes, ontology, focus=focus_nodes(new_graphs))
-    return results, data
+    """SHACL on the new graphs' nodes; returns the results and a graph that locates them (the
+    ckg:sourceFile and ckg:sourceLine of their nodes, for :func:`validation.to_diagnostics`)."""
+    focus = focus_nodes(new_graphs)
+    if use_reference():
+        data = to_rdflib(scratch)
+        return run_shacl(data, shapes, ontology, focus=focus), data
+    from .shacl_sparql import validate_store
+
+    results = validate_store(scratch, shapes, ontology, focus=[str(f) for f in focus])
+    return results, _locations(scratch, results)
+
+
+def _locations(store: ox.Store, results: list[ShaclResult]) -> Graph:
+    nodes = sorted({n for r in results for n in (r.focus, owning_fact(r.focus)) if _safe(n)})
+    located = Graph()
+    if not nodes:
+        return located
+    values = " ".join(f"<{n}>" for n in nodes)
+    rows = store.query(f"""
+        SELECT ?n ?p ?o WHERE {{
+          VALUES ?n {{ {values} }} VALUES ?p {{ ckg:sourceFile ckg:sourceLine }} ?n ?p ?o
+        }}""", prefixes=PREFIXES, use_default_graph_as_union=True)
+    for row in rows:
+        located.add((URIRef(row["n"].value), URIRef(row["p"].value), Literal(row["o"].value)))
+    return located
 
 
 __all__ = ["neighbourhood", "quads", "scratch_store", "touched_nodes", "validate_addition"]

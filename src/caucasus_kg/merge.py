@@ -35,6 +35,7 @@ from .dataset import (
     Dataset,
     NamedGraph,
     assemble,
+    graph_name_for,
     input_fingerprint,
     load_ontology,
     read_files,
@@ -50,7 +51,7 @@ from .store import (
     BuildInfo,
     StoreError,
     info_path,
-    quads,
+    load_graphs,
     read_build_info,
     write_lock,
 )
@@ -94,6 +95,7 @@ class _Staged:
     target: Path  # under graphs/
     staged: Path  # the copy being checked
     extra: list[tuple[Path, Path]] = field(default_factory=list)  # (staged, target) source texts
+    replaces: bool = False  # the target exists and is replaced (``add_files(replace_existing=True)``)
 
 
 def _crash_point(step: str) -> None:
@@ -128,6 +130,11 @@ def recover(project: Project) -> bool:
         for path in (project.root / rel, project.root / (rel + ".part")):
             if path.exists():
                 path.unlink()
+    for rel in data.get("replaced", []):  # put back the files a replacing merge overwrote
+        backup = _state_dir(project) / "replaced" / rel
+        if backup.exists():
+            os.replace(backup, project.root / rel)
+    shutil.rmtree(_state_dir(project) / "replaced", ignore_errors=True)
     info = data.get("info")
     if info is not None:
         info_path(store).write_text(info)
@@ -137,8 +144,12 @@ def recover(project: Project) -> bool:
 
 
 def add_files(project: Project, paths: list[Path], dry_run: bool = False,
-              today: dt.date | None = None) -> AddReport:
+              today: dt.date | None = None, replace_existing: bool = False) -> AddReport:
     """Validate ``paths`` against the graph and merge them atomically (unless ``dry_run``).
+
+    With ``replace_existing``, an RDF file whose name is already under graphs/ replaces it: the
+    new file is checked against the graph without the old file's named graph, and the swap is as
+    atomic as an addition (``caucasus-kg import`` of a changed dataset).
 
     Raises :class:`InputError` for unreadable files or wrong usage (exit 2) and
     :class:`StoreError` when another command holds the lock; everything else is in the report.
@@ -157,10 +168,12 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
                 return report
         staging = _state_dir(project) / "staging"
         shutil.rmtree(staging, ignore_errors=True)
+        base = project.store_path
         try:
-            staged = _stage(project, paths, staging)
+            staged = _stage(project, paths, staging, replace_existing)
             report.files = [t.target.relative_to(project.graphs_dir).as_posix() for t in staged]
-            dataset, findings_disputes = _check(project, staged, staging, report, today)
+            base = _without_replaced(project, staged)
+            dataset, findings_disputes = _check(project, staged, staging, report, today, base)
             shown = {t.target.relative_to(project.graphs_dir).as_posix(): str(t.given)
                      for t in staged}
             report.problems = [replace(p, file=shown.get(p.file, p.file))
@@ -168,17 +181,38 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             if report.errors or dataset is None:
                 return report
             report.accepted = True
-            report.triples = sum(len(g.graph) for g in dataset.graphs)
+            report.triples = sum(len(g) for g in dataset.graphs)
             report.disputes = [(compact(d.claim)[3:], compact(d.other)[3:])
                                for d in findings_disputes]
             if not dry_run:
-                _commit(project, staged, dataset.graphs, findings_disputes)
+                _commit(project, staged, dataset.graphs, findings_disputes, base)
             return report
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            if base != project.store_path:
+                shutil.rmtree(base, ignore_errors=True)
 
 
-def _stage(project: Project, paths: list[Path], staging: Path) -> list[_Staged]:
+def _without_replaced(project: Project, staged: list[_Staged]) -> Path:
+    """The store to check and extend: the store itself, or, when files are replaced, a copy
+    without their named graphs."""
+    replaced = [s for s in staged if s.replaces]
+    if not replaced:
+        return project.store_path
+    base = project.store_path.with_name(project.store_path.name + ".add-base")
+    shutil.rmtree(base, ignore_errors=True)
+    shutil.copytree(project.store_path, base, copy_function=_link_or_copy)
+    store = ox.Store(str(base))
+    for entry in replaced:
+        rel = entry.target.relative_to(project.graphs_dir).as_posix()
+        store.remove_graph(ox.NamedNode(str(graph_name_for(rel))))
+    store.flush()
+    del store
+    return base
+
+
+def _stage(project: Project, paths: list[Path], staging: Path,
+           replace_existing: bool = False) -> list[_Staged]:
     problems: list[Diagnostic] = []
     staged: list[_Staged] = []
     graphs = project.graphs_dir.resolve()
@@ -205,7 +239,7 @@ def _stage(project: Project, paths: list[Path], staging: Path) -> list[_Staged]:
                                        "rename one of them"))
             continue
         names.add(path.name)
-        if target.exists():
+        if target.exists() and not (replace_existing and is_rdf_file(path)):
             problems.append(Diagnostic(
                 shown, None, None, f"graphs/{path.name} already exists"
                 + (" with the same content: it was added before" if
@@ -222,7 +256,7 @@ def _stage(project: Project, paths: list[Path], staging: Path) -> list[_Staged]:
                 "split it into one file per source document, or import large datasets with "
                 "`caucasus-kg import`"))
             continue
-        entry = _Staged(path, target, staging / path.name)
+        entry = _Staged(path, target, staging / path.name, replaces=target.exists())
         staging.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, entry.staged)
         if path.suffix.lower() in FACT_SUFFIXES:
@@ -275,22 +309,23 @@ def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[
 
 
 def _check(project: Project, staged: list[_Staged], staging: Path, report: AddReport,
-           today: dt.date | None) -> tuple[Dataset | None, list[Dispute]]:
+           today: dt.date | None, base: Path | None = None
+           ) -> tuple[Dataset | None, list[Dispute]]:
     """Load the staged files against the store; merge duplicates; collect every problem."""
-    store = ox.Store.read_only(str(project.store_path))
+    store = ox.Store.read_only(str(base or project.store_path))
     ontology = load_ontology(project)
     vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
     for _attempt in range(3):
         dataset = Dataset(ontology=ontology, vocabulary=vocabulary, index=StoreIndex(store))
         files = [(s.staged, s.target.relative_to(project.graphs_dir).as_posix())
                  for s in staged]
-        fact_files, rdf_graphs = read_files(files)
+        fact_files, rdf_graphs = read_files(files, dataset.store)
         assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store), today)
         problems = list(dataset.diagnostics.items)
         if any(p.severity == "error" for p in problems):
             report.problems = problems
             return None, []
-        scratch = scratch_store(store, dataset.graphs)
+        scratch = scratch_store(store, dataset.graphs, dataset.store)
         new_nodes = {str(n) for n in focus_nodes(dataset.graphs)}
         names = {str(g.name) for g in dataset.graphs}
         findings = find_contradictions(scratch, ontology, nodes=new_nodes, new_graphs=names)
@@ -303,6 +338,7 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
                                        f"this duplicates '{compact(dup.existing)[3:]}'",
                                        "use the existing id", "warning"))
         if not any(p.severity == "error" for p in problems) and project.shapes_file.exists():
+            dataset.add_ontology_to_store()  # the scratch store is the working store
             results, data = validate_addition(scratch, dataset.graphs,
                                               load_shapes(project.shapes_file), ontology.graph)
             problems += to_diagnostics(results, data)
@@ -364,25 +400,32 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def _commit(project: Project, staged: list[_Staged], graphs: list[NamedGraph],
-            disputes: list[Dispute]) -> None:
+            disputes: list[Dispute], base: Path | None = None) -> None:
     store_path = project.store_path
     new_store = store_path.with_name(store_path.name + ".add-new")
     old_store = store_path.with_name(store_path.name + ".add-old")
     moves = [(s.staged, s.target) for s in staged] + [m for s in staged for m in s.extra]
     info_file = info_path(store_path)
+    replaced = [s.target for s in staged if s.replaces]
     journal = {
         "files": [t.relative_to(project.root).as_posix() for _, t in moves],
+        "replaced": [t.relative_to(project.root).as_posix() for t in replaced],
         "info": info_file.read_text() if info_file.exists() else None,
     }
+    for target in replaced:  # kept until the merge is complete; recover() puts them back
+        backup = _state_dir(project) / "replaced" / target.relative_to(project.root)
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, backup)
     tmp = journal_path(project).with_suffix(".tmp")
     tmp.write_text(json.dumps(journal, indent=2))
     os.replace(tmp, journal_path(project))
     _crash_point("journal-written")
 
     shutil.rmtree(new_store, ignore_errors=True)
-    shutil.copytree(store_path, new_store, copy_function=_link_or_copy)
+    shutil.copytree(base or store_path, new_store, copy_function=_link_or_copy)
     store = ox.Store(str(new_store))
-    store.extend(list(quads(graphs)) + dispute_quads(disputes))
+    load_graphs(store, graphs)  # bulk: the store is a copy until it is swapped in
+    store.extend(dispute_quads(disputes))
     store.flush()
     triples = len(store)
     del store
@@ -398,13 +441,14 @@ def _commit(project: Project, staged: list[_Staged], graphs: list[NamedGraph],
     _crash_point("store-moved-aside")
     os.rename(new_store, store_path)
     before = read_build_info(store_path)
-    graph_count = (before.graphs if before else 0) + len(graphs)
+    graph_count = (before.graphs if before else 0) + len(graphs) - len(replaced)
     info = BuildInfo(input_fingerprint(project), triples, graph_count)
     info_tmp = info_file.with_suffix(".json.tmp")
     info_tmp.write_text(json.dumps(info.__dict__, indent=2, sort_keys=True) + "\n")
     os.replace(info_tmp, info_file)
     _crash_point("store-swapped")
     journal_path(project).unlink()
+    shutil.rmtree(_state_dir(project) / "replaced", ignore_errors=True)
     shutil.rmtree(old_store, ignore_errors=True)
 
 

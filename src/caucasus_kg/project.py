@@ -3,24 +3,32 @@
 A project is a folder with ``ontology/`` and ``graphs/`` (this repository is one). Commands act on
 the project containing the current directory, or on ``--project`` / ``$CAUCASUS_KG_PROJECT``;
 failing both, on the copy bundled with the installed package. The store defaults to
-``.caucasus-kg/store`` inside the project, or ``--store`` / ``$CAUCASUS_KG_STORE``.
+``.caucasus-kg/store`` inside the project, or ``--store`` / ``$CAUCASUS_KG_STORE``, or ``store``
+in the project's optional ``caucasus-kg.toml``, in that order of precedence. A store given as an
+``http://`` or ``https://`` URL is a SPARQL 1.1 server (see docs/stores.md).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 ONTOLOGY_FILE = "caucasus-kg.ttl"
 VOCABULARY_FILE = "vocabularies.ttl"
 SHAPES_FILE = "shapes.ttl"
+CONFIG_FILE = "caucasus-kg.toml"
+CONFIG_KEYS = ("store",)
 
 
 @dataclass(frozen=True)
 class Project:
     root: Path
     store_path: Path
+    store_url: str | None = None
+    """A SPARQL server holding the graphs; ``store_path`` then only locates the write lock."""
 
     @property
     def ontology_dir(self) -> Path:
@@ -79,11 +87,42 @@ def find_project(explicit: str | os.PathLike[str] | None = None,
             raise FileNotFoundError(
                 "no caucasus-kg project here: run inside a folder with ontology/ and graphs/, "
                 "or pass --project DIR")
-    store_given = store or os.environ.get("CAUCASUS_KG_STORE")
-    if store_given:
-        store_path = Path(store_given).resolve()
-    elif os.access(root, os.W_OK):
-        store_path = root / ".caucasus-kg" / "store"
+    store_given = str(store or os.environ.get("CAUCASUS_KG_STORE") or "")
+    if not store_given:
+        configured = read_config(root).get("store")
+        if configured and not _is_url(configured):
+            configured = str(root / configured)
+        store_given = configured or ""
+    if os.access(root, os.W_OK):
+        default_path = root / ".caucasus-kg" / "store"
     else:
-        store_path = Path.home() / ".cache" / "caucasus-kg" / "store"
+        default_path = Path.home() / ".cache" / "caucasus-kg" / "store"
+    if _is_url(store_given):
+        return Project(root=root, store_path=default_path, store_url=store_given)
+    store_path = Path(store_given).resolve() if store_given else default_path
     return Project(root=root, store_path=store_path)
+
+
+def _is_url(value: str) -> bool:
+    return re.match(r"^https?://", value, re.IGNORECASE) is not None
+
+
+def read_config(root: Path) -> dict[str, str]:
+    """The project's ``caucasus-kg.toml`` (empty when there is none); raises FileNotFoundError
+    with the file and the fix when it cannot be used."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FileNotFoundError(f"{path}: cannot read the configuration: {exc}") from exc
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        raise FileNotFoundError(f"{path}: unknown setting(s) {', '.join(unknown)}; the settings "
+                                f"are: {', '.join(CONFIG_KEYS)}")
+    for key, value in data.items():
+        if not isinstance(value, str) or not value.strip():
+            raise FileNotFoundError(f"{path}: {key} must be a non-empty string, e.g. "
+                                    f'{key} = "http://127.0.0.1:8890/sparql"')
+    return {k: v.strip() for k, v in data.items()}

@@ -198,7 +198,11 @@ def _entities_where(store: ox.Store, pattern: str, values: dict[str, object]) ->
 
 def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None = None
               ) -> QueryResult:
-    """Run a canned or ad-hoc query over the union of all graphs."""
+    """Run a canned or ad-hoc query over the union of all graphs.
+
+    ``store`` is a ``pyoxigraph.Store`` or anything with its ``query`` method, such as
+    :class:`caucasus_kg.sparql_remote.RemoteStore`.
+    """
     bindings = bind_parameters(query, params or {}, store)
     text = substitute(query.text, {v.value: str(t) for v, t in bindings.items()})
     try:
@@ -207,9 +211,9 @@ def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None
         raise QueryError(f"query '{query.name}' is not valid SPARQL: {exc}") from exc
     except OSError as exc:
         raise QueryError(f"query '{query.name}' failed: {exc}", usage=False) from exc
-    if isinstance(answer, ox.QueryBoolean):
+    if isinstance(answer, ox.QueryBoolean | bool):  # bool: from a SPARQL server
         return QueryResult(boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions):
+    if isinstance(answer, ox.QuerySolutions) or hasattr(answer, "variables"):
         columns = [v.value for v in answer.variables]
         rows = [tuple(solution[c] for c in columns) for solution in answer]
         return QueryResult(columns=columns, rows=rows)

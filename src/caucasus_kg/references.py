@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -14,6 +15,10 @@ from .suggest import did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
+_TYPE = ox.NamedNode(str(RDF.type))
+_LABEL = ox.NamedNode(str(RDFS.label))
+_ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
+_WIKIDATA = ox.NamedNode(str(CKG.wikidata))
 
 
 def slugify(text: str) -> str:
@@ -157,3 +162,40 @@ def declarations_from_graph(graph: Graph, file: str) -> list[Declaration]:
         if isinstance(cls, URIRef):
             decl.types.add(cls)
     return list(found.values())
+
+
+def declarations_from_store(store: ox.Store, graph: ox.NamedNode, file: str
+                            ) -> list[Declaration]:
+    """:func:`declarations_from_graph` for an RDF file parsed into an Oxigraph store: the file's
+    named graph is scanned by SPARQL, so only the entities themselves reach Python."""
+    prefix = str(ID)
+    top_level = (f'STRSTARTS(STR(?s), "{prefix}") && '
+                 f'!CONTAINS(SUBSTR(STR(?s), {len(prefix) + 1}), "/")')
+
+    def rows(predicate: ox.NamedNode) -> list[tuple[str, object]]:
+        found = store.query(f"SELECT ?s ?o WHERE {{ GRAPH <{graph.value}> {{ ?s <{predicate.value}>"
+                            f" ?o }} FILTER(isIRI(?s) && {top_level}) }}")
+        return [(row["s"].value, row["o"]) for row in found]
+
+    found: dict[str, Declaration] = {}
+    for subject, cls in rows(_TYPE):
+        decl = found.get(subject)
+        if decl is None:
+            decl = found[subject] = Declaration(subject[len(prefix):], URIRef(subject), set(),
+                                                file, None)
+        if isinstance(cls, ox.NamedNode):
+            decl.types.add(URIRef(cls.value))
+    for predicate, attribute in ((_LABEL, "labels"), (_ALT_LABEL, "aliases")):
+        for subject, value in rows(predicate):
+            if subject in found:
+                getattr(found[subject], attribute).append(value.value)
+    for subject, value in rows(_WIKIDATA):
+        decl = found.get(subject)
+        if decl is not None and isinstance(value, ox.NamedNode) and \
+                value.value.startswith(str(WD)):
+            qid = value.value[len(str(WD)):]
+            decl.wikidata = min(qid, decl.wikidata) if decl.wikidata else qid
+    for decl in found.values():
+        decl.labels.sort()
+        decl.aliases.sort()
+    return [found[key] for key in sorted(found)]

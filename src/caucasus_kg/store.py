@@ -77,18 +77,29 @@ def to_ox_term(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def rdflib_quads(graph: Graph, graph_name: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+    """An rdflib graph's triples as Oxigraph quads (in ``graph_name``, or the default graph)."""
+    target = graph_name if graph_name is not None else ox.DefaultGraph()
+    for s, p, o in graph:
+        yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), target)
+
+
 def quads(graphs: list[NamedGraph]) -> Iterator[ox.Quad]:
     """The graphs as quads; blank nodes get canonical names so every build is byte-identical."""
     for named in graphs:
-        graph_name = ox.NamedNode(str(named.name))
-        converted = (ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph_name)
-                     for s, p, o in named.graph)
-        if not any(isinstance(t, BNode) for triple in named.graph for t in triple):
-            yield from converted
-            continue
-        dataset = ox.Dataset(converted)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        yield from dataset
+        yield from named.quads()
+
+
+def load_graphs(store: ox.Store, graphs: list[NamedGraph]) -> None:
+    """Add ``graphs`` to ``store`` with bulk loading: an RDF file without blank nodes is loaded
+    from the file itself (checked unchanged), the rest from their quads."""
+    from .rdffile import load_into
+
+    for named in graphs:
+        if named.source is not None and not named.source.blank_nodes:
+            load_into(store, named.source, named.ox_name)
+        else:
+            store.bulk_extend(named.quads())
 
 
 def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
@@ -100,7 +111,7 @@ def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         store = ox.Store(str(tmp))
-        store.bulk_extend(quads(graphs))
+        load_graphs(store, graphs)
         if extra_quads:
             store.bulk_extend(extra_quads)
         store.flush()

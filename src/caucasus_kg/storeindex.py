@@ -6,7 +6,7 @@ entities and source documents a new file refers to are looked up in the store, o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -22,6 +22,22 @@ def _query(store: ox.Store, text: str, **bindings: object) -> list[ox.QuerySolut
     return list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
 
 
+_STORED = """
+    SELECT ?node ?type ?label ?alias ?wd ?file ?line WHERE {
+      ?node a ?type .
+      OPTIONAL { ?node rdfs:label ?label }
+      OPTIONAL { ?node skos:altLabel ?alias }
+      OPTIONAL { ?node ckg:wikidata ?wd }
+      OPTIONAL { ?node ckg:sourceFile ?file . OPTIONAL { ?node ckg:sourceLine ?line } }
+    }"""
+_BATCH = 2000
+
+
+def _with_nodes(slugs: list[str]) -> str:
+    values = " ".join(f"<{ID}{slug}>" for slug in slugs)
+    return _STORED.replace("{", "{ VALUES ?node { " + values + " }", 1)
+
+
 class StoreIndex(EntityIndex):
     """An entity index backed by the store: entities of the new files plus those already stored."""
 
@@ -29,21 +45,34 @@ class StoreIndex(EntityIndex):
         super().__init__()
         self.store = store
         self._all_names: list[str] | None = None
+        self._absent: set[str] = set()
+
+    def prefetch(self, slugs: Iterable[str]) -> None:
+        """Look many slugs up in the store in a few queries (a large file declares thousands)."""
+        wanted = sorted({s for s in slugs if SLUG.match(s) and s not in self.by_slug})
+        for start in range(0, len(wanted), _BATCH):
+            chunk = wanted[start:start + _BATCH]
+            rows = _query(self.store, _with_nodes(chunk))
+            by_node: dict[str, list[ox.QuerySolution]] = {}
+            for row in rows:
+                by_node.setdefault(row["node"].value, []).append(row)
+            for slug in chunk:
+                found = by_node.get(str(ID) + slug)
+                if found:
+                    self._remember(self._declaration(slug, found))
+                else:
+                    self._absent.add(slug)
 
     def _stored(self, slug: str) -> Declaration | None:
-        if not SLUG.match(slug):
+        if not SLUG.match(slug) or slug in self._absent:
             return None
-        node = ox.NamedNode(str(ID) + slug)
-        rows = _query(self.store, """
-            SELECT ?type ?label ?alias ?wd ?file ?line WHERE {
-              ?node a ?type .
-              OPTIONAL { ?node rdfs:label ?label }
-              OPTIONAL { ?node skos:altLabel ?alias }
-              OPTIONAL { ?node ckg:wikidata ?wd }
-              OPTIONAL { ?node ckg:sourceFile ?file . OPTIONAL { ?node ckg:sourceLine ?line } }
-            }""", node=node)
+        rows = _query(self.store, _with_nodes([slug]))
         if not rows:
             return None
+        return self._declaration(slug, rows)
+
+    def _declaration(self, slug: str, rows: list[ox.QuerySolution]) -> Declaration:
+        node = ox.NamedNode(str(ID) + slug)
         files = sorted({(r["file"].value, int(r["line"].value) if r["line"] else None)
                         for r in rows if r["file"] is not None},
                        key=lambda fl: (fl[0], fl[1] or 0))

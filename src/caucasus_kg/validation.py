@@ -1,4 +1,8 @@
-"""SHACL validation (pySHACL) of the data graphs against ontology/shapes.ttl, as diagnostics.
+"""SHACL validation of the data graphs against ontology/shapes.ttl, as diagnostics.
+
+Two engines give the same results: the shapes compiled to SPARQL and run in Oxigraph
+(:mod:`shacl_sparql`, the default), and pySHACL (:func:`run_shacl`, the reference; selected with
+``caucasus-kg validate --reference`` or ``CAUCASUS_KG_VALIDATOR=pyshacl``).
 
 Each SHACL result becomes a diagnostic located at the fact-file line of its focus node (an
 evidence or value node is located at the fact it belongs to), with the shape's human message.
@@ -6,9 +10,10 @@ evidence or value node is located at the fact it belongs to), with the shape's h
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.sparql import prepareQuery
@@ -18,6 +23,14 @@ from .diagnostics import Diagnostic
 from .namespaces import CKG, ID, SH, compact
 
 SEVERITIES = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+
+VALIDATOR_ENV = "CAUCASUS_KG_VALIDATOR"
+"""Environment variable choosing the SHACL engine: ``pyshacl`` for the reference."""
+
+
+def use_reference() -> bool:
+    """True when pySHACL (the reference engine) is selected instead of the SPARQL one."""
+    return os.environ.get(VALIDATOR_ENV, "").strip().lower() == "pyshacl"
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,13 @@ class ShaclResult:
     message: str
     shape: str
     value: str | None
+
+
+def shacl_validate(*args, **kwargs):
+    """pySHACL's ``validate``, imported on first use (the import alone takes about a second)."""
+    from pyshacl import validate
+
+    return validate(*args, **kwargs)
 
 
 def load_shapes(path) -> Graph:
@@ -60,9 +80,13 @@ class _PreparedQueryGraph(Graph):
 
 def run_shacl(data: Graph, shapes: Graph, ontology: Graph,
               focus: list[URIRef] | None = None) -> list[ShaclResult]:
-    """Validate ``data`` (only the ``focus`` nodes, if given); returns every result, sorted.
+    """Validate ``data`` with pySHACL; returns every result, sorted (only those whose focus node
+    is among ``focus``, if given).
 
-    ``data`` is not changed: validation works on a copy.
+    ``focus`` filters the results of a full validation rather than using pySHACL's
+    ``focus_nodes``: that option also skips nested shapes (sh:or, sh:not, qualified shapes) for
+    value nodes outside the set, which reports a region inside a state as inside a city and lets
+    a mistyped date through. ``data`` is not changed: validation works on a copy.
     """
     work = _PreparedQueryGraph()
     for prefix, namespace in data.namespaces():
@@ -78,28 +102,35 @@ def run_shacl(data: Graph, shapes: Graph, ontology: Graph,
         abort_on_first=False,
         allow_warnings=True,
         allow_infos=True,
-        focus_nodes=focus,
     )
+    wanted = None if focus is None else {str(f) for f in focus if isinstance(f, URIRef)}
     results = []
     # Only the report's own results: nested sh:detail results belong to their parent.
     top_level = [r for report_node in report.subjects(RDF.type, SH.ValidationReport)
                  for r in report.objects(report_node, SH.result)]
     for result in top_level:
-        focus = report.value(result, SH.focusNode)
+        node = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         severity = report.value(result, SH.resultSeverity)
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         shape = report.value(result, SH.sourceShape)
         value = report.value(result, SH.value)
+        if wanted is not None and str(node) not in wanted:
+            continue
         results.append(ShaclResult(
-            focus=str(focus),
+            focus=str(node),
             path=compact(str(path)) if isinstance(path, URIRef) else None,
             severity=SEVERITIES.get(severity, "error"),
             message=messages[0] if messages else "violates a shape",
             shape=compact(str(shape)) if isinstance(shape, URIRef) else "",
             value=_show(value) if value is not None else None,
         ))
-    return sorted(set(results), key=lambda r: (r.focus, r.path or "", r.message))
+    return sorted(set(results), key=result_order)
+
+
+def result_order(r: ShaclResult) -> tuple[str, ...]:
+    """Focus node, path and message first; the rest breaks ties, so the order is total."""
+    return (r.focus, r.path or "", r.message, r.value or "", r.severity, r.shape)
 
 
 def _show(term: object) -> str:
@@ -119,19 +150,32 @@ def owning_fact(focus: str) -> str:
 
 def to_diagnostics(results: list[ShaclResult], data: Graph) -> list[Diagnostic]:
     """Locate each result at the file and line of the fact its focus node belongs to."""
+    def locate(node: str) -> tuple[str | None, int | None]:
+        file = data.value(URIRef(node), CKG.sourceFile)
+        line = data.value(URIRef(node), CKG.sourceLine)
+        return (str(file) if file is not None else None,
+                int(line) if line is not None else None)
+
+    return located_diagnostics(results, locate)
+
+
+def located_diagnostics(results: list[ShaclResult],
+                        locate: Callable[[str], tuple[str | None, int | None]]
+                        ) -> list[Diagnostic]:
+    """Diagnostics for ``results``; ``locate(node)`` gives a node's (source file, line)."""
     out = []
     for r in results:
-        fact = URIRef(owning_fact(r.focus))
-        file = data.value(fact, CKG.sourceFile)
-        line = data.value(fact, CKG.sourceLine)
-        evidence_line = data.value(URIRef(r.focus), CKG.sourceLine)
-        slug = str(fact)[len(str(ID)):] if str(fact).startswith(str(ID)) else compact(str(fact))
+        fact = owning_fact(r.focus)
+        file, line = locate(fact)
+        _file, evidence_line = locate(r.focus)
+        slug = fact[len(str(ID)):] if fact.startswith(str(ID)) else compact(fact)
         message = r.message
         if r.path and r.path not in message:
             message += f" [{r.path}]"
+        where = evidence_line if evidence_line is not None else line
         out.append(Diagnostic(
-            file=str(file) if file is not None else "graph",
-            line=int(evidence_line or line) if (evidence_line or line) is not None else None,
+            file=file if file is not None else "graph",
+            line=where,
             fact=slug,
             message=message,
             fix=None,
@@ -141,6 +185,14 @@ def to_diagnostics(results: list[ShaclResult], data: Graph) -> list[Diagnostic]:
 
 
 def validate_dataset(dataset: Dataset, shapes: Graph) -> tuple[list[ShaclResult], list[Diagnostic]]:
-    data = dataset.data_union()
-    results = run_shacl(data, shapes, dataset.ontology.graph)
-    return results, to_diagnostics(results, data)
+    """SHACL on the dataset's data graphs, with the engine :func:`use_reference` selects."""
+    if use_reference():
+        data = dataset.data_union()
+        results = run_shacl(data, shapes, dataset.ontology.graph)
+        return results, to_diagnostics(results, data)
+    from .shacl_sparql import store_diagnostics, validate_store
+    from .store import memory_store
+
+    store = memory_store(dataset.all_graphs())
+    results = validate_store(store, shapes, dataset.ontology.graph)
+    return results, store_diagnostics(results, store)

@@ -9,6 +9,7 @@ validation and the atomic merge are the ones ``caucasus-kg add`` uses.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from ..merge import AddReport
 from ..namespaces import CKG, GRAPH, ID
 from ..project import Project
 from .names import NameResolver
+from .progress import Progress
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
@@ -63,6 +65,12 @@ class Parsed:
     generated: str | None = None  # ISO date of "Data generated:"
     warnings: list[Problem] = field(default_factory=list)
     without_facts: int = 0  # well-formed records that state nothing to import
+    progress: Callable[[int], None] | None = None  # called with the count of records read
+
+    def count_record(self) -> None:
+        self.read += 1
+        if self.progress is not None:
+            self.progress(self.read)
 
 
 @dataclass
@@ -84,6 +92,8 @@ class ImportOutcome:
     unchanged: bool = False
     failed_strict: bool = False
     report: AddReport | None = None
+    duplicates: list = field(default_factory=list)  # sipri.Duplicate
+    changes: Changes | None = None  # set when a changed file replaces its earlier import
 
     @property
     def accepted(self) -> bool:
@@ -147,14 +157,15 @@ def declare_actors(out: Triples, resolver: NameResolver) -> None:
             out.add(node, ckg("wikidata"), iri(WD + actor.wikidata))
 
 
-def source_document(out: Triples, doc: str, title: str, publisher: str, parsed: Parsed,
-                    file_name: str) -> None:
+def source_document(out: Triples, doc: str, title: str, publisher: str | None,
+                    parsed: Parsed, file_name: str) -> None:
     """The dataset file as a source document. Its stored text is the dataset's own notes
     (preamble and header line), not its rows."""
     out.add(doc, iri(RDF_TYPE), ckg("SourceDocument"))
     out.add(doc, iri(RDF_TYPE), iri(DCMITYPE + "Dataset"))
     out.add(doc, iri(DCT + "title"), lit(title, "en"))
-    out.add(doc, iri(DCT + "publisher"), entity(publisher))
+    if publisher:
+        out.add(doc, iri(DCT + "publisher"), entity(publisher))
     out.add(doc, iri(DCT + "identifier"), lit(file_name))
     out.add(doc, iri(DCT + "type"), lit("dataset", "en"))
     if parsed.generated:
@@ -166,7 +177,7 @@ def source_document(out: Triples, doc: str, title: str, publisher: str, parsed: 
     out.add(doc, ckg("textSha256"), lit(digest))
 
 
-def evidence(out: Triples, fact: str, number: int, doc: str, attributed_to: str,
+def evidence(out: Triples, fact: str, number: int | str, doc: str, attributed_to: str,
              record_id: str, line: int | None, fragment: str, conforms_to: str) -> None:
     """Evidence that ``fact`` comes from a record of the dataset ``doc``."""
     node = fact[:-1] + f"/evidence/{number}>"
@@ -282,43 +293,128 @@ def store_names(project: Project, own_graph: str) -> tuple[NameResolver, dict[st
 
 
 Builder = Callable[[Parsed, NameResolver, dict[str, str], set[str], str, str], Triples]
+Matcher = Callable[[Parsed, NameResolver, object, str], list]
+"""Finds records the graph already holds under other ids (``sipri.match_existing``)."""
 
 
-def run_import(project: Project, dataset: str, path: Path, parse: Callable[[Path], Parsed],
+@dataclass(frozen=True)
+class Changes:
+    """How a re-import of a changed file differs from the import it replaces, fact by fact
+    (a fact is a subject with evidence; its sub-nodes count with it)."""
+
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+    triples_added: int
+    triples_removed: int
+
+    def render(self) -> str:
+        return (f"{len(self.added)} fact(s) added, {len(self.removed)} removed, "
+                f"{len(self.changed)} changed ({self.triples_added} triples added, "
+                f"{self.triples_removed} removed)")
+
+
+_FACT_OF = re.compile(rf"^<({re.escape(str(ID))}[^>/]+)[/>]")
+_HAS_EVIDENCE = f" {ckg('hasEvidence')} "
+
+
+def compare(old: str, new: str) -> Changes:
+    """Facts added, removed and changed between two N-Triples texts written by an importer."""
+
+    def facts(text: str) -> dict[str, set[str]]:
+        lines = set(text.splitlines())
+        with_evidence = {m.group(1) for line in lines if _HAS_EVIDENCE in line
+                         for m in [_FACT_OF.match(line)] if m}
+        grouped: dict[str, set[str]] = {f: set() for f in with_evidence}
+        for line in lines:
+            match = _FACT_OF.match(line)
+            if match and match.group(1) in grouped:
+                grouped[match.group(1)].add(line)
+        return grouped
+
+    before, after = facts(old), facts(new)
+    old_lines, new_lines = set(old.splitlines()), set(new.splitlines())
+    return Changes(
+        added=sorted(set(after) - set(before)),
+        removed=sorted(set(before) - set(after)),
+        changed=sorted(f for f in set(before) & set(after) if before[f] != after[f]),
+        triples_added=len(new_lines - old_lines),
+        triples_removed=len(old_lines - new_lines))
+
+
+def _locate_at_records(report: AddReport, triples: Triples, shown: str) -> None:
+    """Point each problem about an imported fact at the dataset record it came from (the first
+    ``ckg:sourceLine`` of its evidence) instead of the generated N-Triples file."""
+    marker = f" {ckg('sourceLine')} "
+    first: dict[str, int] = {}
+    for line in triples.lines:
+        if marker not in line:
+            continue
+        match = _FACT_OF.match(line)
+        number = re.search(r'"(\d+)"', line)
+        if match and number:
+            slug = match.group(1)[len(str(ID)):]
+            first[slug] = min(first.get(slug, int(number.group(1))), int(number.group(1)))
+    report.problems = [dataclasses.replace(p, file=shown, line=first[p.fact])
+                       if p.fact in first else p for p in report.problems]
+
+
+def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., Parsed],
                build_triples: Builder, strict: bool = False,
-               dry_run: bool = False) -> ImportOutcome:
-    from ..merge import add_files
+               dry_run: bool = False, match: Matcher | None = None,
+               progress: Progress | None = None) -> ImportOutcome:
+    """Read ``path``, write its facts as N-Triples and merge them through ``add``'s checks.
 
+    A file imported before under the same name is replaced (atomically, with the same checks)
+    when its content changed, and left alone when it did not.
+    """
+    from ..merge import add_files
+    from ..store import open_store
+
+    progress = progress or Progress(None)
     started = time.perf_counter()
     name = nt_name(dataset, path)
     outcome = ImportOutcome(dataset, path, name)
-    parsed = parse(path)
+    parsed = parse(path, progress=progress.records)
     outcome.read = parsed.read
     outcome.skipped = parsed.problems
     outcome.warnings = parsed.warnings
     outcome.without_facts = parsed.without_facts
+    progress.stage(f"read {parsed.read:,} records, {len(parsed.problems):,} malformed")
     if strict and parsed.problems:
         outcome.failed_strict = True
         outcome.seconds = time.perf_counter() - started
         return outcome
     resolver, treaties, ids = store_names(project, name[:-3])
+    if match is not None:
+        store = open_store(project.store_path)
+        outcome.duplicates = match(parsed, resolver, store, name[:-3])
+        del store
     triples = build_triples(parsed, resolver, treaties, ids, path.name, name[:-3])
-    outcome.imported = len(parsed.records)
+    outcome.imported = len(parsed.records) - sum(1 for d in outcome.duplicates if d.merged)
     outcome.unsure = dict(sorted(resolver.unsure.items()))
     outcome.new_actors = sorted(resolver.created)
     text = triples.text()
     outcome.triples = len(triples.lines)
+    progress.stage(f"converted to {outcome.triples:,} triples")
     target = project.graphs_dir / name
-    if target.exists() and target.read_text("utf-8") == text:
-        outcome.unchanged = True
-        outcome.seconds = time.perf_counter() - started
-        return outcome
+    if target.exists():
+        old = target.read_text("utf-8")
+        if old == text:
+            outcome.unchanged = True
+            outcome.seconds = time.perf_counter() - started
+            return outcome
+        outcome.changes = compare(old, text)
     folder = Path(tempfile.mkdtemp(prefix="caucasus-kg-import-"))
     try:
         staged = folder / name
         staged.write_text(text, "utf-8")
-        outcome.report = add_files(project, [staged], dry_run=dry_run)
+        with progress.waiting(f"checking {outcome.triples:,} triples against the graph"):
+            outcome.report = add_files(project, [staged], dry_run=dry_run,
+                                       replace_existing=outcome.changes is not None)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    _locate_at_records(outcome.report, triples, str(path))
+    progress.stage("checked" + ("" if dry_run or not outcome.accepted else " and merged"))
     outcome.seconds = time.perf_counter() - started
     return outcome

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -93,6 +94,9 @@ class Transfer:
     status: str | None = None
     comments: str = ""
     local_production: bool | None = None
+    existing: str | None = None
+    """The id of the transfer already in the graph that records this deal (see
+    :func:`match_existing`): the record is added to it as evidence instead."""
 
 
 class RowError(ValueError):
@@ -168,7 +172,7 @@ def _rows(text: str, header_index: int):
         yield start, fields
 
 
-def parse(path: Path) -> Parsed:
+def parse(path: Path, progress: Callable[[int], None] | None = None) -> Parsed:
     text = read_text(path)
     lines = text.splitlines()
     header_index = None
@@ -180,7 +184,7 @@ def parse(path: Path) -> Parsed:
     if header_index is None:
         raise ImportError_("no SIPRI header line ('Recipient,Supplier,...' or 'SIPRI AT "
                            "Database ID,...') in the first 40 lines")
-    parsed = Parsed()
+    parsed = Parsed(progress=progress)
     parsed.preamble = "\n".join(lines[:header_index + 1]) + "\n"
     for line in lines[:header_index]:
         parsed.generated = parsed.generated or generated_date(line)
@@ -191,11 +195,31 @@ def parse(path: Path) -> Parsed:
     return parsed
 
 
+def _joined_rows(text: str, header_index: int, parsed: Parsed):
+    """The classic register's rows, with a record broken by an unquoted line break inside its
+    comments (a short row followed by a row that supplies exactly the missing columns) read as
+    one record, and a warning."""
+    rows = list(_rows(text, header_index))
+    index = 0
+    while index < len(rows):
+        line, row = rows[index]
+        if CLASSIC_COLUMNS - 6 <= len(row) < CLASSIC_COLUMNS and index + 1 < len(rows):
+            following = rows[index + 1][1]
+            if len(row) + len(following) - 1 == CLASSIC_COLUMNS:
+                parsed.warnings.append(Problem(line, "the record continues on the next line (a "
+                                                     "line break inside its comments); the two "
+                                                     "lines were read as one record"))
+                row = row[:-1] + [f"{row[-1]} {following[0]}".strip()] + following[1:]
+                index += 1
+        index += 1
+        yield line, row
+
+
 def _parse_classic(text: str, header_index: int, parsed: Parsed) -> None:
-    for line, row in _rows(text, header_index):
+    for line, row in _joined_rows(text, header_index, parsed):
         if not any(cell.strip() for cell in row):
             continue
-        parsed.read += 1
+        parsed.count_record()
         try:
             if len(row) != CLASSIC_COLUMNS:
                 raise RowError(f"expected {CLASSIC_COLUMNS} columns, found {len(row)}")
@@ -239,7 +263,7 @@ def _parse_deliveries(text: str, header_index: int, parsed: Parsed) -> None:
     for line, row in _rows(text, header_index):
         if not any(cell.strip() for cell in row):
             continue
-        parsed.read += 1
+        parsed.count_record()
         try:
             if len(row) != DELIVERY_COLUMNS:
                 raise RowError(f"expected {DELIVERY_COLUMNS} columns, found {len(row)}")
@@ -293,6 +317,162 @@ def _parse_deliveries(text: str, header_index: int, parsed: Parsed) -> None:
         transfer.delivery_year_estimated |= year_estimated
 
 
+# ------------------------------------------------------------------------------------------
+# The same deal from the other layout
+# ------------------------------------------------------------------------------------------
+
+EXISTING_TRANSFERS = """
+    SELECT ?fact ?g ?supplier ?recipient ?order ?unit ?designation ?delivered
+           (GROUP_CONCAT(DISTINCT STR(?year); separator=" ") AS ?years)
+           (GROUP_CONCAT(DISTINCT ?record; separator=" ") AS ?records)
+    WHERE {
+      GRAPH ?g { ?fact a ckg:ArmsTransfer ; ckg:orderYear ?order ; ckg:tivPerUnit ?unit ;
+                       ckg:supplier ?supplier ; ckg:recipient ?recipient ;
+                       ckg:designation ?designation . }
+      FILTER (?g != ?own)
+      OPTIONAL { ?fact ckg:numberDelivered ?delivered }
+      OPTIONAL { ?fact ckg:deliveryYear ?year }
+      OPTIONAL { ?fact ckg:hasEvidence/oa:hasTarget/oa:hasSelector/rdf:value ?record }
+    }
+    GROUP BY ?fact ?g ?supplier ?recipient ?order ?unit ?designation ?delivered
+"""
+
+
+@dataclass
+class Stored:
+    """A transfer already in the store, as far as deal identity goes."""
+
+    slug: str
+    graph: str
+    designation: str
+    delivered: int | None
+    years: tuple[str, ...]
+    records: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A deal of this file that the graph already records (or may record) under another id."""
+
+    lines: tuple[int, ...]
+    record_id: str
+    designation: str
+    existing: tuple[Stored, ...]
+    differences: tuple[str, ...]
+
+    @property
+    def merged(self) -> bool:
+        return len(self.existing) == 1
+
+    def render(self, file: str) -> str:
+        where = f"{file}:{','.join(map(str, self.lines))}"
+        deal = f"deal '{self.designation}'" + (
+            f" (SIPRI deal {self.record_id})" if self.record_id != str(self.lines[0]) else "")
+        if not self.merged:
+            names = " or ".join(f"'{s.slug}' (graphs/{s.graph}.nt, {s.records})"
+                                for s in self.existing)
+            return (f"{where}: {deal} may be {names}: the same supplier, recipient, order "
+                    "year and TIV per unit; kept as a separate transfer")
+        stored = self.existing[0]
+        text = (f"{where}: {deal} is already in the graph as '{stored.slug}' "
+                f"(graphs/{stored.graph}.nt, {stored.records}): its record was added to it as "
+                "evidence")
+        if self.differences:
+            text += "; the two records differ: " + "; ".join(self.differences)
+        return text
+
+
+def _deal_key(supplier: str, recipient: str, order: str | None,
+              unit: Decimal | None) -> tuple[str, str, str, str] | None:
+    if order is None or unit is None:
+        return None
+    return supplier, recipient, order, _number(unit)
+
+
+def _same_name(a: str, b: str) -> bool:
+    x, y = (re.sub(r"[^a-z0-9]", "", s.lower()) for s in (a, b))
+    return bool(x) and bool(y) and (x.startswith(y) or y.startswith(x))
+
+
+def _narrow(candidates: list[Stored], transfer: Transfer) -> list[Stored]:
+    """Among stored transfers with the same deal key, those most like ``transfer``."""
+    years = tuple(sorted(transfer.delivery_years))
+    for same in (lambda s: _same_name(s.designation, transfer.designation),
+                 lambda s: s.delivered == transfer.number_delivered,
+                 lambda s: s.years == years):
+        if len(candidates) == 1:
+            break
+        candidates = [s for s in candidates if same(s)] or candidates
+    return candidates
+
+
+def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
+                   own_graph: str) -> list[Duplicate]:
+    """Find the deals of ``parsed`` that the graph already records (typically from the other
+    SIPRI layout, which gives the same deal another id).
+
+    The identity of a deal is its supplier, recipient, year of order and TIV per unit: the
+    two layouts agree on these, while designations are spelt differently ('Heron' and 'Heron
+    UAV'), the newer export has no number ordered, and numbers and years delivered depend on
+    the release and on the years the export covers. Where several stored transfers share the
+    key, a matching designation, then the same number delivered, then the same delivery years
+    decide; if that leaves more than one, the deal is reported and kept separate. A matched
+    transfer gets ``existing`` set; the build then adds only its record as evidence.
+    """
+    from ..namespaces import GRAPH, ID, PREFIXES
+
+    query = EXISTING_TRANSFERS.replace("?own", f"<{GRAPH[own_graph]}>")
+    index: dict[tuple[str, str, str, str], list[Stored]] = {}
+    for row in store.query(query, prefixes=PREFIXES,  # type: ignore[attr-defined]
+                           use_default_graph_as_union=True):
+        values = [row[k].value if row[k] is not None else None for k in
+                  ("fact", "g", "supplier", "recipient", "order", "unit", "designation",
+                   "delivered", "years", "records")]
+        fact, graph, supplier, recipient, order, unit, designation, delivered, years, records \
+            = values
+        if not all(v.startswith(str(ID)) for v in (fact, supplier, recipient)):
+            continue
+        try:
+            key = _deal_key(supplier[len(str(ID)):], recipient[len(str(ID)):], order,
+                            Decimal(unit))
+        except InvalidOperation:
+            continue
+        shown = " ".join(sorted((records or "").split(), key=lambda r: (len(r), r))[:3])
+        index.setdefault(key, []).append(Stored(
+            fact[len(str(ID)):], graph[len(str(GRAPH)):], designation,
+            int(delivered) if delivered is not None else None,
+            tuple(sorted((years or "").split())), shown))
+    taken: set[str] = set()
+    found: list[Duplicate] = []
+    for transfer in parsed.records:
+        assert isinstance(transfer, Transfer)
+        key = _deal_key(resolver.resolve(transfer.supplier).slug,
+                        resolver.resolve(transfer.recipient).slug, transfer.order_year,
+                        transfer.tiv_per_unit)
+        candidates = [s for s in index.get(key, []) if s.slug not in taken] if key else []
+        if not candidates:
+            continue
+        candidates = _narrow(candidates, transfer)
+        differences: list[str] = []
+        if len(candidates) == 1:
+            stored = candidates[0]
+            taken.add(stored.slug)
+            transfer.existing = stored.slug
+            if stored.designation != transfer.designation:
+                differences.append(f"designation '{transfer.designation}' here, "
+                                   f"'{stored.designation}' there")
+            if stored.delivered != transfer.number_delivered:
+                differences.append(f"number delivered {transfer.number_delivered} here, "
+                                   f"{stored.delivered} there")
+            years = tuple(sorted(transfer.delivery_years))
+            if stored.years != years:
+                differences.append(f"delivery years {' '.join(years) or 'none'} here, "
+                                   f"{' '.join(stored.years) or 'none'} there")
+        found.append(Duplicate(tuple(transfer.lines), transfer.record_id,
+                               transfer.designation, tuple(candidates), tuple(differences)))
+    return found
+
+
 def _number(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
@@ -311,6 +491,13 @@ def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids:
     for transfer in parsed.records:
         supplier = resolver.resolve(transfer.supplier)
         recipient = resolver.resolve(transfer.recipient)
+        if transfer.existing:
+            node = entity(transfer.existing)
+            for number, line in enumerate(transfer.lines, 1):
+                record = transfer.record_id if deliveries else str(line)
+                evidence(out, node, f"{slugify(graph)}-{number}", doc, "sipri", record, line,
+                         f"row={line}", CSV_FRAGMENTS)
+            continue
         if deliveries:
             slug = f"sipri-at-{transfer.record_id}"
         else:

@@ -21,6 +21,7 @@ import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,15 +92,15 @@ def _date(text: str, what: str) -> str:
     return text
 
 
-def parse(path: Path) -> Parsed:
+def parse(path: Path, progress: Callable[[int], None] | None = None) -> Parsed:
     text = read_text(path)
     if path.suffix.lower() == ".json":
-        return _parse_json(text)
-    return _parse_csv(text)
+        return _parse_json(text, progress)
+    return _parse_csv(text, progress)
 
 
-def _parse_csv(text: str) -> Parsed:
-    parsed = Parsed()
+def _parse_csv(text: str, progress: Callable[[int], None] | None = None) -> Parsed:
+    parsed = Parsed(progress=progress)
     reader = csv.reader(io.StringIO(text))
     rows = []
     previous = 0
@@ -125,7 +126,7 @@ def _parse_csv(text: str) -> Parsed:
     for line, fields in rows:
         if not any(cell.strip() for cell in fields):
             continue
-        parsed.read += 1
+        parsed.count_record()
         try:
             if len(fields) != len(CSV_HEADER):
                 raise ValueError(f"expected {len(CSV_HEADER)} columns, found {len(fields)}")
@@ -148,8 +149,8 @@ def _pointer(*parts: object) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _parse_json(text: str) -> Parsed:
-    parsed = Parsed()
+def _parse_json(text: str, progress: Callable[[int], None] | None = None) -> Parsed:
+    parsed = Parsed(progress=progress)
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -163,7 +164,7 @@ def _parse_json(text: str) -> Parsed:
             continue
         for treaty in sorted(t for t, v in treaties.items() if isinstance(v, dict)):
             entry = treaties[treaty]
-            parsed.read += 1
+            parsed.count_record()
             record = f"{country}/{treaty}"
             try:
                 actions, dates = entry.get("actions"), entry.get("dates")

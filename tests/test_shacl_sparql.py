@@ -210,6 +210,22 @@ def test_shipped_graph_focus(dataset):
             run_shacl(data, shapes(), dataset.ontology.graph, focus)
 
 
+@pytest.mark.parametrize("name", ["claim.ttl", "evidence.ttl", "event-time.ttl"])
+def test_a_large_focus_is_validated_in_full_and_filtered(name, monkeypatch):
+    """Above MAX_FOCUS_VALUES focus nodes the checks run unbound and the results are filtered
+    to the focus: the same report as binding the focus nodes."""
+    import caucasus_kg.shacl_sparql as engine
+
+    path = FIXTURES / "invalid" / name
+    store = store_of(fixture_graph(path))
+    focus = [str(f) for f in own_nodes(path)[::2]]
+    bound = validate_store(store, shapes(), ontology(), focus)
+    monkeypatch.setattr(engine, "MAX_FOCUS_VALUES", 1)
+    unbound = validate_store(store, shapes(), ontology(), focus)
+    assert bound, "the focus must hold problems for the comparison to mean something"
+    assert unbound == bound == on_focus(fixture_reference(path), [URIRef(f) for f in focus])
+
+
 @pytest.fixture(scope="module")
 def imported_project(built_template, tmp_path_factory):
     from click.testing import CliRunner

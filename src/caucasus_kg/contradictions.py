@@ -186,10 +186,6 @@ def _disjoint(store: ox.Store, ontology: Ontology, nodes: set[str] | None,
 def _same_event(store: ox.Store, nodes: set[str] | None, new: set[str],
                 findings: Findings) -> None:
     classes = " ".join(f"ckg:{c}" for c in ONE_TIME_ACTIONS)
-    filter_nodes = ""
-    if nodes is not None:
-        filter_nodes = f"FILTER(?a IN ({', '.join(f'<{n}>' for n in sorted(nodes))}) || " \
-                       f"?b IN ({', '.join(f'<{n}>' for n in sorted(nodes))}))"
     rows = _rows(store, f"""
         SELECT ?a ?b ?da ?db ?ga ?gb ?label ?what WHERE {{
           BIND("date" AS ?what)
@@ -197,22 +193,24 @@ def _same_event(store: ox.Store, nodes: set[str] | None, new: set[str],
           GRAPH ?ga {{ ?a a ?class ; ckg:actor ?actor ; ckg:treaty ?treaty }}
           GRAPH ?gb {{ ?b a ?class ; ckg:actor ?actor ; ckg:treaty ?treaty }}
           FILTER(STR(?a) < STR(?b))
-          {filter_nodes}
           OPTIONAL {{ ?a ckg:date ?ad }} OPTIONAL {{ ?a ckg:effectiveDate ?ae }}
           OPTIONAL {{ ?b ckg:date ?bd }} OPTIONAL {{ ?b ckg:effectiveDate ?be }}
           BIND(COALESCE(?ae, ?ad) AS ?da) BIND(COALESCE(?be, ?bd) AS ?db)
           OPTIONAL {{ ?a rdfs:label ?label }}
         }} ORDER BY ?a ?b""")
-    rows += _rows(store, f"""
-        SELECT ?a ?b ?da ?db ?ga ?gb ?label ?what WHERE {{
+    rows += _rows(store, """
+        SELECT ?a ?b ?da ?db ?ga ?gb ?label ?what WHERE {
           BIND("rank" AS ?what)
-          GRAPH ?ga {{ ?a a ckg:Ranking ; ckg:rankedEntity ?e ; ckg:rankedBy ?by ; ckg:year ?y }}
-          GRAPH ?gb {{ ?b a ckg:Ranking ; ckg:rankedEntity ?e ; ckg:rankedBy ?by ; ckg:year ?y }}
+          GRAPH ?ga { ?a a ckg:Ranking ; ckg:rankedEntity ?e ; ckg:rankedBy ?by ; ckg:year ?y }
+          GRAPH ?gb { ?b a ckg:Ranking ; ckg:rankedEntity ?e ; ckg:rankedBy ?by ; ckg:year ?y }
           FILTER(STR(?a) < STR(?b))
-          {filter_nodes}
-          OPTIONAL {{ ?a ckg:rank ?da }} OPTIONAL {{ ?b ckg:rank ?db }}
-          OPTIONAL {{ ?a rdfs:label ?label }}
-        }} ORDER BY ?a ?b""")
+          OPTIONAL { ?a ckg:rank ?da } OPTIONAL { ?b ckg:rank ?db }
+          OPTIONAL { ?a rdfs:label ?label }
+        } ORDER BY ?a ?b""")
+    if nodes is not None:
+        # Filtered here, not in SPARQL: `?a IN (...)` over a whole imported dataset's nodes
+        # would compare every pair with every node.
+        rows = [r for r in rows if r["a"].value in nodes or r["b"].value in nodes]
     for row in rows:
         (gnew, bnew), (gold, aold) = _pick((row["gb"], row["b"]), (row["ga"], row["a"]), new)
         file, line = _where(store, bnew, gnew)

@@ -13,11 +13,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from conftest import tree_digest
-
-from caucasus_kg.namespaces import PREFIXES
+from test_import import select
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 REGISTER = FIXTURES / "sipri_register_ISR_AZE.csv"
@@ -31,14 +29,6 @@ def run(*args: object) -> tuple[int, str, str]:
 
     result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
-
-
-def select(root: Path, query: str) -> list[tuple[str, ...]]:
-    store = ox.Store.read_only(str(root / ".caucasus-kg" / "store"))
-    rows = [tuple("" if v is None else v.value for v in row) for row in
-            store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)]
-    del store
-    return sorted(rows)
 
 
 def transfers(root: Path) -> list[str]:

@@ -170,16 +170,7 @@ def _open_for_query(project: Project):
             _fail(ExitCode.INVALID, str(exc))
     stale = is_stale(project)
     if stale is None:
-        _err(f"no store at {project.store_path} yet: building it from {project.graphs_dir}")
-        try:
-            info, result = run_build(project)
-        except (InputError, DataError) as exc:
-            _report(exc.diagnostics)
-            _fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
-                  "`caucasus-kg build`")
-        except StoreError as exc:
-            _fail(ExitCode.INVALID, str(exc))
-        _err(f"built: {info.triples} triples in {info.graphs} graphs")
+        _build_on_first_use(project, f"no store at {project.store_path}")
     elif stale:
         _err("warning: graphs/ or the ontology changed since the store was built; run "
              "`caucasus-kg build` to see the changes")
@@ -187,6 +178,20 @@ def _open_for_query(project: Project):
         return open_store(project.store_path)
     except StoreError as exc:
         _fail(ExitCode.INVALID, str(exc))
+
+
+def _build_on_first_use(project: Project, missing: str) -> None:
+    """Build the store a query needs when there is none yet; exit 1 if the graphs are invalid."""
+    _err(f"{missing} yet: building it from {project.graphs_dir}")
+    try:
+        info, _ = run_build(project)
+    except (InputError, DataError) as exc:
+        _report(exc.diagnostics)
+        _fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
+              "`caucasus-kg build`")
+    except StoreError as exc:
+        _fail(ExitCode.INVALID, str(exc))
+    _err(f"built: {info.triples} triples in {info.graphs} graphs")
 
 
 def _open_remote_for_query(project: Project):
@@ -199,16 +204,7 @@ def _open_remote_for_query(project: Project):
     except RemoteStoreError as exc:
         _fail(ExitCode.INVALID, str(exc))
     if stale is None:
-        _err(f"nothing built on {project.store_url} yet: building it from {project.graphs_dir}")
-        try:
-            info, _ = run_build(project)
-        except (InputError, DataError) as exc:
-            _report(exc.diagnostics)
-            _fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
-                  "`caucasus-kg build`")
-        except StoreError as exc:
-            _fail(ExitCode.INVALID, str(exc))
-        _err(f"built: {info.triples} triples in {info.graphs} graphs")
+        _build_on_first_use(project, f"nothing built on {project.store_url}")
         remote.manifest(refresh=True)
     elif stale:
         _err("warning: graphs/ or the ontology changed since the store was built; run "

@@ -30,7 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from caucasus_kg.dataset import input_fingerprint, load_dataset  # noqa: E402
+from caucasus_kg.dataset import (  # noqa: E402
+    input_fingerprint,
+    load_dataset,
+    remember_file_digests,
+)
 from caucasus_kg.project import find_project  # noqa: E402
 from caucasus_kg.store import write_store  # noqa: E402
 
@@ -178,6 +182,7 @@ def setup(root: Path, triples: int) -> None:
     if errors:
         raise SystemExit("\n".join(d.render() for d in errors[:5]))
     info = write_store(project.store_path, dataset.all_graphs(), input_fingerprint(project))
+    remember_file_digests(project)  # as `build` does after writing the store
     print(f"graph: {info.triples:,} triples ({facts:,} synthetic facts); "
           f"setup {time.perf_counter() - t0:.0f} s", flush=True)
 

@@ -149,3 +149,28 @@ def test_named_graph_of_an_rdf_file_reads_from_the_file_once_released(tmp_projec
     path.write_text(path.read_text("utf-8") + f"<{ID}x> <{CKG}year> \"1\" .\n", "utf-8")
     with pytest.raises(InputError, match="changed while the command was running"):
         list(named.quads())
+
+
+def test_large_input_digests_are_reused_and_a_changed_file_is_still_seen(tmp_project) -> None:
+    """The digests of inputs over 1 MiB are kept beside the store by a build and reused while
+    size, mtime and inode are unchanged; an edited file makes the store stale all the same."""
+    import json
+    import os
+
+    from caucasus_kg.build import is_stale
+    from caucasus_kg.dataset import _DigestCache
+
+    path = tmp_project.graphs_dir / "synthetic.nt"
+    synthetic_graph(path, 12000)
+    assert path.stat().st_size > _DigestCache.MIN_SIZE
+    cache_file = tmp_project.store_path.parent / "file-digests.json"
+    build(tmp_project, today=TODAY)
+    cached = json.loads(cache_file.read_text("utf-8"))
+    assert list(cached) == [str(path.resolve())]
+    assert is_stale(tmp_project) is False
+    text = path.read_text("utf-8")
+    path.write_text(text.replace('"2000"', '"2001"', 1), "utf-8")  # same size, new content
+    assert path.stat().st_size == cached[str(path.resolve())][0][0]
+    assert is_stale(tmp_project) is True
+    os.utime(path, ns=(0, 0))  # even with an old timestamp the inode or mtime differs
+    assert is_stale(tmp_project) is True

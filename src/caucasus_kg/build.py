@@ -11,7 +11,7 @@ from rdflib import Graph
 
 from .contradictions import Dispute, dispute_quads
 from .contradictions import find as find_contradictions
-from .dataset import Dataset, input_fingerprint, load_dataset
+from .dataset import Dataset, input_fingerprint, load_dataset, remember_file_digests
 from .diagnostics import DataError, Diagnostic
 from .namespaces import compact
 from .project import Project
@@ -93,6 +93,7 @@ def build_locked(project: Project, today: dt.date | None = None
 
     info = write_build(project, graphs, result.dataset.fingerprint,
                        dispute_quads(result.disputes))
+    remember_file_digests(project)
     return info, result
 
 

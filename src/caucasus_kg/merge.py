@@ -39,6 +39,7 @@ from .dataset import (
     input_fingerprint,
     load_ontology,
     read_files,
+    remember_file_digests,
 )
 from .diagnostics import DataError, Diagnostic, InputError
 from .factfile import MAX_FILE_BYTES
@@ -448,6 +449,7 @@ def _commit(project: Project, staged: list[_Staged], graphs: list[NamedGraph],
     os.replace(info_tmp, info_file)
     _crash_point("store-swapped")
     journal_path(project).unlink()
+    remember_file_digests(project)
     shutil.rmtree(_state_dir(project) / "replaced", ignore_errors=True)
     shutil.rmtree(old_store, ignore_errors=True)
 

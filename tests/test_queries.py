@@ -746,8 +746,33 @@ def test_sources(ask) -> None:
 SIPRI_EXCERPTS = Path(__file__).resolve().parent / "fixtures" / "import"
 
 
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def sipri_store(request, dataset, project):
+    """The graphs of ``sipri_memory_store``, on the embedded store and on Virtuoso."""
+    memory = request.getfixturevalue("sipri_memory_store")
+    if request.param == "oxigraph":
+        yield memory
+        return
+    from conftest import remote_store_url
+    from rdflib import URIRef
+
+    from caucasus_kg.backends import write_build
+    from caucasus_kg.dataset import NamedGraph
+    from caucasus_kg.project import Project
+    from caucasus_kg.sparql_remote import RemoteStore
+
+    url = remote_store_url(request.getfixturevalue("virtuoso_endpoint"))
+    graphs = [NamedGraph(URIRef(g.value), g.value, store=memory)
+              for g in sorted(memory.named_graphs(), key=lambda g: g.value)]
+    write_build(Project(root=project.root, store_path=project.store_path, store_url=url),
+                graphs, "sipri-excerpts")
+    remote = RemoteStore(url)
+    yield remote
+    remote.drop_all()
+
+
 @pytest.fixture(scope="module")
-def sipri_store(dataset):
+def sipri_memory_store(dataset):
     """The shipped graph with both excerpts converted by the SIPRI importer, each into its own
     named graph (the second excerpt's Searcher and Heron deals merge into the first's)."""
     from caucasus_kg.importers import sipri

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from .dataset import NamedGraph
-from .namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, SOURCE, VOCABULARY_GRAPH
+from .diagnostics import Diagnostic
+from .namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, SOURCE, VOCABULARY_GRAPH, is_safe_iri
 from .store import memory_store, quads, to_rdflib
-from .validation import ShaclResult, owning_fact, run_shacl, use_reference
+from .validation import ShaclResult, run_shacl, to_diagnostics, use_reference
 
 
 def touched_nodes(graphs: Iterable[NamedGraph]) -> set[str]:
@@ -64,7 +65,7 @@ def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
 def stored_nodes(store: ox.Store, nodes: set[str], batch: int = 5000) -> set[str]:
     """The ``nodes`` the store mentions at all: only they can have a neighbourhood. A large
     import touches many thousands of new nodes, and the neighbourhood query is costly per node."""
-    candidates = sorted(n for n in nodes if _safe(n))
+    candidates = sorted(n for n in nodes if is_safe_iri(n))
     present: set[str] = set()
     for start in range(0, len(candidates), batch):
         values = " ".join(f"<{n}>" for n in candidates[start:start + batch])
@@ -74,10 +75,6 @@ def stored_nodes(store: ox.Store, nodes: set[str], batch: int = 5000) -> set[str
                            use_default_graph_as_union=True)
         present.update(row["n"].value for row in rows)
     return present
-
-
-def _safe(iri: str) -> bool:
-    return not any(c in iri for c in '<>"{}|^`\\ ')
 
 
 def scratch_store(store: ox.Store, new_graphs: list[NamedGraph],
@@ -103,32 +100,18 @@ def focus_nodes(new_graphs: list[NamedGraph]) -> list[URIRef]:
 
 
 def validate_addition(scratch: ox.Store, new_graphs: list[NamedGraph], shapes: Graph,
-                      ontology: Graph) -> tuple[list[ShaclResult], Graph]:
-    """SHACL on the new graphs' nodes; returns the results and a graph that locates them (the
-    ckg:sourceFile and ckg:sourceLine of their nodes, for :func:`validation.to_diagnostics`)."""
+                      ontology: Graph) -> tuple[list[ShaclResult], list[Diagnostic]]:
+    """SHACL on the new graphs' nodes, with the engine :func:`validation.use_reference`
+    selects; the results and their diagnostics, located at the files and lines of their facts."""
     focus = focus_nodes(new_graphs)
     if use_reference():
         data = to_rdflib(scratch)
-        return run_shacl(data, shapes, ontology, focus=focus), data
-    from .shacl_sparql import validate_store
+        results = run_shacl(data, shapes, ontology, focus=focus)
+        return results, to_diagnostics(results, data)
+    from .shacl_sparql import store_diagnostics, validate_store
 
     results = validate_store(scratch, shapes, ontology, focus=[str(f) for f in focus])
-    return results, _locations(scratch, results)
-
-
-def _locations(store: ox.Store, results: list[ShaclResult]) -> Graph:
-    nodes = sorted({n for r in results for n in (r.focus, owning_fact(r.focus)) if _safe(n)})
-    located = Graph()
-    if not nodes:
-        return located
-    values = " ".join(f"<{n}>" for n in nodes)
-    rows = store.query(f"""
-        SELECT ?n ?p ?o WHERE {{
-          VALUES ?n {{ {values} }} VALUES ?p {{ ckg:sourceFile ckg:sourceLine }} ?n ?p ?o
-        }}""", prefixes=PREFIXES, use_default_graph_as_union=True)
-    for row in rows:
-        located.add((URIRef(row["n"].value), URIRef(row["p"].value), Literal(row["o"].value)))
-    return located
+    return results, store_diagnostics(results, scratch)
 
 
 __all__ = ["neighbourhood", "quads", "scratch_store", "touched_nodes", "validate_addition"]

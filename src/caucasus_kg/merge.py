@@ -57,7 +57,7 @@ from .store import (
     write_lock,
 )
 from .storeindex import StoreIndex, StoreSources
-from .validation import load_shapes, to_diagnostics
+from .validation import load_shapes
 from .yamlread import LineDict, load_yaml
 
 CRASH_VARIABLE = "CAUCASUS_KG_FAULT_INJECTION"
@@ -340,9 +340,10 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
                                        "use the existing id", "warning"))
         if not any(p.severity == "error" for p in problems) and project.shapes_file.exists():
             dataset.add_ontology_to_store()  # the scratch store is the working store
-            results, data = validate_addition(scratch, dataset.graphs,
-                                              load_shapes(project.shapes_file), ontology.graph)
-            problems += to_diagnostics(results, data)
+            _results, located = validate_addition(scratch, dataset.graphs,
+                                                  load_shapes(project.shapes_file),
+                                                  ontology.graph)
+            problems += located
         report.problems = sorted(problems, key=lambda d: (d.severity != "error", d.file,
                                                           d.line or 0, d.message))
         return dataset, findings.disputes

@@ -60,6 +60,12 @@ PREFIXES: dict[str, str] = {
 """Prefixes bound in every serialisation and prepended to every query."""
 
 
+def is_safe_iri(iri: str) -> bool:
+    """Whether ``iri`` can be written as ``<iri>`` in a SPARQL query (a node from the data may
+    not be: IRIs with spaces or quotes are rejected by the loaders, but queries must not break)."""
+    return bool(iri) and not any(c in iri for c in '<>"{}|^`\\ \n\t')
+
+
 def sparql_prefixes() -> str:
     """The PREFIX block for SPARQL text, in a stable order."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(PREFIXES.items()))

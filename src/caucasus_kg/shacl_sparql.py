@@ -37,7 +37,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from .contradictions import DERIVED_GRAPH
 from .diagnostics import Diagnostic
-from .namespaces import CKG, ONTOLOGY_GRAPH, SH, VOCABULARY_GRAPH, compact
+from .namespaces import CKG, ONTOLOGY_GRAPH, SH, VOCABULARY_GRAPH, compact, is_safe_iri
 from .store import to_ox_term
 from .validation import SEVERITIES, ShaclResult, located_diagnostics, owning_fact, result_order
 
@@ -522,7 +522,7 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph,
     focus_values = ""
     keep: set[str] | None = None
     if focus is not None:
-        iris = sorted({str(f) for f in focus if _safe(str(f))})
+        iris = sorted({str(f) for f in focus if is_safe_iri(str(f))})
         if not iris:
             return []
         if len(iris) <= MAX_FOCUS_VALUES:
@@ -547,7 +547,7 @@ and is much faster than joining every check with a huge VALUES list."""
 def store_diagnostics(results: list[ShaclResult], store: ox.Store) -> list[Diagnostic]:
     """:func:`validation.to_diagnostics` with the source files and lines looked up in ``store``
     (one query for all results)."""
-    nodes = sorted({n for r in results for n in (r.focus, owning_fact(r.focus)) if _safe(n)})
+    nodes = sorted({n for r in results for n in (r.focus, owning_fact(r.focus)) if is_safe_iri(n)})
     where: dict[str, tuple[str | None, int | None]] = {}
     if nodes:
         values = " ".join(f"<{n}>" for n in nodes)
@@ -591,10 +591,6 @@ def _with_ontology(store: ox.Store, ontology: Graph) -> ox.Store:
     return copy
 
 
-def _safe(iri: str) -> bool:
-    return bool(iri) and not any(c in iri for c in '<>"{}|^`\\ \n\t')
-
-
 class _Runner:
     def __init__(self, store: ox.Store, options: dict, compiled: _Compiled, focus_values: str):
         self.store = store
@@ -610,7 +606,7 @@ class _Runner:
     def subclasses(self, cls: str) -> str:
         rows = self.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}")
         found = {r["c"].value for r in rows if isinstance(r["c"], ox.NamedNode)} | {cls}
-        return " ".join(f"<{c}>" for c in sorted(found) if _safe(c))
+        return " ".join(f"<{c}>" for c in sorted(found) if is_safe_iri(c))
 
     def ill_typed(self, compiled: _Compiled) -> dict[str, list[str]]:
         """Literals of the checked datatypes that pySHACL would find ill-typed, by datatype."""

@@ -32,7 +32,9 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool,
     imported, exit 1). Importing the same file again changes nothing; importing a changed file
     under the same name replaces its earlier import (all or nothing) and says what changed.
     A SIPRI deal the graph already holds from the other SIPRI layout gets this record as
-    evidence instead of a second transfer, and is reported as a duplicate.
+    evidence instead of a second transfer, and is reported as a duplicate; likewise a UNODA
+    treaty action already imported from the other UNODA layout (a record dating it otherwise
+    is reported as a disagreement and kept as a claim).
 
     Exit codes: 0 imported (or unchanged, or would import with --dry-run), 1 rejected,
     2 unreadable input or usage error.
@@ -48,7 +50,7 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool,
     try:
         outcome = run_import(project, dataset, file, module.parse, module.build,
                              strict=strict, dry_run=dry_run,
-                             match=sipri.match_existing if dataset == "sipri" else None,
+                             match=getattr(module, "match_existing", None),
                              progress=reporter)
     except ImportError_ as exc:
         click.echo(f"{file}: cannot import: {exc}", err=True)
@@ -65,7 +67,9 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool,
     for problem in outcome.skipped:
         click.echo(("error: " if strict else "skipped: ") + problem.render(str(file)), err=True)
     for duplicate in outcome.duplicates:
-        click.echo("duplicate: " + duplicate.render(str(file)), err=True)
+        shown = duplicate.render(str(file))
+        if shown:  # a UNODA record merged as evidence is counted, not listed
+            click.echo(f"{getattr(duplicate, 'heading', 'duplicate')}: {shown}", err=True)
     for name, why in outcome.unsure.items():
         click.echo(f"unsure name: '{name}': {why}", err=True)
     if outcome.new_actors:
@@ -90,7 +94,12 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool,
         imported = f"{outcome.imported} facts imported"
     if merged:
         verb = "would merge" if dry_run or not outcome.accepted else "merged"
-        imported += f", {merged} {verb} into existing transfers"
+        noun = "treaty actions" if dataset == "unoda" else "transfers"
+        imported += f", {merged} {verb} into existing {noun}"
+    disagreements = sum(1 for d in outcome.duplicates
+                        if getattr(d, "heading", None) == "disagreement")
+    if disagreements:
+        imported += f", {disagreements} disagreement(s) listed above"
     click.echo(f"summary: {outcome.read} records read, {imported}, {len(outcome.skipped)} "
                f"skipped (malformed), {outcome.without_facts} without any action, "
                f"{outcome.triples} triples, {outcome.seconds:.2f} s, "

@@ -11,6 +11,11 @@ signature. Such an action (the Russian Federation's, or another successor's on t
 of the same kind as the Russian Federation's) is recorded as the Soviet Union's, once, with every
 row that lists it as evidence. A successor's own earlier action on another day (the Ukrainian
 and Byelorussian SSRs were UN members themselves) stays its own.
+
+The two layouts are one harvest: an action the graph already records from another file (same
+party, kind and treaty) gets this file's records as evidence instead of a second action (see
+:func:`match_existing`); a record that dates it otherwise is reported and kept as a claim by
+UNODA, and the stored action keeps its date.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..namespaces import SOURCE
+from ..namespaces import SOURCE, VOCAB
 from . import (
     CSV_FRAGMENTS,
     JSON_POINTER,
@@ -69,7 +74,7 @@ CSV_HEADER = ["country", "treaty", "signature date", "signature time", "ratifica
 CSV_KINDS = [(2, "Signature"), (4, "Ratification"), (6, "Accession")]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Action:
     country: str
     treaty: str
@@ -79,6 +84,9 @@ class Action:
     line: int | None
     fragment: str
     conforms_to: str
+    existing: Stored | None = None
+    """The same action already in the graph from another file (see :func:`match_existing`):
+    this record becomes its evidence, or a claim when the dates differ."""
 
 
 def _date(text: str, what: str) -> str:
@@ -196,19 +204,19 @@ def _treaty_slug(name: str, treaties: dict[str, str]) -> tuple[str, bool]:
     return slugify(name), False
 
 
-def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
-          file_name: str, graph: str) -> Triples:
-    out = Triples()
-    doc = iri(str(SOURCE[slugify(graph)]))
-    source_document(out, doc, f"UNODA disarmament treaty status ({file_name})", "unoda",
-                    parsed, file_name)
-    declare_publisher(out, "unoda", resolver.known_ids)
-    actions: list[Action] = parsed.records  # type: ignore[assignment]
+Key = tuple[str, str, str]
+"""(actor id, kind, treaty name as the file spells it): one treaty action."""
+
+
+def _events(actions: list[Action], resolver: NameResolver
+            ) -> tuple[dict[Key, list[Action]], dict[str, str]]:
+    """The file's records grouped into treaty actions, Soviet-era actions under the Soviet
+    Union; and the label of every actor."""
     actors = {a.country: resolver.resolve(a.country) for a in actions}
     russian = {(a.treaty, a.kind, a.date) for a in actions
                if actors[a.country].slug == "russia" and a.date < DISSOLUTION}
     soviet = None
-    events: dict[tuple[str, str, str], list[Action]] = defaultdict(list)
+    events: dict[Key, list[Action]] = defaultdict(list)
     for action in actions:
         actor = actors[action.country]
         if action.date < DISSOLUTION and actor.slug in SOVIET_SUCCESSORS and \
@@ -219,14 +227,175 @@ def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids:
     labels = {a.slug: a.label for a in actors.values()}
     if soviet:
         labels[soviet.slug] = soviet.label
+    return events, labels
+
+
+def _ordered(records: list[Action]) -> list[Action]:
+    return sorted(records, key=lambda r: (r.line or 0, r.fragment))
+
+
+# ------------------------------------------------------------------------------------------
+# The same action from the other layout
+# ------------------------------------------------------------------------------------------
+
+EXISTING_ACTIONS = """
+    SELECT ?fact ?g ?class ?actor ?treaty ?date WHERE {
+      VALUES ?class { ckg:Signature ckg:Ratification ckg:Accession ckg:Succession }
+      GRAPH ?g { ?fact a ?class ; ckg:actor ?actor ; ckg:treaty ?treaty . }
+      FILTER (?g != ?own)
+      OPTIONAL { ?fact ckg:date ?date }
+    }
+"""
+STORED_TREATIES = """
+    SELECT ?t ?l WHERE {
+      GRAPH ?g { ?t a ckg:Treaty } FILTER (?g != ?own)
+      ?t rdfs:label|skos:altLabel ?l
+    }
+"""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A treaty action already in the store, from another graph."""
+
+    slug: str
+    graph: str
+    kind: str
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A record added as evidence to the action the graph already holds (not listed)."""
+
+    record: Action
+    existing: Stored
+    merged: bool = True
+
+    def render(self, file: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A record the graph already holds otherwise: another date (kept as a claim) or, for the
+    CSV's accession column, a succession on the same day (kept as a second action)."""
+
+    record: Action
+    dates: tuple[str, ...]
+    existing: Stored
+    claim: str | None
+    merged: bool = False
+    heading: str = "disagreement"
+
+    def render(self, file: str) -> str:
+        r, stored = self.record, self.existing
+        where = f"{file}:{r.line}" if r.line else f"{file}: {r.fragment}"
+        kind = WORDS[r.kind]
+        there = f"'{stored.slug}' (graphs/{stored.graph}.nt)"
+        if self.claim is None:
+            return (f"{where}: {r.record_id}: {kind} dated {self.dates[0]}; the graph records "
+                    f"a {WORDS[stored.kind]} by the same party of the same treaty on the same "
+                    f"day as {there}: both are kept, since UNODA's CSV lists successions in "
+                    "its accession column")
+        return (f"{where}: {r.record_id}: {kind} dated {', '.join(self.dates)} here, "
+                f"{stored.date or 'undated'} in the graph as {there}: the graph keeps its "
+                f"date; this record is kept as a claim by UNODA ('{self.claim}')")
+
+
+def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
+                   own_graph: str) -> list[Merged | Disagreement]:
+    """Find the actions of ``parsed`` that the graph already records from another file
+    (typically the other UNODA layout, which gives the same action the same id).
+
+    An action is its party, kind and treaty. When the stored action has this file's (earliest)
+    date, every record of the action becomes its evidence; with another date, the stored
+    action keeps its date and the records become a claim by UNODA about it, reported as a
+    disagreement. Either way no second action is made, so the actions in the graph do not
+    depend on the order of the imports. The CSV has no succession column (its accession column
+    holds both): an accession there and a succession in the graph on the same day (or the other
+    way round) are different kinds, so each stays its own action, and is reported.
+    """
+    from ..namespaces import CKG, GRAPH, ID, PREFIXES
+
+    own = f"<{GRAPH[own_graph]}>"
+    treaties: dict[str, str] = {}
+    for row in store.query(STORED_TREATIES.replace("?own", own),  # type: ignore[attr-defined]
+                           prefixes=PREFIXES, use_default_graph_as_union=True):
+        if row["t"].value.startswith(str(ID)):
+            treaties.setdefault(row["l"].value.lower(), row["t"].value[len(str(ID)):])
+    stored: dict[tuple[str, str, str], list[Stored]] = defaultdict(list)
+    for row in store.query(EXISTING_ACTIONS.replace("?own", own),  # type: ignore[attr-defined]
+                           prefixes=PREFIXES, use_default_graph_as_union=True):
+        fact, actor, treaty = (row[k].value for k in ("fact", "actor", "treaty"))
+        if not all(v.startswith(str(ID)) for v in (fact, actor, treaty)):
+            continue
+        kind = row["class"].value[len(str(CKG)):]
+        date = row["date"].value if row["date"] is not None else None
+        stored[(actor[len(str(ID)):], kind, treaty[len(str(ID)):])].append(Stored(
+            fact[len(str(ID)):], row["g"].value[len(str(GRAPH)):], kind, date))
+    events, _labels = _events(parsed.records, resolver)  # type: ignore[arg-type]
+    found: list[Merged | Disagreement] = []
+    for (actor, kind, treaty), records in sorted(events.items()):
+        treaty_slug = _treaty_slug(treaty, treaties)[0]
+        dates = tuple(sorted({r.date for r in records}))
+        candidates = sorted(stored.get((actor, kind, treaty_slug), []),
+                            key=lambda c: (c.date != dates[0], c.slug))
+        ordered = _ordered(records)
+        if candidates:
+            existing = candidates[0]
+            for record in records:
+                record.existing = existing
+            if existing.date == dates[0]:
+                found.extend(Merged(r, existing) for r in ordered)
+            else:
+                found.append(Disagreement(ordered[0], dates, existing,
+                                          _claim_slug(existing.slug, own_graph)))
+            continue
+        other = {"Accession": "Succession", "Succession": "Accession"}.get(kind)
+        same_day = [c for c in stored.get((actor, other or "", treaty_slug), [])
+                    if c.date == dates[0]]
+        if same_day:
+            found.append(Disagreement(ordered[0], dates, min(same_day, key=lambda c: c.slug),
+                                      None))
+    return found
+
+
+def _claim_slug(existing: str, graph: str) -> str:
+    return f"{existing}-per-{slugify(graph)}"
+
+
+# ------------------------------------------------------------------------------------------
+# Triples
+# ------------------------------------------------------------------------------------------
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
+          file_name: str, graph: str) -> Triples:
+    out = Triples()
+    doc = iri(str(SOURCE[slugify(graph)]))
+    source_document(out, doc, f"UNODA disarmament treaty status ({file_name})", "unoda",
+                    parsed, file_name)
+    declare_publisher(out, "unoda", resolver.known_ids)
+    events, labels = _events(parsed.records, resolver)  # type: ignore[arg-type]
     new_treaties: dict[str, tuple[str, Action]] = {}
     for (actor, kind, treaty), records in sorted(events.items()):
         treaty_slug, known = _treaty_slug(treaty, treaties)
-        if not known:
-            first = min(records, key=lambda r: (r.line or 0, r.fragment))
-            new_treaties.setdefault(treaty_slug, (treaty, first))
-        node = entity(f"unoda-{actor}-{WORDS[kind]}-{treaty_slug}")
         dates = sorted({r.date for r in records})
+        if len(dates) > 1:
+            parsed.warnings.append(Problem(records[0].line, f"{records[0].record_id}: "
+                                           f"{WORDS[kind]} dated {', '.join(dates)} by "
+                                           "different depositaries; the earliest is kept"))
+        ordered = _ordered(records)
+        existing = records[0].existing
+        if existing is not None:
+            _onto_existing(out, existing, ordered, dates, doc, graph, labels[actor], treaty)
+            continue
+        if not known:
+            new_treaties.setdefault(treaty_slug, (treaty, ordered[0]))
+        node = entity(f"unoda-{actor}-{WORDS[kind]}-{treaty_slug}")
         out.add(node, iri(RDF_TYPE), ckg(kind))
         out.add(node, iri(RDFS_LABEL),
                 lit(f"{labels[actor]}: {WORDS[kind]} of the {treaty}", "en"))
@@ -234,18 +403,12 @@ def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids:
         out.add(node, ckg("treaty"), entity(treaty_slug))
         out.add(node, ckg("date"), lit(dates[0], datatype="date"))
         if len(dates) > 1:
-            out.add(node, iri(RDFS_COMMENT), lit(
-                f"The depositaries record this {WORDS[kind]} on {', '.join(dates)}; the "
-                "earliest is the date.", "en"))
-            parsed.warnings.append(Problem(records[0].line, f"{records[0].record_id}: "
-                                           f"{WORDS[kind]} dated {', '.join(dates)} by "
-                                           "different depositaries; the earliest is kept"))
+            out.add(node, iri(RDFS_COMMENT), _depositaries(kind, dates))
         if actor == "soviet-union":
             countries = sorted({r.country for r in records})
             out.add(node, iri(RDFS_COMMENT), lit(
                 "UNODA lists this Soviet action under the successor states "
                 + ", ".join(countries) + ".", "en"))
-        ordered = sorted(records, key=lambda r: (r.line or 0, r.fragment))
         for number, record in enumerate(ordered, 1):
             evidence(out, node, number, doc, "unoda", record.record_id, record.line,
                      record.fragment, record.conforms_to)
@@ -257,3 +420,43 @@ def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids:
                  first.conforms_to)
     declare_actors(out, resolver)
     return out
+
+
+def _depositaries(kind: str, dates: list[str]) -> str:
+    return lit(f"The depositaries record this {WORDS[kind]} on {', '.join(dates)}; the "
+               "earliest is the date.", "en")
+
+
+def _onto_existing(out: Triples, existing: Stored, ordered: list[Action], dates: list[str],
+                   doc: str, graph: str, actor: str, treaty: str) -> None:
+    """This file's records of an action the graph already holds: evidence of it when the dates
+    agree, else a claim by UNODA that dates it otherwise."""
+    kind = ordered[0].kind
+    node = entity(existing.slug)
+    if existing.date == dates[0]:
+        if len(dates) > 1:
+            out.add(node, iri(RDFS_COMMENT), _depositaries(kind, dates))
+        for number, record in enumerate(ordered, 1):
+            evidence(out, node, f"{slugify(graph)}-{number}", doc, "unoda", record.record_id,
+                     record.line, record.fragment, record.conforms_to)
+        return
+    claim = entity(_claim_slug(existing.slug, graph))
+    said = f"{actor}: {WORDS[kind]} of the {treaty} on {dates[0]}"
+    out.add(claim, iri(RDF_TYPE), ckg("Claim"))
+    out.add(claim, iri(RDFS_LABEL), lit(f"UNODA dates {actor}'s {WORDS[kind]} of the {treaty} "
+                                        f"{dates[0]}", "en"))
+    out.add(claim, ckg("claimant"), entity("unoda"))
+    out.add(claim, ckg("stance"), iri(f"{VOCAB}stance/asserts"))
+    out.add(claim, ckg("about"), node)
+    out.add(claim, ckg("summary"), lit(said + ".", "en"))
+    if len(dates) > 1:
+        out.add(claim, iri(RDFS_COMMENT), _depositaries(kind, dates))
+    proposition = claim[:-1] + "/proposition>"
+    out.add(claim, ckg("proposition"), proposition)
+    out.add(proposition, iri(RDF_TYPE), ckg("Proposition"))
+    out.add(proposition, iri(RDF + "subject"), node)
+    out.add(proposition, iri(RDF + "predicate"), ckg("date"))
+    out.add(proposition, iri(RDF + "object"), lit(dates[0], datatype="date"))
+    for number, record in enumerate(ordered, 1):
+        evidence(out, claim, number, doc, "unoda", record.record_id, record.line,
+                 record.fragment, record.conforms_to)

@@ -66,6 +66,13 @@ def stored_nodes(store: ox.Store, nodes: set[str], batch: int = 5000) -> set[str
     """The ``nodes`` the store mentions at all: only they can have a neighbourhood. A large
     import touches many thousands of new nodes, and the neighbourhood query is costly per node."""
     candidates = sorted(n for n in nodes if is_safe_iri(n))
+    if len(store) <= 2 * len(candidates):
+        # A large import into a small store: reading the store is cheaper than probing it.
+        mentioned: set[str] = set()
+        for quad in store:
+            mentioned.add(quad.subject.value)
+            mentioned.add(quad.object.value)
+        return {n for n in candidates if n in mentioned}
     present: set[str] = set()
     for start in range(0, len(candidates), batch):
         values = " ".join(f"<{n}>" for n in candidates[start:start + batch])

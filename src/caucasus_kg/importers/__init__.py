@@ -10,6 +10,7 @@ validation and the atomic merge are the ones ``caucasus-kg add`` uses.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import shutil
 import tempfile
@@ -136,8 +137,9 @@ class Triples:
         return "".join(sorted(self.lines))
 
 
+@functools.cache
 def ckg(local: str) -> str:
-    return iri(str(CKG[local]))
+    return f"<{CKG}{local}>"
 
 
 def entity(slug: str) -> str:
@@ -342,19 +344,22 @@ def compare(old: str, new: str) -> Changes:
         triples_removed=len(old_lines - new_lines))
 
 
-def _locate_at_records(report: AddReport, triples: Triples, shown: str) -> None:
+def _locate_at_records(report: AddReport, triples_file: Path, shown: str) -> None:
     """Point each problem about an imported fact at the dataset record it came from (the first
     ``ckg:sourceLine`` of its evidence) instead of the generated N-Triples file."""
+    if not report.problems:
+        return
     marker = f" {ckg('sourceLine')} "
     first: dict[str, int] = {}
-    for line in triples.lines:
-        if marker not in line:
-            continue
-        match = _FACT_OF.match(line)
-        number = re.search(r'"(\d+)"', line)
-        if match and number:
-            slug = match.group(1)[len(str(ID)):]
-            first[slug] = min(first.get(slug, int(number.group(1))), int(number.group(1)))
+    with triples_file.open(encoding="utf-8") as lines:
+        for line in lines:
+            if marker not in line:
+                continue
+            match = _FACT_OF.match(line)
+            number = re.search(r'"(\d+)"', line)
+            if match and number:
+                slug = match.group(1)[len(str(ID)):]
+                first[slug] = min(first.get(slug, int(number.group(1))), int(number.group(1)))
     report.problems = [dataclasses.replace(p, file=shown, line=first[p.fact])
                        if p.fact in first else p for p in report.problems]
 
@@ -396,6 +401,7 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
     outcome.new_actors = sorted(resolver.created)
     text = triples.text()
     outcome.triples = len(triples.lines)
+    del triples  # a large import's lines and text take hundreds of MB: keep only the text
     progress.stage(f"converted to {outcome.triples:,} triples")
     target = project.graphs_dir / name
     if target.exists():
@@ -405,16 +411,18 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
             outcome.seconds = time.perf_counter() - started
             return outcome
         outcome.changes = compare(old, text)
+        del old
     folder = Path(tempfile.mkdtemp(prefix="caucasus-kg-import-"))
     try:
         staged = folder / name
         staged.write_text(text, "utf-8")
+        del text
         with progress.waiting(f"checking {outcome.triples:,} triples against the graph"):
             outcome.report = add_files(project, [staged], dry_run=dry_run,
                                        replace_existing=outcome.changes is not None)
+        _locate_at_records(outcome.report, staged, str(path))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    _locate_at_records(outcome.report, triples, str(path))
     progress.stage("checked" + ("" if dry_run or not outcome.accepted else " and merged"))
     outcome.seconds = time.perf_counter() - started
     return outcome

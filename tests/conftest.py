@@ -94,15 +94,7 @@ def remote_store(virtuoso_endpoint: str, project: Project, dataset: Dataset):
     remote.drop_all()
 
 
-VIRTUOSO_DIFFERENCES = {
-    "test_section_907_history": (
-        "Virtuoso 7.2 drops rows of a `*` path joined with other patterns; the store follows such "
-        "paths at most sparql_remote.PATH_DEPTH steps, and this query's 16-way alternation would "
-        "need more SQL than Virtuoso can compile, so it is left as it is (docs/stores.md)"),
-    "test_section_907_history_of_an_unrelated_instrument": (
-        "the same 16-way `*` path as section-907-history, which Virtuoso 7.2 answers with rows "
-        "missing (docs/stores.md)"),
-}
+VIRTUOSO_DIFFERENCES: dict[str, str] = {}
 """Competency tests whose Virtuoso run is a known, documented difference (strict xfail)."""
 
 

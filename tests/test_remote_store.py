@@ -8,6 +8,7 @@ The competency queries themselves run on Virtuoso through the parametrized ``ask
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import urllib.parse
 import urllib.request
@@ -17,9 +18,17 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT, remote_store_url
 
-from caucasus_kg.namespaces import GRAPH
+from caucasus_kg.namespaces import GRAPH, PREFIXES
 from caucasus_kg.project import find_project
-from caucasus_kg.sparql_remote import RemoteStore, bounded_paths
+from caucasus_kg.queries import catalogue, run_query
+from caucasus_kg.results import cell_text
+from caucasus_kg.sparql_remote import (
+    RemoteStore,
+    bounded_paths,
+    concat_of_unbound,
+    virtuoso_text,
+    zero_length_paths,
+)
 
 EX = "https://example.org/remote-test/"
 
@@ -33,8 +42,9 @@ def url(virtuoso_endpoint: str):
 
 
 def _server_graphs(endpoint: str) -> set[str]:
-    """Every graph on the server, asked without any dataset restriction."""
-    body = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    """Every graph on the server, asked without any dataset restriction (GROUP BY: Virtuoso
+    answers the DISTINCT form by a scan that takes minutes on a server with many graphs)."""
+    body = urllib.parse.urlencode({"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})
     request = urllib.request.Request(endpoint, data=body.encode(),
                                      headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -126,12 +136,10 @@ def test_explain_and_query_give_the_embedded_stores_answers(cli, tmp_path: Path,
                                       ["query", "actors", "-f", "json"]])
 
 
-@pytest.mark.parametrize("fmt", ["json", "timeline"])
-@pytest.mark.xfail(strict=True, reason="from Virtuoso the network loses the dates of some facts "
-                   "(the two dated only by ckg:year in json; most events in the timeline) although "
-                   "the dated triples come back; the cause is not found yet (docs/stores.md)")
-def test_export_gives_the_embedded_stores_file(cli, tmp_path: Path, url: str, fmt: str) -> None:
-    _same_output(cli, tmp_path, url, [["export", fmt]])
+def test_export_gives_the_embedded_stores_files(cli, tmp_path: Path, url: str) -> None:
+    # Dates need `BIND(EXISTS ... AS ?functional)` to come back as a boolean from Virtuoso.
+    _same_output(cli, tmp_path, url, [["export", fmt] for fmt in
+                                      ("json", "timeline", "graphml", "gexf", "dot", "html")])
 
 
 def test_a_server_that_is_down_is_a_clear_error(cli) -> None:
@@ -189,3 +197,163 @@ def test_star_paths_are_bounded_and_nothing_else_is_touched() -> None:
         "SELECT * WHERE { ?c ((rdfs:subClassOf|rdfs:subClassOf/rdfs:subClassOf)?) ckg:Actor . "
         "?r (((ckg:a|^ckg:b)|(ckg:a|^ckg:b)/(ckg:a|^ckg:b))) ?o FILTER(COUNT(*) > 1) "
         'BIND(SUM(?x)*100 AS ?y) BIND((?a+1)*2 AS ?z) "a*" }')
+
+
+# --------------------------------------------------------------------------------------------
+# Two projects on one server. Virtuoso 7.2 drops rows of `P?` joined with other patterns as it
+# does those of `P*`, depending on the plan it picks. A server started on a database that already
+# holds the graphs picks the failing plan (nine competency queries lost rows when `P*` was sent as
+# `(P|P/P|...)?`); one that loaded them after starting does not, which is why a fresh server
+# passed. So these tests build two projects into a server of their own, restart it, and only then
+# ask. The store now sends no zero-or-one path for the catalogue's `*` paths where a fixed term
+# and a bound variable allow it.
+# --------------------------------------------------------------------------------------------
+
+EXAMPLE_PARAMS = {"provenance": {"fact": "russia-withdraws-from-cfe-2023"}}
+SIPRI_EXCERPT = ROOT / "tests/fixtures/import/sipri_register_AZE_ARM.csv"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _virtuoso(command: str, env: dict[str, str]) -> str:
+    """Run ``scripts/virtuoso COMMAND`` for the server described by ``env``; '' when it worked,
+    else what it said."""
+    import os
+    import subprocess
+
+    done = subprocess.run([str(ROOT / "scripts/virtuoso"), command], capture_output=True,
+                          text=True, timeout=900, env={**os.environ, **env})
+    return "" if done.returncode == 0 else f"scripts/virtuoso {command}: {done.stdout}{done.stderr}"
+
+
+def _start_own_virtuoso(state: Path) -> tuple[dict[str, str], str]:
+    """A Virtuoso of these tests' own on free ports (tried again on other ports if one was taken
+    meanwhile); returns its environment and endpoint."""
+    problem = ""
+    for _ in range(3):
+        http_port = _free_port()
+        env = {"CAUCASUS_KG_VIRTUOSO_DIR": str(state),
+               "CAUCASUS_KG_VIRTUOSO_HTTP_PORT": str(http_port),
+               "CAUCASUS_KG_VIRTUOSO_SQL_PORT": str(_free_port())}
+        problem = _virtuoso("start", env)
+        if not problem:
+            return env, f"http://127.0.0.1:{http_port}/sparql"
+        _virtuoso("stop", env)
+    pytest.fail(problem)
+
+
+@pytest.fixture(scope="module")
+def two_projects(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped project and a different one (a 2007 note and a SIPRI import added), each
+    built into its own embedded store and into one Virtuoso of these tests' own, under its own
+    name; the server is then restarted on that database."""
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    env, endpoint = _start_own_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        built = {}
+        for name in ("shipped", "with-sipri"):
+            root = _project_copy(tmp_path_factory.mktemp(name))
+            local = ["--project", str(root), "--store", str(root / "store")]
+            commands = [[*local, "build"]]
+            if name == "with-sipri":
+                shutil.copy(ROOT / "docs/examples/cfe-2007-note.yaml", root / "graphs")
+                (root / "graphs/texts").mkdir()
+                shutil.copy(ROOT / "docs/examples/texts/cfe-2007-note.txt", root / "graphs/texts")
+                commands.append([*local, "import", "sipri", str(SIPRI_EXCERPT)])
+            url = f"{endpoint}#{name}"
+            commands.append(["--project", str(root), "--store", url, "build"])
+            for command in commands:
+                result = CliRunner().invoke(main, command)
+                assert result.exit_code == 0, (command, result.stderr)
+            built[name] = (ox.Store.read_only(str(root / "store")), RemoteStore(url))
+        for command in ("stop", "start"):
+            problem = _virtuoso(command, env)
+            assert not problem, problem
+        yield built
+    finally:
+        _virtuoso("stop", env)
+
+
+def _rows(store: object, name: str) -> list[tuple[str, ...]]:
+    query = catalogue(ROOT / "queries")[name]
+    result = run_query(query, store, EXAMPLE_PARAMS.get(name, {}))
+    return sorted(tuple(cell_text(v) for v in row) for row in result.rows)
+
+
+@pytest.mark.parametrize("name", sorted(catalogue(ROOT / "queries")))
+def test_two_projects_on_one_server_each_get_the_embedded_stores_rows(two_projects,
+                                                                      name: str) -> None:
+    embedded_rows = {}
+    for project, (embedded, remote) in two_projects.items():
+        embedded_rows[project] = _rows(embedded, name)
+        assert _rows(remote, name) == embedded_rows[project], project
+    if name in ("who-suspended-cfe", "deliveries-per-year", "entities"):
+        assert embedded_rows["shipped"] != embedded_rows["with-sipri"]  # two projects indeed
+
+
+def test_the_catalogue_sends_virtuoso_no_zero_or_one_path_it_can_avoid(store) -> None:
+    """`?` after a path is what loses rows on Virtuoso; only a path the store cannot rewrite
+    without it (both ends variables) keeps one, and no `*` path is sent."""
+    from caucasus_kg.queries import bind_parameters
+    from caucasus_kg.sparqltext import blank_literals, substitute
+
+    allowed = {"responses": 1}
+    for name, query in sorted(catalogue(ROOT / "queries").items()):
+        bindings = bind_parameters(query, EXAMPLE_PARAMS.get(name, {}), store)
+        text = substitute(query.text, {v.value: str(t) for v, t in bindings.items()})
+        sent = blank_literals(virtuoso_text(text))
+        assert sent.count(")?)") == allowed.get(name, 0), name
+        assert not re.search(r"[\w)>]\*\s", sent.replace("COUNT(*)", "")), name
+
+
+def test_concat_of_an_unbound_variable_gives_no_value() -> None:
+    assert concat_of_unbound('SELECT * { BIND(COALESCE(CONCAT("after ", ?d), "") AS ?x) }') == (
+        'SELECT * { BIND(COALESCE(IF(BOUND(?d), CONCAT("after ", ?d), ?ckg_remote_unbound), "") '
+        'AS ?x) }')
+
+
+def test_zero_length_step_becomes_a_filter_or_a_shorter_sequence() -> None:
+    query = ("SELECT * WHERE { ?x a ?c . ?c rdfs:subClassOf* ckg:Event ; rdfs:label ?l . "
+             "?y a/rdfs:subClassOf* ckg:Place . ?free rdfs:subClassOf* ckg:Actor }")
+    assert zero_length_paths(query, depth=2) == (
+        "SELECT * WHERE { ?x a ?c .  FILTER(sameTerm(?c, ckg:Event) || EXISTS { ?c "
+        "rdfs:subClassOf+ ckg:Event }) ?c rdfs:label ?l . "
+        "?y (a|a/rdfs:subClassOf|a/rdfs:subClassOf/rdfs:subClassOf) ckg:Place . "
+        "?free rdfs:subClassOf* ckg:Actor }")
+
+
+def test_boolean_values_come_back_as_booleans(remote_store) -> None:
+    row = remote_store.query(
+        "SELECT ?exists ?same ?stored ?n WHERE { "
+        "BIND(EXISTS { ?p a owl:FunctionalProperty } AS ?exists) BIND(1 = 2 AS ?same) "
+        "OPTIONAL { ?s ckg:sourceLine ?n } BIND(xsd:boolean(\"1\") AS ?stored) } LIMIT 1",
+        prefixes=PREFIXES)[0]
+    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    assert row["exists"] == ox.Literal("true", datatype=boolean)
+    assert row["same"] == ox.Literal("false", datatype=boolean)
+    assert row["stored"] == ox.Literal("true", datatype=boolean)
+    # xsd:positiveInteger is stored as xsd:integer by Oxigraph, and so read from Virtuoso
+    assert row["n"].datatype == ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+def test_an_answer_cut_short_by_the_servers_time_limit_is_an_error(url: str) -> None:
+    from caucasus_kg.sparql_remote import RemoteStoreError
+
+    remote = RemoteStore(url)
+    triples = [ox.Triple(ox.NamedNode(f"{EX}n/{n}"), ox.NamedNode(EX + "next"),
+                         ox.NamedNode(f"{EX}n/{n + 1}")) for n in range(3000)]
+    remote.replace_graphs({str(GRAPH["chain"]): triples}, "fingerprint")
+    slow = (f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}next> ?b . ?c <{EX}next> ?d . "
+            f"?e <{EX}next> ?f FILTER(STR(?a) < STR(?d)) }}")
+    fields = [("query", slow), ("timeout", "300"), *remote._dataset_form(remote.manifest().graphs)]
+    with pytest.raises(RemoteStoreError, match="time limit.*part of the answer"):
+        remote._post(remote.endpoint, fields, "application/sparql-results+json", True)

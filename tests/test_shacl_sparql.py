@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import os
 import random
+import re
 import shutil
+import zlib
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,6 +29,7 @@ from caucasus_kg.dataset import load_dataset, load_ontology
 from caucasus_kg.namespaces import CKG, GRAPH, ID, ONTOLOGY_GRAPH, SH, SHAPES
 from caucasus_kg.project import find_project
 from caucasus_kg.shacl_sparql import (
+    INTEGER_RANGES,
     UnsupportedShape,
     compile_shapes,
     store_diagnostics,
@@ -68,15 +71,43 @@ def fixture_graph(path: Path) -> Graph:
     return data
 
 
+@functools.cache
+def integer_subtypes() -> dict[URIRef, URIRef]:
+    """The properties the shapes require to hold an integer subtype, and the subtype."""
+    found = {}
+    for prop in shapes().subjects(SH.datatype, None):
+        datatype = shapes().value(prop, SH.datatype)
+        path = shapes().value(prop, SH.path)
+        if isinstance(path, URIRef) and str(datatype) in INTEGER_RANGES:
+            found[path] = datatype
+    return found
+
+
 def as_stored(data: Graph) -> Graph:
-    """``data`` with each typed literal in the lexical form Oxigraph keeps, datatype as written."""
+    """``data`` with each typed literal in the lexical form Oxigraph keeps, datatype as written.
+
+    One case the store cannot tell apart: Oxigraph keeps xsd:integer and every type derived
+    from it as xsd:integer, so an in-range "10"^^xsd:integer (or xsd:nonNegativeInteger) where
+    the shapes require xsd:positiveInteger is stored exactly as a valid
+    "10"^^xsd:positiveInteger, and the fast engine accepts it. The reference is given the
+    required type there, so both judge the data the store holds.
+    """
     scratch = ox.Store()
     out = Graph()
     for s, p, o in data:
         if isinstance(o, Literal) and o.datatype is not None:
             scratch.clear()
             scratch.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), to_ox_term(o)))
-            o = Literal(next(iter(scratch)).object.value, datatype=o.datatype)
+            datatype = o.datatype
+            integers = {str(XSD.integer), *INTEGER_RANGES}
+            if str(datatype) in integers and p in integer_subtypes():
+                low, high = INTEGER_RANGES[str(integer_subtypes()[p])]
+                lexical = next(iter(scratch)).object.value
+                value = int(lexical) if re.fullmatch(r"[+-]?\d+", lexical) else None
+                if value is not None and (low is None or value >= low) and \
+                        (high is None or value <= high):
+                    datatype = integer_subtypes()[p]
+            o = Literal(next(iter(scratch)).object.value, datatype=datatype)
         out.add((s, p, o))
     return out
 
@@ -282,7 +313,7 @@ def pools() -> tuple[list, list, list]:
     data = mutation_base()
     triples = sorted(data, key=lambda t: tuple(str(x) for x in t))
     classes = sorted(set(data.objects(None, RDF.type)), key=str)
-    objects = sorted(set(data.objects()), key=lambda o: (type(o).__name__, str(o)))
+    objects = sorted(set(data.objects()), key=lambda o: (type(o).__name__, str(o), o.n3()))
     return triples, classes, objects
 
 
@@ -311,7 +342,7 @@ def mutate(seed: int, steps: int) -> Graph:
             if kind == "en":
                 data.add((s, p, Literal(str(o), lang="en")))
             elif kind == "uri":
-                data.add((s, p, ID[str(abs(hash(str(o))) % 1000)]))
+                data.add((s, p, ID[str(zlib.crc32(str(o).encode()) % 1000)]))
             else:
                 data.add((s, p, Literal(str(o), datatype=kind)))
         else:
@@ -323,6 +354,7 @@ def mutate(seed: int, steps: int) -> Graph:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**9), steps=st.integers(1, 12), focus_seed=st.integers(0, 3))
 @example(seed=368, steps=4, focus_seed=0)  # two results differing only in their value
+@example(seed=7781, steps=1, focus_seed=0)  # a second rank, "16"^^xsd:integer
 def test_random_mutations(seed, steps, focus_seed):
     data = mutate(seed, steps)
     reference, fast = both(data)

@@ -84,7 +84,7 @@ class _Compiled:
     """How many steps from a focus node a value checked for its datatype can lie."""
 
 
-_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     str(XSD.positiveInteger): (1, None), str(XSD.nonNegativeInteger): (0, None),
     str(XSD.negativeInteger): (None, -1), str(XSD.nonPositiveInteger): (None, 0),
     str(XSD.long): (-2**63, 2**63 - 1), str(XSD.int): (-2**31, 2**31 - 1),
@@ -374,7 +374,7 @@ class _Compiler:
         elif self.out.datatype_predicates is not None:
             self.out.datatype_predicates.add(where)
         exact = f"(isLiteral({v}) && DATATYPE({v}) = {dt.n3()} && {{{{ILL:{dt}|{v}}}}})"
-        bounds = _INTEGER_RANGES.get(str(dt))
+        bounds = INTEGER_RANGES.get(str(dt))
         if bounds is None:
             return exact
         # Oxigraph stores a valid xsd:positiveInteger (and every other type derived from

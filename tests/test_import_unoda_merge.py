@@ -72,24 +72,25 @@ def _import(root: Path, path: Path) -> tuple[str, str]:
     return out, err
 
 
+def _first_then_second(built_template: Path, folder: Path, first: Path, second: Path) -> tuple:
+    """A copy of the project with ``first`` imported, then ``second``: the project, the actions
+    and treaty status after the first import alone, and the second import's output."""
+    root = folder / "project"
+    shutil.copytree(built_template, root)
+    _import(root, first)
+    alone = actions(root), status(root)
+    out, err = _import(root, second)
+    return root, alone, out, err
+
+
 @pytest.fixture(scope="module")
 def json_then_csv(built_template, tmp_path_factory):
-    root = tmp_path_factory.mktemp("json-csv") / "project"
-    shutil.copytree(built_template, root)
-    _import(root, JSON)
-    alone = actions(root), status(root)
-    out, err = _import(root, CSV)
-    return root, alone, out, err
+    return _first_then_second(built_template, tmp_path_factory.mktemp("json-csv"), JSON, CSV)
 
 
 @pytest.fixture(scope="module")
 def csv_then_json(built_template, tmp_path_factory):
-    root = tmp_path_factory.mktemp("csv-json") / "project"
-    shutil.copytree(built_template, root)
-    _import(root, CSV)
-    alone = actions(root), status(root)
-    out, err = _import(root, JSON)
-    return root, alone, out, err
+    return _first_then_second(built_template, tmp_path_factory.mktemp("csv-json"), CSV, JSON)
 
 
 @pytest.fixture

@@ -92,22 +92,21 @@ def as_stored(data: Graph) -> Graph:
     "10"^^xsd:positiveInteger, and the fast engine accepts it. The reference is given the
     required type there, so both judge the data the store holds.
     """
+    integers = {str(XSD.integer), *INTEGER_RANGES}
     scratch = ox.Store()
     out = Graph()
     for s, p, o in data:
         if isinstance(o, Literal) and o.datatype is not None:
             scratch.clear()
             scratch.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), to_ox_term(o)))
+            lexical = next(iter(scratch)).object.value
             datatype = o.datatype
-            integers = {str(XSD.integer), *INTEGER_RANGES}
-            if str(datatype) in integers and p in integer_subtypes():
-                low, high = INTEGER_RANGES[str(integer_subtypes()[p])]
-                lexical = next(iter(scratch)).object.value
-                value = int(lexical) if re.fullmatch(r"[+-]?\d+", lexical) else None
-                if value is not None and (low is None or value >= low) and \
-                        (high is None or value <= high):
-                    datatype = integer_subtypes()[p]
-            o = Literal(next(iter(scratch)).object.value, datatype=datatype)
+            required = integer_subtypes().get(p)
+            if required and str(datatype) in integers and re.fullmatch(r"[+-]?\d+", lexical):
+                low, high = INTEGER_RANGES[str(required)]
+                if (low is None or int(lexical) >= low) and (high is None or int(lexical) <= high):
+                    datatype = required
+            o = Literal(lexical, datatype=datatype)
         out.add((s, p, o))
     return out
 

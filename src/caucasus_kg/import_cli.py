@@ -69,7 +69,7 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool,
     for duplicate in outcome.duplicates:
         shown = duplicate.render(str(file))
         if shown:  # a UNODA record merged as evidence is counted, not listed
-            click.echo(f"{getattr(duplicate, 'heading', 'duplicate')}: {shown}", err=True)
+            click.echo(f"{duplicate.heading}: {shown}", err=True)
     for name, why in outcome.unsure.items():
         click.echo(f"unsure name: '{name}': {why}", err=True)
     if outcome.new_actors:
@@ -97,7 +97,7 @@ def import_command(ctx: click.Context, dataset: str, file: Path, strict: bool,
         noun = "treaty actions" if dataset == "unoda" else "transfers"
         imported += f", {merged} {verb} into existing {noun}"
     disagreements = sum(1 for d in outcome.duplicates
-                        if getattr(d, "heading", None) == "disagreement")
+                        if d.heading == "disagreement")
     if disagreements:
         imported += f", {disagreements} disagreement(s) listed above"
     click.echo(f"summary: {outcome.read} records read, {imported}, {len(outcome.skipped)} "

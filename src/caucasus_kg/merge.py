@@ -49,10 +49,9 @@ from .project import Project
 from .rdffile import MAX_FILE_BYTES as MAX_RDF_BYTES
 from .rdffile import is_rdf_file
 from .store import (
-    COMPACT_AFTER,
     BuildInfo,
     StoreError,
-    compact_store,
+    compact_after_large_write,
     info_path,
     load_graphs,
     read_build_info,
@@ -432,8 +431,7 @@ def _commit(project: Project, staged: list[_Staged], graphs: list[NamedGraph],
     store.extend(dispute_quads(disputes))
     store.flush()
     triples = len(store)
-    if sum(len(g) for g in graphs) >= COMPACT_AFTER:  # an import, not a small addition
-        compact_store(store)
+    compact_after_large_write(store, sum(len(g) for g in graphs))
     del store
     _crash_point("store-copied")
 

@@ -25,8 +25,9 @@ from ..project import Project
 from .names import NameResolver
 from .progress import Progress
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = RDF_NS + "type"
+RDF_VALUE = RDF_NS + "value"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import ClassVar
 
 from ..namespaces import SOURCE, VOCAB
 from . import (
@@ -359,6 +360,7 @@ class Duplicate:
     designation: str
     existing: tuple[Stored, ...]
     differences: tuple[str, ...]
+    heading: ClassVar[str] = "duplicate"
 
     @property
     def merged(self) -> bool:

@@ -29,11 +29,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from ..namespaces import SOURCE, VOCAB
 from . import (
     CSV_FRAGMENTS,
     JSON_POINTER,
+    RDF_NS,
     RDF_TYPE,
     RDFS_COMMENT,
     RDFS_LABEL,
@@ -271,6 +273,7 @@ class Merged:
     record: Action
     existing: Stored
     merged: bool = True
+    heading: ClassVar[str] = "merged"
 
     def render(self, file: str) -> str:
         return ""
@@ -286,7 +289,7 @@ class Disagreement:
     existing: Stored
     claim: str | None
     merged: bool = False
-    heading: str = "disagreement"
+    heading: ClassVar[str] = "disagreement"
 
     def render(self, file: str) -> str:
         r, stored = self.record, self.existing
@@ -368,9 +371,6 @@ def _claim_slug(existing: str, graph: str) -> str:
 # ------------------------------------------------------------------------------------------
 # Triples
 # ------------------------------------------------------------------------------------------
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
 
 def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
           file_name: str, graph: str) -> Triples:
@@ -454,9 +454,9 @@ def _onto_existing(out: Triples, existing: Stored, ordered: list[Action], dates:
     proposition = claim[:-1] + "/proposition>"
     out.add(claim, ckg("proposition"), proposition)
     out.add(proposition, iri(RDF_TYPE), ckg("Proposition"))
-    out.add(proposition, iri(RDF + "subject"), node)
-    out.add(proposition, iri(RDF + "predicate"), ckg("date"))
-    out.add(proposition, iri(RDF + "object"), lit(dates[0], datatype="date"))
+    out.add(proposition, iri(RDF_NS + "subject"), node)
+    out.add(proposition, iri(RDF_NS + "predicate"), ckg("date"))
+    out.add(proposition, iri(RDF_NS + "object"), lit(dates[0], datatype="date"))
     for number, record in enumerate(ordered, 1):
         evidence(out, claim, number, doc, "unoda", record.record_id, record.line,
                  record.fragment, record.conforms_to)

@@ -9,9 +9,11 @@ import secrets
 import subprocess
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_server import RunningServer, served_store_path, start_server, stop_server
 
 from caucasus_kg.dataset import Dataset, load_dataset
 from caucasus_kg.project import Project, find_project
@@ -179,3 +181,17 @@ def cli():
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """`caucasus-kg serve` on loopback (2 s query timeout, at most 1,000 rows, two workers, one
+    extra allowed origin) for the tests of one module; the store is built on first use."""
+    store_path = served_store_path(tmp_path_factory)
+    running = start_server(store_path, "--query-timeout", "2", "--max-results", "1000",
+                           "--workers", "2", "--allow-origin", "http://localhost:3000")
+    try:
+        yield running
+    finally:
+        stop_server(running)
+    assert "Traceback" not in running.log.read_text(errors="replace"), running.log_tail()

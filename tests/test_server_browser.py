@@ -133,7 +133,7 @@ def test_query_page_runs_edited_sparql_and_shows_refusals(server: RunningServer,
 
         page.fill("#editor", "INSERT DATA { id:x rdfs:label 'x' }")
         page.click("#run")
-        expect(page.locator("#error")).to_contain_text("403")
+        expect(page.locator("#error")).to_contain_text("400")
         expect(page.locator("#error")).to_contain_text("read-only")
         expect(page.locator("#results")).to_be_empty()
     finally:

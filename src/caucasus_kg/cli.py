@@ -288,8 +288,12 @@ def _print_add_report(report) -> None:
               help="A query parameter; repeat for several.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Output format.")
+@click.option("--allow-service", is_flag=True,
+              help="Let the query's SERVICE clauses contact the servers they name (refused "
+              "otherwise).")
 @click.pass_context
-def query(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str) -> None:
+def query(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str,
+          allow_service: bool) -> None:
     """Answer QUERY: a catalogue name (see `queries`), a .rq file, or inline SPARQL.
 
     Queries run read-only over all graphs, with the project's prefixes (ckg:, id:, prov:, oa:,
@@ -309,7 +313,7 @@ def query(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str) -> 
         _fail(ExitCode.USAGE, str(exc))
     store = _open_for_query(project)
     try:
-        result = run_query(canned, store, bound)
+        result = run_query(canned, store, bound, allow_service=allow_service)
     except QueryError as exc:
         _fail(ExitCode.USAGE if exc.usage else ExitCode.INVALID, str(exc))
     click.echo(render(result, fmt), nl=False)

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from .dates import DateFormatError, parse_partial_date
 from .namespaces import ID, PREFIXES, WD
 from .references import SLUG
-from .sparqltext import substitute
+from .sparqltext import QueryRefused, check_query, substitute
 from .suggest import did_you_mean
 
 PARAM_TYPES = ("iri", "date", "string", "integer")
@@ -196,26 +196,36 @@ def _entities_where(store: ox.Store, pattern: str, values: dict[str, object]) ->
     return sorted((s["e"] for s in solutions), key=lambda n: n.value)
 
 
-def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None = None
-              ) -> QueryResult:
-    """Run a canned or ad-hoc query over the union of all graphs.
+def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None = None,
+              allow_service: bool = False) -> QueryResult:
+    """Run a canned or ad-hoc query over the union of all graphs (or over the graphs its own
+    FROM / FROM NAMED name).
 
     ``store`` is a ``pyoxigraph.Store`` or anything with its ``query`` method, such as
-    :class:`caucasus_kg.sparql_remote.RemoteStore`.
+    :class:`caucasus_kg.sparql_remote.RemoteStore`. The text must pass
+    :func:`caucasus_kg.sparqltext.check_query`: no update, no ``SERVICE`` unless
+    ``allow_service``.
     """
     bindings = bind_parameters(query, params or {}, store)
     text = substitute(query.text, {v.value: str(t) for v, t in bindings.items()})
     try:
-        answer = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        shape = check_query(text, allow_service=allow_service)
+    except QueryRefused as exc:
+        raise QueryError(f"query '{query.name}': {exc.message}"
+                         + (" Give --allow-service to let this query contact the servers it "
+                            "names." if exc.reason == "service" else "")) from None
+    options = {"use_default_graph_as_union": not shape.has_dataset}
+    try:
+        answer = store.query(text, prefixes=PREFIXES, **options)
+        if isinstance(answer, ox.QueryBoolean | bool):  # bool: from a SPARQL server
+            return QueryResult(boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions) or hasattr(answer, "variables"):
+            columns = [v.value for v in answer.variables]
+            rows = [tuple(solution[c] for c in columns) for solution in answer]
+            return QueryResult(columns=columns, rows=rows)
+        triples = sorted(answer, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     except SyntaxError as exc:
         raise QueryError(f"query '{query.name}' is not valid SPARQL: {exc}") from exc
     except OSError as exc:
         raise QueryError(f"query '{query.name}' failed: {exc}", usage=False) from exc
-    if isinstance(answer, ox.QueryBoolean | bool):  # bool: from a SPARQL server
-        return QueryResult(boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions) or hasattr(answer, "variables"):
-        columns = [v.value for v in answer.variables]
-        rows = [tuple(solution[c] for c in columns) for solution in answer]
-        return QueryResult(columns=columns, rows=rows)
-    triples = sorted(answer, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return QueryResult(triples=triples)

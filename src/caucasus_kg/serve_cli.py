@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import logging
+import re
 import sys
 
 import click
@@ -19,6 +20,15 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _origins(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+             ) -> tuple[str, ...]:
+    for value in values:
+        if not re.fullmatch(r"https?://[^/\s?#]+", value):
+            raise click.BadParameter(f"'{value}' is not an origin; write scheme, host and port "
+                                     "only, e.g. http://localhost:3000")
+    return values
 
 
 @click.command()
@@ -40,9 +50,13 @@ def _is_loopback(host: str) -> bool:
 @click.option("--max-memory", default=2048, show_default=True, metavar="MIB",
               type=click.IntRange(min=0),
               help="Address-space limit of each query worker; 0 for none.")
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              callback=_origins,
+              help="Let pages from ORIGIN (e.g. http://localhost:3000) call the endpoint; "
+              "repeat for several. Requests from other origins are refused: HTTP 403.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, query_timeout: float, max_results: int,
-          workers: int, max_body: int, max_memory: int) -> None:
+          workers: int, max_body: int, max_memory: int, allow_origins: tuple[str, ...]) -> None:
     """Serve the graph read-only over HTTP: a SPARQL 1.1 endpoint at /sparql, the canned
     questions at /queries, entity pages at /entity/ID and a query page at /.
 
@@ -64,7 +78,8 @@ def serve(ctx: click.Context, host: str, port: int, query_timeout: float, max_re
     config = ServerConfig(
         query_timeout=query_timeout, max_results=max_results, workers=workers,
         max_body=max_body, max_memory_mb=max_memory or None,
-        allowed_hosts=LOOPBACK_HOSTS if loopback and ":" not in host else None)
+        allowed_hosts=LOOPBACK_HOSTS if loopback and ":" not in host else None,
+        allowed_origins=tuple(allow_origins))
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
     server_log = logging.getLogger("caucasus_kg.server")

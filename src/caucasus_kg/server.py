@@ -19,7 +19,6 @@ import json
 import logging
 import multiprocessing
 import os
-import re
 import signal
 import string
 import sys
@@ -45,7 +44,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .namespaces import ID, PREFIXES
 from .project import Project
 from .queries import CannedQuery, QueryError, QueryResult, catalogue, run_query
-from .sparqltext import blank_literals
+from .sandbox import deny_network
+from .sparqltext import QueryRefused as Refused
+from .sparqltext import QueryShape, check_query
 from .store import info_path, open_store
 from .suggest import did_you_mean
 
@@ -73,6 +74,8 @@ class ServerConfig:
     max_memory_mb: int | None = 2048
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS
     """Host headers accepted (DNS-rebinding guard); None accepts any."""
+    allowed_origins: tuple[str, ...] = ()
+    """Origins besides the server's own whose pages may call it (e.g. http://localhost:3000)."""
 
     @property
     def queue_timeout(self) -> float:
@@ -81,54 +84,10 @@ class ServerConfig:
         return self.query_timeout + 5.0
 
 
-class Refused(Exception):
-    """A request the server will not run; carries the HTTP status and a plain message."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-# --- What a query may not do ---------------------------------------------------------------
-
-_UPDATE_VERBS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-_PROLOGUE = re.compile(r"\s*(?:PREFIX\s*(?:[^\s:]*):\s*<>|BASE\s*<>)", re.IGNORECASE)
-_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
-_SERVICE = re.compile(
-    r"(?<![\w?$:\\])SERVICE\s*(?:SILENT\s*)?(?:<|[?$]|:|[^\W\d][\w.\-]*:)", re.IGNORECASE)
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _unescape(text: str) -> str:
-    def char(m: re.Match[str]) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except ValueError:
-            return m.group(0)
-    return _UNICODE_ESCAPE.sub(char, text)
-
-
-def check_query_text(text: str) -> None:
-    """Refuse SPARQL Update (403) and federated ``SERVICE`` calls (400) before anything runs.
-
-    The text is checked as given and with ``\\u`` escapes decoded, so neither form can hide a
-    keyword. Other remote loading cannot happen: ``FROM`` only names graphs already in the store,
-    and ``LOAD`` is an update.
-    """
-    for variant in {text, _unescape(text)}:
-        code = blank_literals(variant)
-        rest = code
-        while m := _PROLOGUE.match(rest):
-            rest = rest[m.end():]
-        first = _FIRST_WORD.match(rest)
-        if first and first.group(1).upper() in _UPDATE_VERBS:
-            raise Refused(403, "SPARQL Update is not allowed: this endpoint is read-only. "
-                          "Change the graph with `caucasus-kg add` or by editing graphs/ and "
-                          "running `caucasus-kg build`.")
-        if _SERVICE.search(code):
-            raise Refused(400, "SERVICE is not allowed: this endpoint does not send queries to "
-                          "other servers (federated queries are refused). Query this graph only.")
+def check_query_text(text: str) -> QueryShape:
+    """Refuse SPARQL Update, ``SERVICE`` and text that is not a query (400) before anything runs;
+    the rules are :func:`caucasus_kg.sparqltext.check_query`, the same for every command."""
+    return check_query(text)
 
 
 # --- Result formats and content negotiation ------------------------------------------------
@@ -249,6 +208,8 @@ class Job:
     params: dict[str, str] = field(default_factory=dict)
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    own_dataset: bool = False
+    """The query names its dataset itself (FROM / FROM NAMED) and no protocol graphs override it."""
     fmt: str | None = None
     accept: str = "*/*"
 
@@ -295,6 +256,7 @@ class _StoreHandle:
 def _worker_main(conn: Any, store_path: str, max_results: int, max_memory_mb: int | None) -> None:
     """A query worker: open the store read-only, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    isolated = deny_network()  # before the store starts any thread: no query reaches the network
     handle = _StoreHandle(Path(store_path))
     try:
         handle.get()
@@ -308,7 +270,7 @@ def _worker_main(conn: Any, store_path: str, max_results: int, max_memory_mb: in
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard == resource.RLIM_INFINITY or hard > limit:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", (os.getpid(), isolated)))
     while True:
         try:
             job = conn.recv()
@@ -365,17 +327,22 @@ def execute(job: Job, handle: _StoreHandle, max_results: int) -> Reply:
 
 def _run_sparql(job: Job, store: ox.Store, max_results: int) -> Reply:
     options: dict[str, Any] = {"prefixes": PREFIXES}
-    if job.default_graphs or job.named_graphs:
+    if job.own_dataset:
+        pass  # FROM / FROM NAMED in the query decide, as the protocol says
+    elif job.default_graphs or job.named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     else:
         options["use_default_graph_as_union"] = True
     try:
-        answer = store.query(job.text, **options)
+        return _evaluate(store.query(job.text, **options), job, max_results)
     except SyntaxError as exc:
         return Reply.text(400, f"the query is not valid SPARQL: {exc}")
-    except OSError as exc:
+    except OSError as exc:  # raised while the answer is read, too
         return Reply.text(500, f"the query failed: {exc}")
+
+
+def _evaluate(answer: Any, job: Job, max_results: int) -> Reply:
     if isinstance(answer, ox.QueryBoolean):
         return _result_reply(QueryResult(boolean=bool(answer)), job, max_results)
     if isinstance(answer, ox.QuerySolutions):
@@ -497,6 +464,7 @@ class WorkerPool:
         self._workers: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._warned_network = False
 
     @property
     def pids(self) -> list[int]:
@@ -534,6 +502,11 @@ class WorkerPool:
         if status != "ready":
             process.join(5)
             raise WorkerStartError(str(detail))
+        _pid, isolated = detail
+        if not isolated and not self._warned_network:
+            self._warned_network = True
+            log.warning("query workers keep network access on this platform (no seccomp "
+                        "filter); SERVICE is still refused by the query checks")
         return _Worker(process, parent)
 
     async def run(self, job: Job) -> Reply:
@@ -651,6 +624,41 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class _OriginGuard:
+    """Refuse requests that a page on another origin makes: a request whose ``Origin`` is not
+    this server's own (nor one allowed with ``--allow-origin``), and one the browser marks as
+    cross-site or same-site (``Sec-Fetch-Site``) unless it is a top-level navigation. A page
+    elsewhere can then neither read answers nor make the server run queries on its behalf."""
+
+    def __init__(self, app: ASGIApp, allowed_origins: tuple[str, ...] = ()):
+        self.app = app
+        self.allowed = {o.rstrip("/").lower() for o in allowed_origins}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = self._refusal(scope)
+            if refusal:
+                await _text(403, refusal)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> str | None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        origin = headers.get("origin")
+        if origin is not None:
+            own = f"{scope.get('scheme', 'http')}://{headers.get('host', '')}".lower()
+            if origin.rstrip("/").lower() in (own, *self.allowed):
+                return None
+            return (f"requests from another origin ({origin[:100]}) are refused; open the "
+                    "query page of this server instead, or start it with "
+                    "`caucasus-kg serve --allow-origin ORIGIN`")
+        if (headers.get("sec-fetch-site") in ("cross-site", "same-site")
+                and headers.get("sec-fetch-mode") != "navigate"):
+            return ("requests from pages of other sites are refused; open the query page of "
+                    "this server instead")
+        return None
+
+
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return PlainTextResponse(message.rstrip("\n") + "\n", status_code=status, headers=headers)
 
@@ -719,11 +727,12 @@ class _Endpoints:
             return await self._service_description(request, accept, fmt)
         if not query.strip():
             raise Refused(400, "the query is empty")
-        check_query_text(query)
+        shape = check_query_text(query)
         default_graphs = _graph_iris(form.get("default-graph-uri", []))
         named_graphs = _graph_iris(form.get("named-graph-uri", []))
+        own_dataset = shape.has_dataset and not (default_graphs or named_graphs)
         job = Job("sparql", text=query, default_graphs=default_graphs, named_graphs=named_graphs,
-                  fmt=fmt, accept=accept)
+                  own_dataset=own_dataset, fmt=fmt, accept=accept)
         return _response(await self.pool.run(job))
 
     async def _post_query(self, request: Request) -> tuple[dict[str, list[str]], str | None]:
@@ -1041,6 +1050,7 @@ def create_app(project: Project, config: ServerConfig | None = None) -> Starlett
     if config.allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware,
                                      allowed_hosts=list(config.allowed_hosts)))
+    middleware.append(Middleware(_OriginGuard, allowed_origins=config.allowed_origins))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={HTTPException: not_found})
     app.state.config = config

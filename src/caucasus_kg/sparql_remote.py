@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .namespaces import BASE, GRAPH
-from .sparqltext import blank_literals, scan
+from .sparqltext import QueryRefused, check_query, scan
 
 STORE_NS = BASE + "store"
 _M = STORE_NS + "#"
@@ -43,7 +43,6 @@ _TIMEOUT = 300.0
 _UPDATE_CHUNK = 2000
 """Triples per INSERT DATA request when the server has no graph store protocol."""
 
-_READ_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 PATH_DEPTH = 6
 """How many steps ``P*`` and ``P+`` follow on Virtuoso, where they are rewritten (docs/stores.md)."""
 _MAX_ALTERNATIVES = 4
@@ -174,16 +173,10 @@ class RemoteStore:
     def query(self, text: str, prefixes: Mapping[str, str] | None = None,
               use_default_graph_as_union: bool = True, **_ignored: object) -> object:
         """Like ``pyoxigraph.Store.query`` over the project's graphs; read-only query forms only."""
-        from .server import Refused, check_query_text  # the rules the local endpoint keeps
-
         try:
-            check_query_text(text)
-        except Refused as exc:
+            form = check_query(text).form
+        except QueryRefused as exc:
             raise RemoteQuerySyntaxError(exc.message) from exc
-        form = query_form(text)
-        if form not in _READ_FORMS:
-            raise RemoteQuerySyntaxError(
-                f"only SELECT, ASK, CONSTRUCT and DESCRIBE are run against the store (got {form})")
         if prefixes:
             text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(prefixes.items())) + text
         graphs = self.manifest().graphs if use_default_graph_as_union else ()
@@ -328,14 +321,6 @@ def _manifest_triples(subject: str, manifest: Manifest) -> list[str]:
 
 def _nt(term: object) -> str:
     return str(term)  # pyoxigraph terms print as N-Triples
-
-
-def query_form(text: str) -> str:
-    """The form of a query (SELECT, ASK, CONSTRUCT, DESCRIBE, or an update keyword)."""
-    code = blank_literals(text)
-    code = re.sub(r"(?is)\b(?:PREFIX\s*[^\s:]*:\s*<>|BASE\s*<>)", " ", code)
-    found = re.search(r"[A-Za-z]+", code)
-    return found.group(0).upper() if found else ""
 
 
 def virtuoso_text(text: str) -> str:

@@ -1,62 +1,274 @@
-"""Reading SPARQL text safely: a small scanner, parameter binding, and literal blanking.
+"""Reading SPARQL text exactly as a SPARQL engine does: a tokenizer that follows the terminals of
+the SPARQL 1.1 grammar (with SPARQL 1.2's escapes in strings and IRIs, as Oxigraph reads them),
+what a query may do, and parameter binding.
+
+Everything that decides what a query is allowed to do reads the tokens, never the raw text: a
+comment ends at a line feed *or* a carriage return, a prefixed name may hold escaped ``\\#`` and
+``\\'``, and a ``\\u`` escape is only valid inside strings and IRIs. Text that does not tokenize
+is refused before any engine sees it. :func:`check_query` is the one function the server, the
+command line and the SPARQL-server store use to refuse updates and ``SERVICE``.
 
 Oxigraph's substitution only applies to variables in the SELECT projection, and parameters are
 usually not projected. So a parameter ``?name`` is replaced, token by token, by the N-Triples form
-of its already-validated RDF term. The scanner tells comments, strings and IRIs apart from the
-rest, so only real variable tokens are touched, and a value can never inject SPARQL: IRIs and
-literals are written by pyoxigraph's own escaping. The server uses the same scanner to look for
-update keywords and SERVICE outside strings and IRIs.
+of its already-validated RDF term: a value can never inject SPARQL, because IRIs and literals are
+written by pyoxigraph's own escaping.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-_VAR_CHAR = re.compile(r"[A-Za-z0-9_\u00B7\u00C0-\uFFFF]")
-IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_U = _BASE + "_"
+_CHARS = _U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_UCHAR = r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})"
+_ECHAR = r"\\[tbnrf\\\"']"
+
+_WS = re.compile(r"[ \t\r\n]+")
+_COMMENT = re.compile(r"#[^\r\n]*")
+_IRIREF = re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>")
+_STRINGS = (
+    re.compile(rf'"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*"""'),
+    re.compile(rf"'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*'''"),
+    re.compile(rf'"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*"'),
+    re.compile(rf"'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*'"),
+)
+_VAR = re.compile(rf"[?$][{_U}0-9][{_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*")
+_PREFIX = re.compile(rf"(?:[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?)?:")
+_LOCAL = re.compile(rf"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?")
+_WORD = re.compile(rf"[{_BASE}](?:[{_CHARS}]*)")
+_BNODE = re.compile(rf"_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?")
+_LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?")
+_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_PUNCT = "{}()[];,.=!<>|&+-*/^~?"
+_ESCAPE_ANYWHERE = re.compile(_UCHAR)
+
+UPDATE_KEYWORDS = frozenset(("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
+                             "COPY", "WITH"))
+"""Words that only SPARQL Update has: a query never contains one as a keyword."""
+QUERY_FORMS = frozenset(("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"))
 
 
-def scan(query: str) -> Iterator[tuple[str, str]]:
-    """Split SPARQL text into pieces: ("comment" | "string" | "iri" | "var" | "text", piece)."""
-    i, n = 0, len(query)
+class SparqlSyntaxError(ValueError):
+    """Text that is not made of SPARQL tokens; ``line`` and ``column`` count from 1."""
+
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(f"line {line}, column {column}: {message}")
+        self.line = line
+        self.column = column
+
+
+class QueryRefused(Exception):
+    """A query or request that may not run here, with the HTTP status an endpoint answers."""
+
+    def __init__(self, status: int, message: str, reason: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.reason = reason
+        """"syntax", "update", "service" or "form" for the query checks; "" otherwise."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    """"ws", "comment", "iri", "string", "var", "pname", "bnode", "langtag", "number", "word"
+    (a keyword, function name or ``a``) or "punct"."""
+    text: str
+    start: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The SPARQL tokens of ``text`` with white space and comments kept, so that joining their
+    texts gives ``text`` back. Raises SparqlSyntaxError at the first character that starts no
+    token (an unknown character, an unterminated string, a bad escape)."""
+    found: list[Token] = []
+    i, n = 0, len(text)
     while i < n:
-        ch = query[i]
-        if ch == "#":
-            end = query.find("\n", i)
-            end = n if end < 0 else end
-            yield "comment", query[i:end]
-            i = end
+        ch = text[i]
+        match = None
+        kind = ""
+        if ch in " \t\r\n":
+            match, kind = _WS.match(text, i), "ws"
+        elif ch == "#":
+            match, kind = _COMMENT.match(text, i), "comment"
+        elif ch == "<" and (match := _IRIREF.match(text, i)):
+            kind = "iri"
         elif ch in "\"'":
-            quote = query[i:i + 3] if query[i:i + 3] in ('"""', "'''") else ch
-            j = i + len(quote)
-            while j < n and not query.startswith(quote, j):
-                j += 2 if query[j] == "\\" else 1
-            j = min(n, j + len(quote))
-            yield "string", query[i:j]
-            i = j
-        elif ch == "<" and (match := IRIREF.match(query, i)):
-            yield "iri", match.group(0)
-            i = match.end()
-        elif ch in "?$":
-            j = i + 1
-            while j < n and _VAR_CHAR.match(query[j]):
-                j += 1
-            yield ("var" if j > i + 1 else "text"), query[i:j]
-            i = j
-        else:
-            yield "text", ch
+            match = next((m for p in _STRINGS if (m := p.match(text, i))), None)
+            kind = "string"
+            if match is None:
+                _fail(text, i, "a string that is not closed, or holds a raw line break or a bad "
+                      "escape (write \\n, \\t, \\\", \\' or \\\\)")
+        elif ch in "?$" and (match := _VAR.match(text, i)):
+            kind = "var"
+        elif ch == "_" and text.startswith("_:", i):
+            match, kind = _BNODE.match(text, i), "bnode"
+            if match is None:
+                _fail(text, i, "a blank node label must follow '_:'")
+        elif ch == "@":
+            match, kind = _LANGTAG.match(text, i), "langtag"
+            if match is None:
+                _fail(text, i, "'@' must start a language tag such as @en")
+        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            match, kind = _NUMBER.match(text, i), "number"
+        elif ch == ":" or _WORD.match(text, i):
+            prefix = _PREFIX.match(text, i)
+            if prefix is not None:
+                end = prefix.end()
+                local = _LOCAL.match(text, end)
+                end = local.end() if local else end
+                found.append(Token("pname", text[i:end], i))
+                i = end
+                if i < n and text[i] == "\\":
+                    _fail(text, i, "a prefixed name may only escape one of _~.-!$&'()*+,;=/?#@% "
+                          "(a \\u escape belongs in an IRI or string)")
+                continue
+            match, kind = _WORD.match(text, i), "word"
+        elif ch in _PUNCT:
+            found.append(Token("punct", ch, i))
             i += 1
+            continue
+        if match is None or match.end() == i:
+            _fail(text, i, f"{_shown(ch)} cannot start a SPARQL token")
+        assert match is not None
+        found.append(Token(kind, match.group(0), i))
+        i = match.end()
+    return found
+
+
+def _shown(ch: str) -> str:
+    return repr(ch) if ch.isprintable() else f"the character U+{ord(ch):04X}"
+
+
+def _fail(text: str, offset: int, message: str) -> None:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    raise SparqlSyntaxError(message, line, column)
+
+
+def _code(found: list[Token]) -> list[Token]:
+    return [t for t in found if t.kind not in ("ws", "comment")]
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What a query asks for, read from its tokens."""
+
+    form: str | None
+    """SELECT, CONSTRUCT, DESCRIBE or ASK; None when the text is no query (an update, or junk)."""
+    update_keyword: str | None = None
+    """The first SPARQL Update keyword in the text, if any."""
+    service: bool = False
+    """Whether the text holds a SERVICE clause (a federated query to another server)."""
+    from_graphs: tuple[str, ...] = field(default_factory=tuple)
+    from_named_graphs: tuple[str, ...] = field(default_factory=tuple)
+    """The dataset the query names itself (FROM / FROM NAMED), as written (IRI or prefixed name)."""
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.from_graphs or self.from_named_graphs)
+
+
+def query_shape(text: str) -> QueryShape:
+    """Read what ``text`` would do. Raises SparqlSyntaxError when it is not SPARQL tokens.
+
+    When the text holds ``\\u`` escapes it is also read with them decoded first (as SPARQL 1.1
+    engines do before parsing), and the shape says the worse of the two readings: an escape can
+    then never turn into a keyword one engine sees and another does not.
+    """
+    shape = _shape(tokens(text))
+    if _ESCAPE_ANYWHERE.search(text):
+        try:
+            decoded = _shape(tokens(_decode_escapes(text)))
+        except (SparqlSyntaxError, ValueError):
+            raise SparqlSyntaxError("a \\u escape that changes how the query reads when it is "
+                                    "decoded; write the character itself", 1, 1) from None
+        shape = QueryShape(form=shape.form if shape.form == decoded.form else None,
+                           update_keyword=shape.update_keyword or decoded.update_keyword,
+                           service=shape.service or decoded.service,
+                           from_graphs=shape.from_graphs, from_named_graphs=shape.from_named_graphs)
+    return shape
+
+
+def _decode_escapes(text: str) -> str:
+    return _ESCAPE_ANYWHERE.sub(lambda m: chr(int(m.group(0)[2:], 16)), text)
+
+
+def _shape(found: list[Token]) -> QueryShape:
+    code = _code(found)
+    words = [t.text.upper() for t in code if t.kind == "word"]
+    update = next((w for w in words if w in UPDATE_KEYWORDS), None)
+    service = "SERVICE" in words
+    i = 0
+    while i < len(code) and code[i].kind == "word" and code[i].text.upper() in ("PREFIX", "BASE"):
+        i += 3 if code[i].text.upper() == "PREFIX" else 2
+    form = None
+    if i < len(code) and code[i].kind == "word" and code[i].text.upper() in QUERY_FORMS:
+        form = code[i].text.upper()
+    graphs: list[str] = []
+    named: list[str] = []
+    for j, token in enumerate(code):
+        if token.kind != "word" or token.text.upper() != "FROM":
+            continue
+        k = j + 1
+        target = graphs
+        if k < len(code) and code[k].kind == "word" and code[k].text.upper() == "NAMED":
+            target, k = named, k + 1
+        if k < len(code) and code[k].kind in ("iri", "pname"):
+            target.append(code[k].text)
+    return QueryShape(form=form, update_keyword=update, service=service,
+                      from_graphs=tuple(graphs), from_named_graphs=tuple(named))
+
+
+def check_query(text: str, allow_service: bool = False) -> QueryShape:
+    """The rules every query this program runs must pass, before any engine reads it.
+
+    Raises QueryRefused (status 400) for text that is not SPARQL tokens, for an update, for
+    anything that is not a SELECT/CONSTRUCT/DESCRIBE/ASK query, and for ``SERVICE`` unless
+    ``allow_service``. Returns the query's shape otherwise.
+    """
+    try:
+        shape = query_shape(text)
+    except SparqlSyntaxError as exc:
+        raise QueryRefused(400, f"the query is not valid SPARQL: {exc}", "syntax") from None
+    if shape.update_keyword:
+        raise QueryRefused(400, "SPARQL Update is not allowed: queries here are read-only "
+                           f"({shape.update_keyword} is an update). Change the graph with "
+                           "`caucasus-kg add` or by editing graphs/ and running "
+                           "`caucasus-kg build`.", "update")
+    if shape.service and not allow_service:
+        raise QueryRefused(400, "SERVICE is not allowed: this graph does not send queries to "
+                           "other servers (federated queries are refused). Query this graph "
+                           "only.", "service")
+    if shape.form is None:
+        raise QueryRefused(400, "the query is not valid SPARQL: after PREFIX and BASE "
+                           "declarations it must start with SELECT, CONSTRUCT, DESCRIBE or ASK", "form")
+    return shape
 
 
 def substitute(query: str, bindings: dict[str, str]) -> str:
     """Replace each variable ``?name``/``$name`` in ``bindings`` by its term text."""
-    return "".join(bindings.get(piece[1:], piece) if kind == "var" else piece
-                   for kind, piece in scan(query))
+    return "".join(bindings.get(t.text[1:], t.text) if t.kind == "var" else t.text
+                   for t in tokens(query))
+
+
+def scan(query: str) -> Iterator[tuple[str, str]]:
+    """The query as ("comment" | "string" | "iri" | "var" | "text", piece) pieces, where every
+    other token is split into one-character "text" pieces (for character-level rewriting)."""
+    for token in tokens(query):
+        if token.kind in ("comment", "string", "iri", "var"):
+            yield token.kind, token.text
+        else:
+            yield from (("text", ch) for ch in token.text)
 
 
 def blank_literals(query: str) -> str:
     """The query with comments removed and strings and IRIs emptied (``""`` and ``<>``), so that
     what is left is keywords, variables, prefixed names and punctuation."""
     blanks = {"comment": " ", "string": '""', "iri": "<>"}
-    return "".join(blanks.get(kind, piece) for kind, piece in scan(query))
+    return "".join(blanks.get(t.kind, t.text) for t in tokens(query))

@@ -29,9 +29,10 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz virtuoso-opensource-7 >/dev/null; \
 	else echo "the tests need Chromium, Graphviz and Virtuoso: sudo apt-get install chromium graphviz virtuoso-opensource-7"; exit 1; fi
 
-## test: lint and run the whole test suite
+## test: lint, check the layers (import-linter) and run the whole test suite
 test: install system-packages
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 clean:

@@ -30,13 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from caucasus_kg.dataset import (  # noqa: E402
-    input_fingerprint,
-    load_dataset,
-    remember_file_digests,
-)
-from caucasus_kg.project import find_project  # noqa: E402
-from caucasus_kg.store import write_store  # noqa: E402
+from caucasus_kg.core.project import find_project  # noqa: E402
+from caucasus_kg.sources.dataset import load_dataset  # noqa: E402
+from caucasus_kg.sources.fingerprint import input_fingerprint, remember_file_digests  # noqa: E402
+from caucasus_kg.store.embedded import write_store  # noqa: E402
 
 CKG = "https://w3id.org/caucasus-kg/ontology#"
 ID = "https://w3id.org/caucasus-kg/id/"

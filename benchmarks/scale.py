@@ -6,7 +6,7 @@ and 1M triples, against raw pyoxigraph and rdflib measured in the same run.
     .venv/bin/python benchmarks/scale.py --sizes 1000000 --json scale.json
 
 The data at each size is the shipped project, real SIPRI trade-register rows turned into
-N-Triples by the project's own importer (``caucasus_kg.importers.sipri``), and a seeded synthetic
+N-Triples by the project's own importer (``caucasus_kg.sources.importers.sipri``), and a seeded synthetic
 scale-up (``add_incremental.synthetic_graph``): of the triples the shipped project does not
 already hold, SIPRI deals fill half and synthetic arms transfers the rest (docs/benchmarks.md).
 
@@ -152,10 +152,10 @@ def step_setup(a: dict[str, Any]) -> dict[str, Any]:
     _src_on_path()
     from add_incremental import addition, synthetic_graph
 
-    from caucasus_kg.build import build
-    from caucasus_kg.importers import nt_name, store_names
-    from caucasus_kg.importers import sipri as sipri_importer
-    from caucasus_kg.project import find_project
+    from caucasus_kg.core.project import find_project
+    from caucasus_kg.ops.build import build
+    from caucasus_kg.ops.imports import nt_name, store_names
+    from caucasus_kg.sources.importers import sipri as sipri_importer
 
     root, size, csv = Path(a["project"]), int(a["size"]), Path(a["sipri"])
     for folder in ("ontology", "graphs", "queries"):
@@ -191,9 +191,10 @@ def _with_records(parsed: Any, records: list[Any]) -> Any:
 def step_ckg_load(a: dict[str, Any]) -> dict[str, Any]:
     """Load every input file and write the store, without validation (library API)."""
     _src_on_path()
-    from caucasus_kg.dataset import input_fingerprint, load_dataset
-    from caucasus_kg.project import find_project
-    from caucasus_kg.store import write_store
+    from caucasus_kg.core.project import find_project
+    from caucasus_kg.sources.dataset import load_dataset
+    from caucasus_kg.sources.fingerprint import input_fingerprint
+    from caucasus_kg.store.embedded import write_store
 
     root = Path(a["project"])
     start = time.perf_counter()
@@ -253,10 +254,10 @@ def step_rdflib_load(a: dict[str, Any]) -> dict[str, Any]:
 def step_ckg_queries(a: dict[str, Any]) -> dict[str, Any]:
     """Every competency query through ``run_query`` on the built store; writes the bound texts."""
     _src_on_path()
-    from caucasus_kg.namespaces import PREFIXES
-    from caucasus_kg.queries import bind_parameters, catalogue, run_query
-    from caucasus_kg.sparqltext import substitute
-    from caucasus_kg.store import open_store
+    from caucasus_kg.core.sparql_text import substitute
+    from caucasus_kg.model.namespaces import PREFIXES
+    from caucasus_kg.read.queries import bind_parameters, catalogue, run_query
+    from caucasus_kg.store.embedded import open_store
 
     store = open_store(Path(a["store"]))
     out: dict[str, Any] = {}

@@ -34,9 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from caucasus_kg.queries import bind_parameters, catalogue  # noqa: E402
-from caucasus_kg.sparqltext import substitute  # noqa: E402
-from caucasus_kg.store import open_store  # noqa: E402
+from caucasus_kg.core.sparql_text import substitute  # noqa: E402
+from caucasus_kg.read.queries import bind_parameters, catalogue  # noqa: E402
+from caucasus_kg.store.embedded import open_store  # noqa: E402
 
 EXAMPLES = {"provenance": {"fact": "russia-withdraws-from-cfe-2023"}}
 """Values for canned parameters that have no default."""

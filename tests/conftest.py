@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from test_server import RunningServer, served_store_path, start_server, stop_server
 
-from caucasus_kg.dataset import Dataset, load_dataset
-from caucasus_kg.project import Project, find_project
-from caucasus_kg.queries import catalogue, run_query
-from caucasus_kg.results import cell_text
-from caucasus_kg.store import memory_store
+from caucasus_kg.core.project import Project, find_project
+from caucasus_kg.read.queries import catalogue, run_query
+from caucasus_kg.read.results import cell_text
+from caucasus_kg.sources.dataset import Dataset, load_dataset
+from caucasus_kg.store.embedded import memory_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 1, 1)
@@ -85,8 +85,8 @@ def remote_store_url(endpoint: str) -> str:
 @pytest.fixture(scope="session")
 def remote_store(virtuoso_endpoint: str, project: Project, dataset: Dataset):
     """The graphs of the ``store`` fixture on Virtuoso, removed again at the end of the session."""
-    from caucasus_kg.backends import write_build
-    from caucasus_kg.sparql_remote import RemoteStore
+    from caucasus_kg.store.backends import write_build
+    from caucasus_kg.store.remote import RemoteStore
 
     url = remote_store_url(virtuoso_endpoint)
     on_server = Project(root=project.root, store_path=project.store_path, store_url=url)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import tree_digest
 
-from caucasus_kg.store import write_lock
+from caucasus_kg.store.embedded import write_lock
 
 NOTE = ("Test note: Russia completed its withdrawal from the CFE Treaty on 7 November 2023. "
         "Russia had suspended its participation in the treaty on 12 December 2007. "
@@ -52,7 +52,7 @@ events:
 def project_built(built_template, tmp_path):
     import shutil
 
-    from caucasus_kg.project import find_project
+    from caucasus_kg.core.project import find_project
 
     root = tmp_path / "project"
     shutil.copytree(built_template, root)
@@ -313,8 +313,8 @@ def test_a_merge_killed_midway_is_rolled_back(project_built, cli, tmp_path, step
                                   "denies-own-claim", "clean"])
 def test_incremental_validation_matches_full_validation(project_built, tmp_path, case) -> None:
     """The add path validates only new and touched nodes; its findings equal a full check's."""
-    from caucasus_kg.build import check
-    from caucasus_kg.merge import add_files
+    from caucasus_kg.ops.add import add_files
+    from caucasus_kg.ops.build import check
 
     project, _ = project_built
     extra = {
@@ -335,7 +335,7 @@ def test_incremental_validation_matches_full_validation(project_built, tmp_path,
     path = new_file(tmp_path, FACTS + extra + evidence)
     report = add_files(project, [path], dry_run=True)
     incremental = sorted((p.fact, p.severity, p.message) for p in report.problems
-                         if not p.message.startswith("this duplicates"))
+                         if not p.message.startswith("this looks like a duplicate"))
     shutil_copy = project.graphs_dir / "cfe-note.yaml"
     staged = path.read_text("utf-8").replace("text: texts/note.txt", "text: sources/note.txt")
     shutil_copy.write_text(staged, "utf-8")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conftest import TODAY
 
-from caucasus_kg.build import build, check
-from caucasus_kg.namespaces import CKG, ID
-from caucasus_kg.store import open_store
+from caucasus_kg.model.namespaces import CKG, ID
+from caucasus_kg.ops.build import build, check
+from caucasus_kg.store.embedded import open_store
 
 SOURCE = "Russia left the CFE Treaty on 8 November 2023, the agency said. Moscow denied it.\n"
 

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from conftest import ROOT
 
-from caucasus_kg.build import check
-from caucasus_kg.project import find_project
+from caucasus_kg.core.project import find_project
+from caucasus_kg.ops.build import check
 
 
 def shown(page: str) -> dict[str, str]:

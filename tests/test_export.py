@@ -21,8 +21,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from caucasus_kg.dataset import load_dataset
-from caucasus_kg.export import (
+from caucasus_kg.core.project import find_project
+from caucasus_kg.read.export import (
     export_dot,
     export_gexf,
     export_graphml,
@@ -31,9 +31,9 @@ from caucasus_kg.export import (
     export_timeline,
     flat_attributes,
 )
-from caucasus_kg.network import Filters, NetworkError, build_network
-from caucasus_kg.project import find_project
-from caucasus_kg.store import memory_store
+from caucasus_kg.read.network import Filters, NetworkError, build_network
+from caucasus_kg.sources.dataset import load_dataset
+from caucasus_kg.store.embedded import memory_store
 
 FIXTURE = ROOT / "tests" / "fixtures" / "export"
 GOLDEN = FIXTURE / "golden"
@@ -541,7 +541,7 @@ def test_command_filters_and_usage_errors(built, tmp_path: Path) -> None:
 
 
 def test_svg_without_graphviz_names_the_package(built, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("caucasus_kg.export.shutil.which", lambda name: None)
+    monkeypatch.setattr("caucasus_kg.read.export.shutil.which", lambda name: None)
     code, _, err = run(built, "svg", "-o", tmp_path / "g.svg")
     assert code == 2
     assert "apt-get install graphviz" in err and "'graphviz' package" in err

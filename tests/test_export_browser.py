@@ -20,8 +20,8 @@ import pytest
 from conftest import ROOT
 from test_export import FIXTURE, make_project, make_register, store_of
 
-from caucasus_kg.export import export_html
-from caucasus_kg.network import Filters, build_network
+from caucasus_kg.read.export import export_html
+from caucasus_kg.read.network import Filters, build_network
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

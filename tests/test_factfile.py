@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, tree_digest
 
-from caucasus_kg.build import check
-from caucasus_kg.diagnostics import InputError
-from caucasus_kg.namespaces import CKG, ID
-from caucasus_kg.project import Project
+from caucasus_kg.core.diagnostics import InputError
+from caucasus_kg.core.project import Project
+from caucasus_kg.model.namespaces import CKG, ID
+from caucasus_kg.ops.build import check
 
 SOURCE_TEXT = "On 1 March 2024, Armenia signed the treaty. Baku said it was a “provocation”.\n"
 

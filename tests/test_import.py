@@ -14,10 +14,11 @@ import pyoxigraph as ox
 import pytest
 from conftest import tree_digest
 
-from caucasus_kg.importers import nt_name, sipri, unoda
-from caucasus_kg.importers.names import NameResolver, slugify
-from caucasus_kg.namespaces import PREFIXES
-from caucasus_kg.project import find_project
+from caucasus_kg.core.project import find_project
+from caucasus_kg.model.namespaces import PREFIXES
+from caucasus_kg.ops.imports import nt_name
+from caucasus_kg.sources.importers import sipri, unoda
+from caucasus_kg.sources.importers.names import NameResolver, slugify
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 REGISTER = FIXTURES / "sipri_register_AZE_ARM.csv"
@@ -175,8 +176,8 @@ def test_sipri_deliveries_rows_fold_into_deals(imported):
 
 
 def test_imported_transfers_answer_arms_procurements(imported):
-    from caucasus_kg.queries import catalogue, run_query
-    from caucasus_kg.results import cell_text
+    from caucasus_kg.read.queries import catalogue, run_query
+    from caucasus_kg.read.results import cell_text
 
     root, _ = imported
     project = find_project(root, root / ".caucasus-kg" / "store")

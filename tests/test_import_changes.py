@@ -349,8 +349,8 @@ def test_no_progress_lines_by_default_when_not_a_terminal(proj) -> None:
 
 
 def test_progress_reports_records_per_second_while_reading() -> None:
-    from caucasus_kg.importers import sipri
-    from caucasus_kg.importers.progress import Progress
+    from caucasus_kg.sources.importers import sipri
+    from caucasus_kg.sources.importers.progress import Progress
 
     said: list[str] = []
     progress = Progress(said.append, interval=0.0)
@@ -365,7 +365,7 @@ def test_progress_reports_records_per_second_while_reading() -> None:
 def test_register_record_broken_by_a_line_break_is_read_whole(tmp_path) -> None:
     """The classic register has four records whose comments hold an unquoted line break (for
     example line 5432 of the 13 Mar 2025 export)."""
-    from caucasus_kg.importers import sipri
+    from caucasus_kg.sources.importers import sipri
 
     lines = REGISTER.read_bytes().decode("latin-1").splitlines(keepends=True)
     assert lines[13].startswith("Azerbaijan,Israel,2011,?,5,?,Searcher,")

@@ -6,7 +6,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from caucasus_kg import __version__
-from caucasus_kg.namespaces import CKG, ONTOLOGY_IRI, VOCAB
+from caucasus_kg.model.namespaces import CKG, ONTOLOGY_IRI, VOCAB
 
 
 def ontology_graph(project) -> Graph:
@@ -68,8 +68,8 @@ def test_reused_standards(project) -> None:
     """Actors are PROV agents, evidence is a Web Annotation, claims and facts PROV entities."""
     from rdflib.namespace import PROV
 
-    from caucasus_kg.dataset import load_ontology
-    from caucasus_kg.namespaces import OA
+    from caucasus_kg.model.namespaces import OA
+    from caucasus_kg.sources.dataset import load_ontology
 
     onto = load_ontology(project)
     assert onto.is_subclass(CKG.Person, PROV.Agent)

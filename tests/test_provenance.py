@@ -7,8 +7,8 @@ import re
 from rdflib import Literal
 from rdflib.namespace import RDF, RDFS
 
-from caucasus_kg.dataset import Dataset
-from caucasus_kg.namespaces import CKG, OA
+from caucasus_kg.model.namespaces import CKG, OA
+from caucasus_kg.sources.dataset import Dataset
 
 ARTICLE = "graphs/sources/armenpress-azerbaijan-arms-imports.txt"
 ROOT_FACT_FILE = "armenpress-azerbaijan-arms-imports.yaml"
@@ -121,7 +121,7 @@ def test_characterisations_appear_only_as_claims_or_quotes(dataset: Dataset) -> 
 
 def test_allegations_are_claims_with_the_right_stance(dataset: Dataset) -> None:
     graph = dataset.data_union()
-    from caucasus_kg.namespaces import ID, VOCAB
+    from caucasus_kg.model.namespaces import ID, VOCAB
 
     allegation = ID["azerbaijan-alleges-armenia-prepares-for-war"]
     assert (allegation, RDF.type, CKG.Claim) in graph

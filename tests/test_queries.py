@@ -15,10 +15,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from caucasus_kg.namespaces import sparql_prefixes
-from caucasus_kg.queries import QueryError, catalogue, run_query
-from caucasus_kg.results import cell_text
-from caucasus_kg.store import memory_store
+from caucasus_kg.model.namespaces import sparql_prefixes
+from caucasus_kg.read.queries import QueryError, catalogue, run_query
+from caucasus_kg.read.results import cell_text
+from caucasus_kg.store.embedded import memory_store
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 
@@ -756,10 +756,10 @@ def sipri_store(request, dataset, project):
     from conftest import remote_store_url
     from rdflib import URIRef
 
-    from caucasus_kg.backends import write_build
-    from caucasus_kg.dataset import NamedGraph
-    from caucasus_kg.project import Project
-    from caucasus_kg.sparql_remote import RemoteStore
+    from caucasus_kg.core.project import Project
+    from caucasus_kg.sources.dataset import NamedGraph
+    from caucasus_kg.store.backends import write_build
+    from caucasus_kg.store.remote import RemoteStore
 
     url = remote_store_url(request.getfixturevalue("virtuoso_endpoint"))
     graphs = [NamedGraph(URIRef(g.value), g.value, store=memory)
@@ -775,9 +775,9 @@ def sipri_store(request, dataset, project):
 def sipri_memory_store(dataset):
     """The shipped graph with both excerpts converted by the SIPRI importer, each into its own
     named graph (the second excerpt's Searcher and Heron deals merge into the first's)."""
-    from caucasus_kg.importers import sipri
-    from caucasus_kg.importers.names import NameResolver
-    from caucasus_kg.namespaces import GRAPH, ID, PREFIXES
+    from caucasus_kg.model.namespaces import GRAPH, ID, PREFIXES
+    from caucasus_kg.sources.importers import sipri
+    from caucasus_kg.sources.importers.names import NameResolver
 
     store = memory_store(dataset.all_graphs())
     for name in ("sipri_register_ISR_AZE.csv", "sipri_register_AZE_ARM.csv"):

@@ -31,8 +31,8 @@ from test_server import (
     request,
 )
 
-from caucasus_kg.sparqltext import QueryRefused, check_query, query_shape, substitute, tokens
-from caucasus_kg.store import open_store
+from caucasus_kg.core.sparql_text import QueryRefused, check_query, query_shape, substitute, tokens
+from caucasus_kg.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,7 +146,8 @@ def test_query_workers_cannot_reach_the_network(server: RunningServer, listener:
     script = (
         "import asyncio, sys\n"
         "from pathlib import Path\n"
-        "from caucasus_kg.server import Job, ServerConfig, WorkerPool\n"
+        "from caucasus_kg.server.config import ServerConfig\n"
+        "from caucasus_kg.server.workers import Job, WorkerPool\n"
         "async def main():\n"
         "    pool = WorkerPool(Path(sys.argv[1]), ServerConfig(workers=1))\n"
         "    await pool.start()\n"
@@ -164,7 +165,7 @@ def test_query_workers_cannot_reach_the_network(server: RunningServer, listener:
 
 
 def _isolated_child(conn: object, url: str) -> None:
-    from caucasus_kg.sandbox import deny_network
+    from caucasus_kg.server.sandbox import deny_network
 
     isolated = deny_network()
     outcome = []

@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT, TODAY
 
-from caucasus_kg.build import build, check
-from caucasus_kg.dataset import NamedGraph
-from caucasus_kg.diagnostics import InputError
-from caucasus_kg.merge import add_files
-from caucasus_kg.namespaces import CKG, GRAPH, ID
-from caucasus_kg.store import open_store
+from caucasus_kg.core.diagnostics import InputError
+from caucasus_kg.model.namespaces import CKG, GRAPH, ID
+from caucasus_kg.ops.add import add_files
+from caucasus_kg.ops.build import build, check
+from caucasus_kg.sources.dataset import NamedGraph
+from caucasus_kg.store.embedded import open_store
 
 
 def _generator():
@@ -157,8 +157,8 @@ def test_large_input_digests_are_reused_and_a_changed_file_is_still_seen(tmp_pro
     import json
     import os
 
-    from caucasus_kg.build import is_stale
-    from caucasus_kg.dataset import _DigestCache
+    from caucasus_kg.ops.opening import is_stale
+    from caucasus_kg.sources.fingerprint import _DigestCache
 
     path = tmp_project.graphs_dir / "synthetic.nt"
     synthetic_graph(path, 12000)

@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import TODAY
 
-from caucasus_kg.build import check
-from caucasus_kg.diagnostics import InputError
-from caucasus_kg.namespaces import CKG, GRAPH, ID
+from caucasus_kg.core.diagnostics import InputError
+from caucasus_kg.model.namespaces import CKG, GRAPH, ID
+from caucasus_kg.ops.build import check
 
 TURTLE = """\
 @prefix ckg: <https://w3id.org/caucasus-kg/ontology#> .

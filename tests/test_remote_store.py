@@ -18,12 +18,12 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT, remote_store_url
 
-from caucasus_kg.namespaces import GRAPH, PREFIXES
-from caucasus_kg.project import find_project
-from caucasus_kg.queries import catalogue, run_query
-from caucasus_kg.results import cell_text
-from caucasus_kg.sparql_remote import (
-    RemoteStore,
+from caucasus_kg.core.project import find_project
+from caucasus_kg.model.namespaces import GRAPH, PREFIXES
+from caucasus_kg.read.queries import catalogue, run_query
+from caucasus_kg.read.results import cell_text
+from caucasus_kg.store.remote import RemoteStore
+from caucasus_kg.store.virtuoso import (
     bounded_paths,
     concat_of_unbound,
     virtuoso_text,
@@ -303,8 +303,8 @@ def test_two_projects_on_one_server_each_get_the_embedded_stores_rows(two_projec
 def test_the_catalogue_sends_virtuoso_no_zero_or_one_path_it_can_avoid(store) -> None:
     """`?` after a path is what loses rows on Virtuoso; only a path the store cannot rewrite
     without it (both ends variables) keeps one, and no `*` path is sent."""
-    from caucasus_kg.queries import bind_parameters
-    from caucasus_kg.sparqltext import blank_literals, substitute
+    from caucasus_kg.core.sparql_text import blank_literals, substitute
+    from caucasus_kg.read.queries import bind_parameters
 
     allowed = {"responses": 1}
     for name, query in sorted(catalogue(ROOT / "queries").items()):
@@ -346,7 +346,7 @@ def test_boolean_values_come_back_as_booleans(remote_store) -> None:
 
 
 def test_an_answer_cut_short_by_the_servers_time_limit_is_an_error(url: str) -> None:
-    from caucasus_kg.sparql_remote import RemoteStoreError
+    from caucasus_kg.store.remote import RemoteStoreError
 
     remote = RemoteStore(url)
     triples = [ox.Triple(ox.NamedNode(f"{EX}n/{n}"), ox.NamedNode(EX + "next"),

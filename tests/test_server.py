@@ -28,17 +28,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, XML, SPARQLWrapper
 
-from caucasus_kg.queries import bind_parameters, catalogue, run_query
-from caucasus_kg.server import (
-    GRAPH_OFFERS,
-    RESULT_OFFERS,
-    Refused,
-    _solutions,
-    check_query_text,
-    negotiate,
-)
-from caucasus_kg.sparqltext import substitute
-from caucasus_kg.store import open_store
+from caucasus_kg.cli.serve import command as serve_command
+from caucasus_kg.core.sparql_text import QueryRefused as Refused
+from caucasus_kg.core.sparql_text import substitute
+from caucasus_kg.read.queries import bind_parameters, catalogue, run_query
+from caucasus_kg.server.app import check_query_text
+from caucasus_kg.server.negotiation import GRAPH_OFFERS, RESULT_OFFERS, negotiate
+from caucasus_kg.server.workers import _solutions
+from caucasus_kg.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = catalogue(ROOT / "queries")
@@ -518,9 +515,7 @@ def test_only_loopback_host_names_are_served(server: RunningServer) -> None:
 
 
 def test_binds_loopback_by_default() -> None:
-    from caucasus_kg.serve_cli import serve
-
-    defaults = {p.name: p.default for p in serve.params}
+    defaults = {p.name: p.default for p in serve_command.params}
     assert defaults["host"] == "127.0.0.1"
     assert (defaults["query_timeout"], defaults["max_results"]) == (10.0, 10_000)
 

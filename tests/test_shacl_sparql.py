@@ -10,7 +10,6 @@ keeps (datatypes as written): the same data as the store holds.
 from __future__ import annotations
 
 import functools
-import os
 import random
 import re
 import shutil
@@ -24,26 +23,22 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from caucasus_kg.contradictions import DERIVED_GRAPH
-from caucasus_kg.dataset import load_dataset, load_ontology
-from caucasus_kg.namespaces import CKG, GRAPH, ID, ONTOLOGY_GRAPH, SH, SHAPES
-from caucasus_kg.project import find_project
-from caucasus_kg.shacl_sparql import (
+from caucasus_kg.checks.contradictions import DERIVED_GRAPH
+from caucasus_kg.checks.shacl_reference import run_shacl, to_diagnostics
+from caucasus_kg.checks.shacl_results import ShaclResult, load_shapes
+from caucasus_kg.checks.shacl_sparql import (
     INTEGER_RANGES,
     UnsupportedShape,
     compile_shapes,
     store_diagnostics,
     validate_store,
 )
-from caucasus_kg.store import memory_store, to_ox_term
-from caucasus_kg.validation import (
-    VALIDATOR_ENV,
-    ShaclResult,
-    load_shapes,
-    run_shacl,
-    to_diagnostics,
-    use_reference,
-)
+from caucasus_kg.checks.validator import VALIDATORS
+from caucasus_kg.core.project import find_project
+from caucasus_kg.model.namespaces import CKG, GRAPH, ID, ONTOLOGY_GRAPH, SH, SHAPES
+from caucasus_kg.model.terms import to_ox_term
+from caucasus_kg.sources.dataset import load_dataset, load_ontology
+from caucasus_kg.store.embedded import memory_store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
@@ -244,7 +239,7 @@ def test_shipped_graph_focus(dataset):
 def test_a_large_focus_is_validated_in_full_and_filtered(name, monkeypatch):
     """Above MAX_FOCUS_VALUES focus nodes the checks run unbound and the results are filtered
     to the focus: the same report as binding the focus nodes."""
-    import caucasus_kg.shacl_sparql as engine
+    import caucasus_kg.checks.shacl_sparql as engine
 
     path = FIXTURES / "invalid" / name
     store = store_of(fixture_graph(path))
@@ -416,17 +411,17 @@ def test_store_diagnostics_equal_graph_diagnostics():
     assert any(d.file.startswith("graphs/f") and d.line for d in located)
 
 
-def test_engine_selection(monkeypatch, cli, tmp_project):
-    monkeypatch.delenv(VALIDATOR_ENV, raising=False)
-    assert not use_reference()
-    monkeypatch.setenv(VALIDATOR_ENV, "pyshacl")
-    assert use_reference()
-    monkeypatch.delenv(VALIDATOR_ENV)
+def test_engine_selection(cli, tmp_project, monkeypatch):
+    """The command line chooses the engine (--reference, --validator, or CAUCASUS_KG_VALIDATOR
+    read by the command line); both report the same problems."""
     bad = tmp_project.root / "bad.ttl"
     bad.write_text(f"<{ID}r> a <{CKG}Region> ; <{CKG}locatedIn> <{ID}moscow> .\n")
     fast = cli("--project", tmp_project.root, "validate", bad)
     reference = cli("--project", tmp_project.root, "validate", "--reference", bad)
-    os.environ.pop(VALIDATOR_ENV, None)
-    assert fast[0] == reference[0] == 1
-    assert fast[1:] == reference[1:]
+    chosen = cli("--project", tmp_project.root, "--validator", "pyshacl", "validate", bad)
+    monkeypatch.setenv("CAUCASUS_KG_VALIDATOR", "pyshacl")
+    from_env = cli("--project", tmp_project.root, "validate", bad)
+    assert fast[0] == reference[0] == chosen[0] == from_env[0] == 1
+    assert fast[1:] == reference[1:] == chosen[1:] == from_env[1:]
     assert "label" in fast[1] and "error in 'r'" in fast[1]
+    assert sorted(VALIDATORS) == ["pyshacl", "sparql"]

@@ -8,7 +8,7 @@ made of comment lines at the top of the file:
     # shape: shapes:TreatyActionShape              the node shape(s) the fixture is about
     # expect: violation id:no-treaty ckg:treaty     severity, focus node, result path ('-': none)
 
-Every assertion is on the real output of :func:`caucasus_kg.validation.run_shacl`; the pySHACL
+Every assertion is on the real output of :func:`caucasus_kg.checks.shacl_reference.run_shacl`; the pySHACL
 report behind it is captured as well, to tell which shape and constraint produced each result.
 """
 
@@ -27,9 +27,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from caucasus_kg import validation
-from caucasus_kg.namespaces import CKG, PREFIXES, SH, SHAPES
-from caucasus_kg.validation import ShaclResult, load_shapes, run_shacl
+from caucasus_kg.checks import shacl_reference
+from caucasus_kg.checks.shacl_reference import run_shacl
+from caucasus_kg.checks.shacl_results import ShaclResult, load_shapes
+from caucasus_kg.model.namespaces import CKG, PREFIXES, SH, SHAPES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -139,7 +140,7 @@ def validate(data: Graph, ontology: Graph) -> Outcome:
         captured.append(report)
         return conforms, report, text
 
-    with mock.patch.object(validation, "shacl_validate", spy):
+    with mock.patch.object(shacl_reference, "shacl_validate", spy):
         results = run_shacl(data, shapes_graph(), ontology)
     assert len(captured) == 1
     return Outcome(results, captured[0])

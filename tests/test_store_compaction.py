@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from caucasus_kg.namespaces import PREFIXES
-from caucasus_kg.store import COMPACT_AFTER
+from caucasus_kg.model.namespaces import PREFIXES
+from caucasus_kg.store.embedded import COMPACT_AFTER
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from add_incremental import synthetic_graph  # noqa: E402

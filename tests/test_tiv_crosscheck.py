@@ -28,9 +28,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from caucasus_kg.importers import sipri, tivcheck
-from caucasus_kg.queries import catalogue, run_query
-from caucasus_kg.results import cell_text
+from caucasus_kg.read.queries import catalogue, run_query
+from caucasus_kg.read.results import cell_text
+from caucasus_kg.sources.importers import sipri, tivcheck
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
 REGISTER = FIXTURES / "sipri_register_ISR_AZE.csv"

@@ -1,0 +1,103 @@
+"""Validating an addition without re-validating the whole graph.
+
+A new file is checked together with the part of the store it touches: every node it describes or
+refers to, what those nodes say, and, for treaties, the other actions on them (which the
+treaty-party rules need). SHACL then runs with the new file's nodes and the nodes it touches as
+its only focus nodes. On the test corpus the results equal a full validation (tests compare them).
+The checks themselves are :func:`caucasus_kg.checks.pipeline.check_dataset`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from caucasus_kg.model.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, SOURCE, VOCABULARY_GRAPH, is_safe_iri
+from caucasus_kg.sources.dataset import NamedGraph
+from caucasus_kg.store.embedded import memory_store
+
+
+def touched_nodes(graphs: Iterable[NamedGraph]) -> set[str]:
+    """Entities (id: IRIs) and source documents the new graphs describe or refer to.
+
+    Classes and vocabulary concepts are left out: every fact of a kind points at its class, and
+    pulling all of them in would make the neighbourhood as large as the graph.
+    """
+    prefixes = (str(ID), str(SOURCE))
+    nodes: set[str] = set()
+    for named in graphs:
+        subjects, objects = named.iris()
+        nodes.update(n for n in subjects | objects if n.startswith(prefixes))
+    return nodes
+
+
+def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
+    """The stored quads about ``nodes`` (and their sub-nodes), what they point to, the actions on
+    any treaty among them, and the claims whose propositions are about them (for disputes)."""
+    nodes = stored_nodes(store, nodes)
+    if not nodes:
+        return []
+    values = " ".join(f"<{n}>" for n in sorted(nodes))
+    text = f"""
+        SELECT DISTINCT ?s ?p ?o ?g WHERE {{
+          VALUES ?n {{ {values} }}
+          {{ GRAPH ?g {{ ?n ?p ?o }} BIND(?n AS ?s) }}
+          UNION
+          {{ ?n (ckg:hasEvidence|ckg:value|ckg:proposition)/oa:hasTarget?/oa:hasSelector? ?s .
+             GRAPH ?g {{ ?s ?p ?o }} }}
+          UNION
+          {{ ?n ?any ?m . FILTER(isIRI(?m)) GRAPH ?g {{ ?m ?p ?o }} BIND(?m AS ?s) }}
+          UNION
+          {{ ?n a ckg:Treaty . ?s ckg:treaty ?n . GRAPH ?g {{ ?s ?p ?o }} }}
+          UNION
+          {{ ?proposition rdf:subject|rdf:object ?n . ?claim ckg:proposition ?proposition .
+             ?claim (ckg:proposition)? ?s . GRAPH ?g {{ ?s ?p ?o }} }}
+        }}"""
+    rows = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+
+
+def stored_nodes(store: ox.Store, nodes: set[str], batch: int = 5000) -> set[str]:
+    """The ``nodes`` the store mentions at all: only they can have a neighbourhood. A large
+    import touches many thousands of new nodes, and the neighbourhood query is costly per node."""
+    candidates = sorted(n for n in nodes if is_safe_iri(n))
+    if len(store) <= 2 * len(candidates):
+        # A large import into a small store: reading the store is cheaper than probing it.
+        mentioned: set[str] = set()
+        for quad in store:
+            mentioned.add(quad.subject.value)
+            mentioned.add(quad.object.value)
+        return {n for n in candidates if n in mentioned}
+    present: set[str] = set()
+    for start in range(0, len(candidates), batch):
+        values = " ".join(f"<{n}>" for n in candidates[start:start + batch])
+        rows = store.query(f"""
+            SELECT ?n WHERE {{ VALUES ?n {{ {values} }}
+              FILTER(EXISTS {{ ?n ?p ?o }} || EXISTS {{ ?s ?q ?n }}) }}""",
+                           use_default_graph_as_union=True)
+        present.update(row["n"].value for row in rows)
+    return present
+
+
+def scratch_store(store: ox.Store, new_graphs: list[NamedGraph],
+                  scratch: ox.Store | None = None) -> ox.Store:
+    """A store with the new graphs and the stored neighbourhood they touch: a new in-memory
+    one, or ``scratch`` (the working store that already holds the new graphs), extended."""
+    if scratch is None:
+        scratch = memory_store(new_graphs)
+    scratch.bulk_extend(neighbourhood(store, touched_nodes(new_graphs)))
+    for graph in (ONTOLOGY_GRAPH, VOCABULARY_GRAPH):  # SHACL sees the whole class hierarchy
+        scratch.bulk_extend(store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
+    return scratch
+
+
+def focus_nodes(new_graphs: list[NamedGraph]) -> list[URIRef]:
+    """Every node the new graphs describe, plus the stored entities they refer to."""
+    nodes: set[str] = set()
+    for named in new_graphs:
+        subjects, objects = named.iris()
+        nodes |= subjects
+        nodes.update(o for o in objects if o.startswith(str(ID)))
+    return [URIRef(n) for n in sorted(nodes)]

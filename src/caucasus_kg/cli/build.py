@@ -1,0 +1,34 @@
+"""``caucasus-kg build``: check every input and write the store, or nothing."""
+
+from __future__ import annotations
+
+import click
+
+from caucasus_kg.cli.common import err, fail, project_of, report, validator_of
+from caucasus_kg.core.diagnostics import DataError, ExitCode, InputError
+from caucasus_kg.ops.build import build
+from caucasus_kg.store.embedded import StoreError
+
+
+@click.command("build")
+@click.pass_context
+def command(ctx: click.Context) -> None:
+    """Load graphs/, check quotes and references, validate with SHACL, and write the store.
+
+    Nothing is written unless everything passes; the previous store stays as it was.
+    """
+    project = project_of(ctx)
+    err(f"building {project.store_url or project.store_path} from {project.graphs_dir}")
+    try:
+        info, result = build(project, validator=validator_of(ctx))
+    except InputError as exc:
+        report(exc.diagnostics)
+        fail(ExitCode.USAGE, "unreadable input; the store was not changed")
+    except DataError as exc:
+        report(exc.diagnostics)
+        fail(ExitCode.INVALID, f"{len(exc.diagnostics)} error(s); the store was not changed")
+    except StoreError as exc:
+        fail(ExitCode.INVALID, str(exc))
+    report(result.warnings)
+    err(f"built: {info.triples} triples in {info.graphs} graphs"
+        + (f", {len(result.warnings)} warning(s)" if result.warnings else ""))

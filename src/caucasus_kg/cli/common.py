@@ -1,0 +1,123 @@
+"""What every command shares: the project and store it works on, the SHACL engine, how it
+prints diagnostics and fails, and opening the store for reading.
+
+Data goes to stdout, diagnostics and progress to stderr. Exit codes: 0 ok, 1 data invalid or the
+question failed, 2 usage error or unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import NoReturn
+
+import click
+
+from caucasus_kg.core.diagnostics import DataError, Diagnostic, ExitCode, InputError
+from caucasus_kg.core.project import Project, find_project
+from caucasus_kg.ops.opening import open_for_reading
+from caucasus_kg.store.embedded import StoreError
+from caucasus_kg.store.remote import RemoteStoreError
+
+LOCAL_STORE_ONLY = {"add", "import", "serve"}
+"""Commands that work on the embedded store only."""
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def fail(code: ExitCode, message: str) -> NoReturn:
+    err(f"error: {message}")
+    sys.exit(int(code))
+
+
+def project_of(ctx: click.Context) -> Project:
+    """The project the command works on (``--project``, ``--store``, or found from the current
+    directory); exit 2 with the reason when there is none."""
+    obj = ctx.find_root().obj or {}
+    try:
+        project = find_project(obj.get("project"), obj.get("store"))
+    except FileNotFoundError as exc:
+        fail(ExitCode.USAGE, str(exc))
+    if project.store_url and ctx.info_name in LOCAL_STORE_ONLY:
+        fail(ExitCode.USAGE, f"`{ctx.info_name}` works on the embedded store only, and the store "
+             f"is the SPARQL server {project.store_url}; run it without --store (or with a "
+             "store folder), or change graphs/ and run `caucasus-kg build` to update the server")
+    return project
+
+
+def validator_of(ctx: click.Context):  # -> caucasus_kg.checks.validator.Validator
+    """The SHACL engine chosen with ``--validator`` (or CAUCASUS_KG_VALIDATOR)."""
+    from caucasus_kg.checks.validator import VALIDATORS  # lazy: rdflib and the SHACL engines
+
+    return VALIDATORS[(ctx.find_root().obj or {}).get("validator") or "sparql"]
+
+
+def report(diagnostics: list[Diagnostic]) -> None:
+    for d in diagnostics:
+        err(d.render())
+
+
+def emit_report(diagnostics: list[Diagnostic], fmt: str, valid: bool) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"valid": valid,
+                               "problems": [d.to_dict() for d in diagnostics]},
+                              indent=2, ensure_ascii=False))
+    else:
+        for d in diagnostics:
+            click.echo(d.render())
+
+
+def print_add_report(result) -> None:  # caucasus_kg.ops.add.AddReport
+    verb = "would merge" if result.dry_run else "merged"
+    if result.accepted:
+        for name in result.files:
+            click.echo(f"{verb}: graphs/{name}")
+        click.echo(f"  {result.triples} triples")
+        for new, existing in result.merged:
+            click.echo(f"  '{new}' is already in the graph as '{existing}': its evidence is "
+                       "added there")
+        for claim, other in result.disputes:
+            click.echo(f"  recorded dispute: '{claim}' disputes '{other}'")
+        for problem in result.problems:
+            click.echo(problem.render())
+        if result.dry_run:
+            click.echo("dry run: nothing was changed")
+    else:
+        for problem in result.problems:
+            click.echo(problem.render())
+        click.echo("rejected: nothing was changed")
+
+
+def parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+def open_for_query(ctx: click.Context, project: Project):
+    """The project's store, ready to query: an interrupted merge rolled back, a missing store
+    built (exit 1 if the graphs do not validate), a warning when it is stale."""
+    def build(project: Project, missing: str) -> None:
+        from caucasus_kg.ops.build import build as run_build  # lazy: the loaders and checks
+
+        err(f"{missing} yet: building it from {project.graphs_dir}")
+        try:
+            info, _ = run_build(project, validator=validator_of(ctx))
+        except (InputError, DataError) as exc:
+            report(exc.diagnostics)
+            fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
+                 "`caucasus-kg build`")
+        except StoreError as exc:
+            fail(ExitCode.INVALID, str(exc))
+        err(f"built: {info.triples} triples in {info.graphs} graphs")
+
+    try:
+        return open_for_reading(project, err, build)
+    except (StoreError, RemoteStoreError) as exc:
+        fail(ExitCode.INVALID, str(exc))

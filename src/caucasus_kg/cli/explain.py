@@ -1,0 +1,33 @@
+"""``caucasus-kg explain``: the evidence chain behind a node."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from caucasus_kg.cli.common import fail, open_for_query, project_of
+from caucasus_kg.core.diagnostics import ExitCode
+from caucasus_kg.read.explain import explain, render_text
+from caucasus_kg.read.queries import QueryError, resolve_entity
+
+
+@click.command("explain")
+@click.argument("entity")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def command(ctx: click.Context, entity: str, fmt: str) -> None:
+    """Show the evidence chain behind ENTITY (an id, label, alias, QID or IRI): what the graph
+    records, the verbatim quotes, their sources and whom each is attributed to."""
+    project = project_of(ctx)
+    store = open_for_query(ctx, project)
+    try:
+        node = resolve_entity(entity, store)
+    except QueryError as exc:
+        fail(ExitCode.INVALID, str(exc))
+    result = explain(store, node)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(result), nl=False)

@@ -1,0 +1,50 @@
+"""``caucasus-kg validate``: every check of a build, and nothing written."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from caucasus_kg.checks.validator import VALIDATORS
+from caucasus_kg.cli.common import emit_report, err, fail, project_of, validator_of
+from caucasus_kg.core.diagnostics import ExitCode, InputError
+from caucasus_kg.ops.build import check
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--alone", is_flag=True,
+              help="Validate FILES on their own, without the project's graphs.")
+@click.option("--reference", is_flag=True,
+              help="Run the SHACL shapes with pySHACL (the slow reference engine) instead of "
+                   "the SPARQL engine in Oxigraph; the same as `--validator pyshacl`.")
+@click.pass_context
+def command(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool,
+            reference: bool) -> None:
+    """Validate the project's graphs, plus FILES if given, without writing anything.
+
+    Checks syntax, references, dates and numbers, that every quote occurs in its source text,
+    and the SHACL shapes. Prints every problem with its file, line and fact, and a fix.
+    Exits 0 when valid (warnings allowed), 1 when invalid, 2 when a file cannot be read.
+    """
+    project = project_of(ctx)
+    validator = VALIDATORS["pyshacl"] if reference else validator_of(ctx)
+    for path in files:
+        if not path.exists():
+            fail(ExitCode.USAGE, f"{path}: no such file")
+    try:
+        result = check(project, files, include_project=not alone, validator=validator)
+    except InputError as exc:
+        emit_report(exc.diagnostics, fmt, valid=False)
+        sys.exit(int(ExitCode.USAGE))
+    emit_report(result.diagnostics, fmt, valid=not result.errors)
+    counts = f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
+    triples = sum(len(g) for g in result.dataset.graphs)
+    if result.errors:
+        err(f"invalid: {counts}")
+        sys.exit(int(ExitCode.INVALID))
+    err(f"valid: {triples} data triples checked, {counts}")

@@ -1,0 +1,323 @@
+"""``caucasus-kg add``: check new fact files against the graph, then merge them all or not at all.
+
+Each new file (and its source text) is staged as it will sit under graphs/ and loaded against
+what the store already holds (entities and source documents are looked up in the store, not
+re-read from every file). The checks of :mod:`caucasus_kg.checks.pipeline` then run on the new
+graphs plus the stored neighbourhood they touch, reporting only on the new and touched nodes. A
+new fact that duplicates a stored one is rewritten to the stored id, so its evidence is merged
+into the existing node. If nothing is wrong, :func:`caucasus_kg.store.transaction.commit` moves
+the files and the graphs in, all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from caucasus_kg.checks.contradictions import Dispute, dispute_quads
+from caucasus_kg.checks.incremental import focus_nodes, scratch_store
+from caucasus_kg.checks.pipeline import check_dataset, diagnostic_order
+from caucasus_kg.checks.validator import DEFAULT_VALIDATOR, Validator
+from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError
+from caucasus_kg.core.project import Project
+from caucasus_kg.model.namespaces import ID, compact
+from caucasus_kg.ops.build import build_locked
+from caucasus_kg.ops.opening import is_stale
+from caucasus_kg.sources.dataset import (
+    FACT_SUFFIXES,
+    Dataset,
+    assemble,
+    graph_name_for,
+    load_ontology,
+    read_files,
+)
+from caucasus_kg.sources.factfile import MAX_FILE_BYTES
+from caucasus_kg.sources.rdffile import MAX_FILE_BYTES as MAX_RDF_BYTES
+from caucasus_kg.sources.rdffile import is_rdf_file
+from caucasus_kg.sources.yamlread import LineDict, load_yaml
+from caucasus_kg.store.embedded import StoreError, write_lock
+from caucasus_kg.store.index import StoreIndex, StoreSources
+from caucasus_kg.store.transaction import commit, link_or_copy, recover, state_dir
+
+
+@dataclass
+class AddReport:
+    """What ``add`` did, or would do, and why not."""
+
+    accepted: bool = False
+    dry_run: bool = False
+    files: list[str] = field(default_factory=list)
+    triples: int = 0
+    merged: list[tuple[str, str]] = field(default_factory=list)
+    disputes: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["problems"] = [p.to_dict() for p in self.problems]
+        data["merged"] = [{"new": a, "into": b} for a, b in self.merged]
+        data["disputes"] = [{"claim": a, "disputes": b} for a, b in self.disputes]
+        return data
+
+
+@dataclass
+class _Staged:
+    """A new file as it will sit under graphs/."""
+
+    given: Path
+    target: Path  # under graphs/
+    staged: Path  # the copy being checked
+    extra: list[tuple[Path, Path]] = field(default_factory=list)  # (staged, target) source texts
+    replaces: bool = False  # the target exists and is replaced (``add_files(replace_existing=True)``)
+
+
+def add_files(project: Project, paths: list[Path], dry_run: bool = False,
+              today: dt.date | None = None, replace_existing: bool = False,
+              validator: Validator = DEFAULT_VALIDATOR) -> AddReport:
+    """Validate ``paths`` against the graph and merge them atomically (unless ``dry_run``).
+
+    With ``replace_existing``, an RDF file whose name is already under graphs/ replaces it: the
+    new file is checked against the graph without the old file's named graph, and the swap is as
+    atomic as an addition (``caucasus-kg import`` of a changed dataset).
+
+    Raises :class:`InputError` for unreadable files or wrong usage (exit 2) and
+    :class:`StoreError` when another command holds the lock; everything else is in the report.
+    """
+    with write_lock(project.store_path):
+        recover(project)
+        report = AddReport(dry_run=dry_run)
+        if is_stale(project) is not False:
+            try:
+                build_locked(project, today, validator)
+            except DataError as exc:
+                report.problems = [Diagnostic(
+                    "graphs", None, None, "the project's graphs do not validate, so nothing can "
+                    "be added to them", "run `caucasus-kg build` to see and fix the problems")]
+                report.problems += exc.diagnostics
+                return report
+        staging = state_dir(project) / "staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        base = project.store_path
+        try:
+            staged = _stage(project, paths, staging, replace_existing)
+            report.files = [t.target.relative_to(project.graphs_dir).as_posix() for t in staged]
+            base = _without_replaced(project, staged)
+            dataset, disputes = _check(project, staged, staging, report, today, base, validator)
+            shown = {t.target.relative_to(project.graphs_dir).as_posix(): str(t.given)
+                     for t in staged}
+            report.problems = [replace(p, file=shown.get(p.file, p.file))
+                               for p in report.problems]
+            if report.errors or dataset is None:
+                return report
+            report.accepted = True
+            report.triples = sum(len(g) for g in dataset.graphs)
+            report.disputes = [(compact(d.claim)[3:], compact(d.other)[3:]) for d in disputes]
+            if not dry_run:
+                moves = [(s.staged, s.target) for s in staged] + [m for s in staged
+                                                                  for m in s.extra]
+                commit(project, moves, [s.target for s in staged if s.replaces],
+                       dataset.graphs, dispute_quads(disputes), base)
+            return report
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            if base != project.store_path:
+                shutil.rmtree(base, ignore_errors=True)
+
+
+def _without_replaced(project: Project, staged: list[_Staged]) -> Path:
+    """The store to check and extend: the store itself, or, when files are replaced, a copy
+    without their named graphs."""
+    replaced = [s for s in staged if s.replaces]
+    if not replaced:
+        return project.store_path
+    base = project.store_path.with_name(project.store_path.name + ".add-base")
+    shutil.rmtree(base, ignore_errors=True)
+    shutil.copytree(project.store_path, base, copy_function=link_or_copy)
+    store = ox.Store(str(base))
+    for entry in replaced:
+        rel = entry.target.relative_to(project.graphs_dir).as_posix()
+        store.remove_graph(ox.NamedNode(str(graph_name_for(rel))))
+    store.flush()
+    del store
+    return base
+
+
+def _stage(project: Project, paths: list[Path], staging: Path,
+           replace_existing: bool = False) -> list[_Staged]:
+    problems: list[Diagnostic] = []
+    staged: list[_Staged] = []
+    graphs = project.graphs_dir.resolve()
+    names: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        shown = str(given)
+        if not path.is_file():
+            problems.append(Diagnostic(shown, None, None, "no such file", "check the path"))
+            continue
+        if path.resolve().is_relative_to(graphs):
+            problems.append(Diagnostic(shown, None, None, "the file is already under graphs/",
+                                       "`add` takes files from outside the project; for files "
+                                       "edited in graphs/ run `caucasus-kg build`"))
+            continue
+        if path.suffix.lower() not in FACT_SUFFIXES and not is_rdf_file(path):
+            problems.append(Diagnostic(shown, None, None,
+                                       f"'{path.suffix}' files cannot be added",
+                                       "give a .yaml fact file or a .ttl, .nt or .jsonld file"))
+            continue
+        target = project.graphs_dir / path.name
+        if path.name in names:
+            problems.append(Diagnostic(shown, None, None, "two files with the same name",
+                                       "rename one of them"))
+            continue
+        names.add(path.name)
+        if target.exists() and not (replace_existing and is_rdf_file(path)):
+            problems.append(Diagnostic(
+                shown, None, None, f"graphs/{path.name} already exists"
+                + (" with the same content: it was added before" if
+                   target.read_bytes() == path.read_bytes() else ""),
+                "rename the new file if it holds other facts"))
+            continue
+        size = path.stat().st_size
+        limit = MAX_FILE_BYTES if path.suffix.lower() in FACT_SUFFIXES else MAX_RDF_BYTES
+        if size > limit:
+            problems.append(Diagnostic(
+                shown, None, None, f"the file is {size / 1e6:.1f} MB; "
+                f"{'fact' if limit == MAX_FILE_BYTES else 'RDF'} files are limited "
+                f"to {limit // (1024 * 1024)} MB",
+                "split it into one file per source document, or import large datasets with "
+                "`caucasus-kg import`"))
+            continue
+        entry = _Staged(path, target, staging / path.name, replaces=target.exists())
+        staging.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, entry.staged)
+        if path.suffix.lower() in FACT_SUFFIXES:
+            problems += _stage_source_text(project, entry, staging)
+        staged.append(entry)
+    if problems:
+        raise InputError(problems)
+    return staged
+
+
+def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[Diagnostic]:
+    """Copy the fact file's source text to graphs/sources/, pointing ``text:`` at it."""
+    raw = entry.staged.read_bytes()
+    try:
+        data = load_yaml(raw.decode("utf-8"))
+    except Exception:  # unreadable files are reported by the loader with their line
+        return []
+    if not isinstance(data, LineDict) or not isinstance(data.get("source"), LineDict):
+        return []
+    source = data["source"]
+    text_rel = source.get("text")
+    if not isinstance(text_rel, str):
+        return []
+    text_path = (entry.given.parent / text_rel)
+    if text_path.resolve() == entry.given.resolve():
+        return [Diagnostic(str(entry.given), source.line_of("text"), None,
+                           "the source text is the fact file itself",
+                           "point 'text:' at the document the quotes come from")]
+    if not text_path.is_file():
+        return []  # the loader reports the missing text with its line
+    name = text_path.name
+    target = project.graphs_dir / "sources" / name
+    if target.exists() and target.read_bytes() != text_path.read_bytes():
+        return [Diagnostic(str(entry.given), source.line_of("text"), None,
+                           f"graphs/sources/{name} already exists with other content",
+                           "rename the source text file")]
+    staged_text = staging / "sources" / name
+    staged_text.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(text_path, staged_text)
+    if not target.exists():
+        entry.extra.append((staged_text, target))
+    wanted = f"sources/{name}"
+    if text_rel != wanted:
+        lines = raw.decode("utf-8").splitlines(keepends=True)
+        number = source.line_of("text") - 1
+        lines[number] = re.sub(r"(text:\s*).*", lambda m: m.group(1) + wanted,
+                               lines[number], count=1)
+        entry.staged.write_text("".join(lines), "utf-8")
+    return []
+
+
+def _check(project: Project, staged: list[_Staged], staging: Path, report: AddReport,
+           today: dt.date | None, base: Path, validator: Validator
+           ) -> tuple[Dataset | None, list[Dispute]]:
+    """Load the staged files against the store and run the checks on what they touch; a new
+    fact that duplicates a stored one is rewritten to the stored id and the files loaded again."""
+    store = ox.Store.read_only(str(base))
+    ontology = load_ontology(project)
+    vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
+    for _attempt in range(3):
+        dataset = Dataset(ontology=ontology, vocabulary=vocabulary, index=StoreIndex(store))
+        files = [(s.staged, s.target.relative_to(project.graphs_dir).as_posix())
+                 for s in staged]
+        fact_files, rdf_graphs = read_files(files, dataset.store)
+        assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store), today)
+        if any(p.severity == "error" for p in dataset.diagnostics.items):
+            report.problems = sorted(dataset.diagnostics.items, key=diagnostic_order)
+            return None, []
+        scratch_store(store, dataset.graphs, dataset.store)  # the working store, extended
+        focus = {str(n) for n in focus_nodes(dataset.graphs)}
+        new_graphs = {str(g.name) for g in dataset.graphs}
+        result = check_dataset(dataset, project.shapes_file, validator, focus, new_graphs,
+                               shacl_unless_duplicates=True)
+        merges = [(d.new, d.existing) for d in result.duplicates]
+        if merges and _rewrite_duplicates(staged, merges, report):
+            continue  # load again with the duplicates merged into the existing nodes
+        if merges:  # not rewritable: report them, with SHACL as usual
+            result = check_dataset(dataset, project.shapes_file, validator, focus, new_graphs)
+        report.problems = result.diagnostics
+        return dataset, result.disputes
+    raise AssertionError("duplicates could not be merged")  # pragma: no cover
+
+
+def _rewrite_duplicates(staged: list[_Staged], merges: list[tuple[str, str]],
+                        report: AddReport) -> bool:
+    """Rewrite staged fact files so duplicated nodes use the existing ids; True if any changed."""
+    changed = False
+    for new_iri, existing_iri in merges:
+        new, existing = new_iri[len(str(ID)):], existing_iri[len(str(ID)):]
+        token = re.compile(rf"(?<![A-Za-z0-9_/-]){re.escape(new)}(?![A-Za-z0-9_/-])")
+        for entry in staged:
+            if entry.staged.suffix.lower() not in FACT_SUFFIXES:
+                continue
+            text = entry.staged.read_text("utf-8")
+            if not token.search(text):
+                continue
+            text = _drop_label(text, new)
+            entry.staged.write_text(token.sub(existing, text), "utf-8")
+            report.merged.append((new, existing))
+            changed = True
+    return changed
+
+
+def _drop_label(text: str, slug: str) -> str:
+    """Remove the label (and its continuation lines) of the entry with id ``slug``: the entry now
+    adds to an entity that already has one."""
+    data = load_yaml(text)
+    lines = text.splitlines(keepends=True)
+    for value in data.values() if isinstance(data, dict) else []:
+        for entry in value if isinstance(value, list) else []:
+            if isinstance(entry, LineDict) and entry.get("id") == slug and "label" in entry:
+                start = entry.line_of("label") - 1
+                indent = len(lines[start]) - len(lines[start].lstrip())
+                end = start + 1
+                while end < len(lines) and lines[end].strip() and \
+                        len(lines[end]) - len(lines[end].lstrip()) > indent:
+                    end += 1
+                del lines[start:end]
+                return "".join(lines)
+    return text
+
+
+__all__ = ["AddReport", "add_files", "StoreError"]

@@ -1,0 +1,692 @@
+"""The fact-file loader: curated YAML fact files to RDF (format: docs/fact-files.md).
+
+Loading is two passes over all files: :func:`declarations` collects every entity so that
+references can point across files, then :func:`to_graph` emits the triples, resolving references,
+parsing dates and numbers by the ontology's ranges, and locating every quote in its source text.
+Problems are collected as diagnostics naming file, line and fact, never raised one at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from caucasus_kg.core.diagnostics import Diagnostic, Diagnostics, InputError
+from caucasus_kg.core.suggest import did_you_mean
+from caucasus_kg.model.dates import DateFormatError, earliest_day, parse_partial_date, parse_year
+from caucasus_kg.model.namespaces import CKG, DCMITYPE, FOAF, ID, OA, QID, SLUG, SOURCE, WD
+from caucasus_kg.model.ontology import Ontology, PropertyInfo, snake_case
+from caucasus_kg.model.terms import new_graph
+from caucasus_kg.sources.quotes import explain_missing, find_quote
+from caucasus_kg.sources.references import Declaration, EntityIndex, ResolveError, slugify
+from caucasus_kg.sources.yamlread import LineDict, error_line, error_text, load_yaml
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Fact files are written by people; anything larger is refused before parsing."""
+
+MAX_AMOUNT = Decimal("1e14")
+"""No arms deal, budget or aid package comes near 100 trillion in any currency."""
+
+SECTIONS: dict[str, str] = {
+    "actors": "Actor",
+    "places": "Place",
+    "instruments": "LegalInstrument",
+    "events": "Event",
+    "indicators": "Indicator",
+    "claims": "Claim",
+}
+"""Top-level lists of a fact file and the class every entry in each must belong to."""
+
+DEFAULT_TYPES = {"claims": "Claim"}
+ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "evidence", "note", "proposition"}
+SOURCE_KEYS = {"id", "title", "text", "publisher", "language", "kind", "note", "url", "date"}
+EVIDENCE_KEYS = {"quote", "attributed_to", "source", "occurrence", "note"}
+PROPOSITION_KEYS = {"subject", "predicate", "object"}
+NESTED_CLASSES = {CKG.MonetaryAmount}
+"""Ranges whose values are written inline as a mapping (``value: {amount: ..., currency: ...}``)."""
+
+WRITING_LANGUAGE = "en"
+"""Labels, aliases, summaries and notes are written by analysts in English, whatever the language
+of the source document (``source: language:``, which tags the document and its title)."""
+
+INTEGER_TYPES = {XSD.integer: None, XSD.positiveInteger: 1, XSD.nonNegativeInteger: 0}
+
+
+@dataclass
+class SourceText:
+    """A source document's identity and text, for checking quotes."""
+
+    slug: str
+    iri: URIRef
+    text: str
+    file: str
+
+
+@dataclass
+class FactFile:
+    """One parsed fact file."""
+
+    path: Path
+    rel: str
+    data: LineDict
+    language: str = "en"
+    source: SourceText | None = None
+    entries: list[tuple[str, LineDict]] = field(default_factory=list)
+
+
+def read_fact_file(path: Path, rel: str) -> FactFile:
+    """Read and parse a fact file; unreadable input raises :class:`InputError`."""
+    def fail(line: int | None, message: str, fix: str) -> InputError:
+        return InputError([Diagnostic(rel, line, None, message, fix)])
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise fail(None, f"cannot read the file: {exc.strerror}", "check the path") from exc
+    if size > MAX_FILE_BYTES:
+        raise fail(None, f"the file is {size / 1e6:.1f} MB; fact files are limited to "
+                   f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
+                   "split it into one fact file per source document, or import large "
+                   "datasets with `caucasus-kg import`")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise fail(None, "the file is binary, not a YAML fact file", "give a UTF-8 YAML file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise fail(line, f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+                   f"{exc.start})", "save the file as UTF-8") from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as exc:
+        raise fail(error_line(exc), f"not valid YAML: {error_text(exc)}",
+                   "fix the YAML syntax at that line (indentation, a missing colon, "
+                   "an unclosed quote)") from exc
+    except RecursionError as exc:
+        raise fail(None, "the YAML nests too deeply", "flatten the structure") from exc
+    if data is None:
+        data = LineDict()
+        data.line, data.key_lines = 1, {}
+    if not isinstance(data, LineDict):
+        raise fail(1, "a fact file must be a YAML mapping with 'source:' and lists such as "
+                   "'actors:' and 'events:'", "see docs/fact-files.md for the format")
+    return FactFile(path=path, rel=rel, data=data)
+
+
+# --------------------------------------------------------------------------------------------
+# Pass 1: declarations
+# --------------------------------------------------------------------------------------------
+
+def declarations(ff: FactFile, onto: Ontology, diags: Diagnostics) -> list[Declaration]:
+    """Check the file's structure and collect the entities it declares."""
+    data = ff.data
+    for key in data:
+        if key != "source" and key not in SECTIONS:
+            diags.error(ff.rel, data.line_of(key), None, f"unknown top-level key '{key}'",
+                        did_you_mean(key, ["source", *SECTIONS])
+                        or "top-level keys are: source, " + ", ".join(SECTIONS))
+    lang = "en"
+    source = data.get("source")
+    if isinstance(source, LineDict) and isinstance(source.get("language"), str):
+        lang = source["language"]
+    ff.language = lang
+
+    found: list[Declaration] = []
+    for section, base in SECTIONS.items():
+        if section not in data or data[section] is None:
+            continue
+        entries = data[section]
+        if not isinstance(entries, list):
+            diags.error(ff.rel, data.line_of(section), None,
+                        f"'{section}' must be a list of entries (each starting with '- id:')",
+                        "indent the entries under it, each beginning with '- '")
+            continue
+        for entry in entries:
+            if not isinstance(entry, LineDict):
+                diags.error(ff.rel, data.line_of(section), None,
+                            f"every entry of '{section}' must be a mapping, found {entry!r}",
+                            "write each entry as '- id: ...' followed by its keys")
+                continue
+            decl = _declaration(ff, onto, section, base, entry, diags)
+            if decl is not None:
+                ff.entries.append((section, entry))
+                found.append(decl)
+    return found
+
+
+def _declaration(ff: FactFile, onto: Ontology, section: str, base: str, entry: LineDict,
+                 diags: Diagnostics) -> Declaration | None:
+    slug = entry.get("id")
+    if not isinstance(slug, str) or not slug:
+        diags.error(ff.rel, entry.line, None, f"an entry of '{section}' has no 'id'",
+                    "add 'id: a-readable-slug' (lower case, digits and hyphens)")
+        return None
+    if not SLUG.match(slug):
+        diags.error(ff.rel, entry.line_of("id"), slug,
+                    f"'{slug}' is not a valid id: ids are lower case letters, digits and single "
+                    "hyphens", f"use '{slugify(slug)}'")
+        return None
+    type_name = entry.get("type", DEFAULT_TYPES.get(section))
+    if not isinstance(type_name, str) or not type_name:
+        diags.error(ff.rel, entry.line, slug, "the entry has no 'type'",
+                    f"add 'type:' with a kind of {base}, e.g. "
+                    + ", ".join(_kinds_of(onto, base)[:4]))
+        return None
+    cls = onto.classes.get(type_name)
+    if cls is None:
+        diags.error(ff.rel, entry.line_of("type"), slug, f"unknown type '{type_name}'",
+                    did_you_mean(type_name, onto.classes)
+                    or "types are: " + ", ".join(_kinds_of(onto, base)))
+        return None
+    if not onto.is_subclass(cls, CKG[base]):
+        diags.error(ff.rel, entry.line_of("type"), slug,
+                    f"type '{type_name}' does not belong under '{section}' (which holds kinds of "
+                    f"{base})", "move the entry to the right list, or use one of: "
+                    + ", ".join(_kinds_of(onto, base)))
+        return None
+    labels = entry.get("label")
+    if labels is not None and (not isinstance(labels, str) or not labels.strip()):
+        diags.error(ff.rel, entry.line_of("label"), slug, "'label' must be a non-empty name",
+                    "write label: followed by the name a reader would use")
+    if not isinstance(labels, str) or not labels.strip():
+        labels = None  # a file adding to an entity declared elsewhere may leave it out
+    aliases = entry.get("aliases", [])
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(aliases, list) or not all(isinstance(a, str | int) for a in aliases):
+        diags.error(ff.rel, entry.line_of("aliases"), slug, "'aliases' must be a list of names",
+                    "write aliases: [Name one, Name two]")
+        aliases = []
+    qid = entry.get("wikidata")
+    if qid is not None and not (isinstance(qid, str) and QID.match(qid)):
+        diags.error(ff.rel, entry.line_of("wikidata"), slug,
+                    f"'{qid}' is not a Wikidata item id", "write the QID alone, such as Q227")
+        qid = None
+    return Declaration(slug=slug, iri=ID[slug], types={cls}, file=ff.rel, line=entry.line,
+                       labels=[labels] if labels else [], aliases=[str(a) for a in aliases],
+                       wikidata=qid)
+
+
+def _kinds_of(onto: Ontology, base: str) -> list[str]:
+    return sorted(name for name, iri in onto.classes.items()
+                  if onto.is_subclass(iri, CKG[base]))
+
+
+def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics) -> SourceText | None:
+    """Read the source document a fact file describes, if it names one."""
+    source = ff.data.get("source")
+    if source is None:
+        return None
+    if not isinstance(source, LineDict):
+        diags.error(ff.rel, ff.data.line_of("source"), None, "'source' must be a mapping",
+                    "give id:, title:, text: and publisher: under 'source:'")
+        return None
+    for key in source:
+        if key not in SOURCE_KEYS:
+            diags.error(ff.rel, source.line_of(key), None, f"unknown key '{key}' in 'source'",
+                        did_you_mean(key, SOURCE_KEYS) or "keys are: " + ", ".join(sorted(SOURCE_KEYS)))
+    slug = source.get("id")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        diags.error(ff.rel, source.line_of("id"), None, "the source needs an 'id' slug",
+                    "add 'id: publisher-and-title-words'")
+        return None
+    text_rel = source.get("text")
+    if not isinstance(text_rel, str):
+        diags.error(ff.rel, source.line, slug, "the source has no 'text' file",
+                    "save the document's text as UTF-8 under graphs/sources/ and give its path "
+                    "relative to the fact file as 'text:'")
+        return None
+    text_path = (ff.path.parent / text_rel)
+    try:
+        text = text_path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        diags.error(ff.rel, source.line_of("text"), slug,
+                    f"the source text '{text_rel}' does not exist",
+                    f"save the text at {text_path} or correct the path")
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        diags.error(ff.rel, source.line_of("text"), slug,
+                    f"the source text '{text_rel}' cannot be read as UTF-8 ({exc})",
+                    "save the source text as UTF-8")
+        return None
+    try:
+        shown = text_path.resolve().relative_to(graphs_root.resolve()).as_posix()
+    except ValueError:
+        shown = text_rel
+    ff.source = SourceText(slug=slug, iri=SOURCE[slug], text=text, file=shown)
+    return ff.source
+
+
+# --------------------------------------------------------------------------------------------
+# Pass 2: triples
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class _Context:
+    ff: FactFile
+    onto: Ontology
+    index: EntityIndex
+    sources: dict[str, SourceText]
+    diags: Diagnostics
+    today: dt.date
+    graph: Graph
+
+
+def to_graph(ff: FactFile, onto: Ontology, index: EntityIndex, sources: dict[str, SourceText],
+             diags: Diagnostics, today: dt.date | None = None) -> Graph:
+    """Emit the RDF for one fact file, adding a diagnostic for every problem found."""
+    ctx = _Context(ff, onto, index, sources, diags, today or dt.date.today(), new_graph())
+    if ff.source is not None:
+        _emit_source(ctx)
+    for section, entry in ff.entries:
+        _emit_entity(ctx, section, entry)
+    return ctx.graph
+
+
+def _emit_source(ctx: _Context) -> None:
+    src = ctx.ff.source
+    assert src is not None
+    data: LineDict = ctx.ff.data["source"]
+    g = ctx.graph
+    g.add((src.iri, RDF.type, CKG.SourceDocument))
+    g.add((src.iri, RDF.type, DCMITYPE.Text))
+    title = data.get("title")
+    if isinstance(title, str) and title.strip():
+        g.add((src.iri, DCTERMS.title, Literal(title, lang=ctx.ff.language)))
+    else:
+        ctx.diags.error(ctx.ff.rel, data.line, src.slug, "the source has no 'title'",
+                        "add 'title:' with the document's headline")
+    g.add((src.iri, DCTERMS.language, Literal(ctx.ff.language)))
+    g.add((src.iri, CKG.text, Literal(src.text)))
+    g.add((src.iri, CKG.textSha256, Literal(hashlib.sha256(src.text.encode()).hexdigest())))
+    g.add((src.iri, CKG.sourceFile, Literal(src.file)))
+    if "publisher" in data:
+        target = _reference(ctx, str(data["publisher"]), CKG.Actor, data.line_of("publisher"),
+                            src.slug, "publisher")
+        if target is not None:
+            g.add((src.iri, DCTERMS.publisher, target))
+    if isinstance(data.get("kind"), str):
+        g.add((src.iri, DCTERMS.type, Literal(data["kind"], lang="en")))
+    if isinstance(data.get("note"), str):
+        g.add((src.iri, RDFS.comment, Literal(data["note"], lang="en")))
+    if isinstance(data.get("url"), str):
+        url = data["url"].strip()
+        if " " in url or "://" not in url:
+            ctx.diags.error(ctx.ff.rel, data.line_of("url"), src.slug,
+                            f"'{url}' is not a web address", "give the full https:// address")
+        else:
+            g.add((src.iri, FOAF.page, URIRef(url)))
+    if "date" in data:
+        lit = _date(ctx, data["date"], parse_partial_date, data.line_of("date"), src.slug)
+        if lit is not None:
+            g.add((src.iri, DCTERMS.issued, lit))
+
+
+def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
+    slug: str = entry["id"]
+    node = ID[slug]
+    g = ctx.graph
+    decl = ctx.index.by_slug.get(slug)
+    if decl is None or (ctx.ff.rel, entry.line) not in decl.mentions:
+        return  # a clashing id, already reported
+    cls = ctx.onto.classes[entry.get("type", DEFAULT_TYPES.get(section))]
+    g.add((node, RDF.type, cls))
+    if isinstance(entry.get("label"), str) and entry["label"].strip():
+        g.add((node, RDFS.label, Literal(entry["label"], lang=WRITING_LANGUAGE)))
+    aliases = entry.get("aliases", [])
+    for alias in [aliases] if isinstance(aliases, str) else aliases:
+        if isinstance(alias, str | int) and not isinstance(alias, bool):
+            g.add((node, SKOS.altLabel, Literal(str(alias), lang=WRITING_LANGUAGE)))
+    qid = entry.get("wikidata")
+    if isinstance(qid, str) and QID.match(qid):
+        g.add((node, CKG.wikidata, WD[qid]))
+    if isinstance(entry.get("note"), str):
+        g.add((node, RDFS.comment, Literal(entry["note"], lang=WRITING_LANGUAGE)))
+    g.add((node, CKG.sourceFile, Literal(ctx.ff.rel)))
+    g.add((node, CKG.sourceLine, Literal(entry.line, datatype=XSD.positiveInteger)))
+
+    for key, value in entry.items():
+        line = entry.line_of(key)
+        if key in ENTITY_KEYS:
+            continue
+        prop = ctx.onto.properties.get(key)
+        if prop is None:
+            ctx.diags.error(ctx.ff.rel, line, slug, f"unknown key '{key}'",
+                            did_you_mean(key, [*ctx.onto.properties, *ENTITY_KEYS])
+                            or "keys are the snake_case names of ontology properties; "
+                            "see docs/fact-files.md")
+            continue
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            ctx.diags.error(ctx.ff.rel, line, slug, f"'{key}' is an empty list",
+                            "give at least one value or remove the key")
+        for item in values:
+            obj = _value(ctx, prop, item, line, slug, node, len(values) > 1)
+            if obj is not None:
+                g.add((node, prop.iri, obj))
+
+    if "proposition" in entry:
+        _emit_proposition(ctx, node, slug, entry["proposition"], entry.line_of("proposition"))
+    if "evidence" in entry:
+        # The declaring entry numbers its evidence 1, 2, ...; a file adding to an entity declared
+        # elsewhere (no label) numbers it under its own file name, so IRIs never collide.
+        prefix = f"{slug}/evidence/"
+        if "label" not in entry:
+            prefix += ctx.ff.rel.rsplit(".", 1)[0] + "/"
+        _emit_evidence(ctx, node, slug, prefix, entry["evidence"], entry.line_of("evidence"))
+    elif ctx.onto.is_subclass(cls, CKG.Fact) or cls == CKG.Claim:
+        ctx.diags.error(ctx.ff.rel, entry.line, slug,
+                        "the fact has no evidence: every fact and claim needs the verbatim quote "
+                        "that supports it", "add 'evidence:' with '- quote: ...' and "
+                        "'attributed_to: ...'")
+
+
+def _value(ctx: _Context, prop: PropertyInfo, item: Any, line: int, slug: str, node: URIRef,
+           many: bool) -> URIRef | Literal | BNode | None:
+    err = ctx.diags.error
+    rel = ctx.ff.rel
+    if prop.is_object:
+        if prop.vocabulary is not None:
+            return _concept(ctx, prop, item, line, slug)
+        if isinstance(item, LineDict):
+            if prop.range in NESTED_CLASSES:
+                return _nested(ctx, prop, item, slug, node, many)
+            err(rel, line, slug, f"'{prop.key}' takes a reference (an id, label or QID), "
+                "not a mapping", "write the id of the entity, e.g. azerbaijan")
+            return None
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            err(rel, line, slug, f"'{prop.key}' takes a reference, found {item!r}",
+                "write the id of the entity")
+            return None
+        if prop.range in NESTED_CLASSES:
+            err(rel, line, slug, f"'{prop.key}' takes a mapping such as "
+                "{amount: 2200000000, currency: USD, bound: more-than}", None)
+            return None
+        return _reference(ctx, str(item), prop.range, line, slug, prop.key)
+    return _literal(ctx, prop, item, line, slug)
+
+
+def _literal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
+             slug: str) -> Literal | None:
+    err = ctx.diags.error
+    rel = ctx.ff.rel
+    rng = prop.range
+    if isinstance(item, LineDict | list):
+        err(rel, line, slug, f"'{prop.key}' takes a single value, found a "
+            f"{'mapping' if isinstance(item, dict) else 'nested list'}", None)
+        return None
+    if item is None:
+        err(rel, line, slug, f"'{prop.key}' has no value", "give a value or remove the key")
+        return None
+    if rng == CKG.partialDate:
+        return _date(ctx, item, parse_partial_date, line, slug)
+    if rng == XSD.gYear:
+        return _date(ctx, item, parse_year, line, slug, future_ok=prop.iri == CKG.fiscalYear)
+    if rng in INTEGER_TYPES:
+        if isinstance(item, bool) or not isinstance(item, int):
+            err(rel, line, slug, f"'{prop.key}' must be a whole number, found {item!r}",
+                f"write {prop.key}: 16 (no quotes, no decimals)")
+            return None
+        minimum = INTEGER_TYPES[rng]
+        if minimum is not None and item < minimum:
+            err(rel, line, slug, f"'{prop.key}' must be at least {minimum}, found {item}", None)
+            return None
+        return Literal(item, datatype=rng)
+    if rng == XSD.decimal:
+        return _decimal(ctx, prop, item, line, slug)
+    if rng == XSD.boolean:
+        if not isinstance(item, bool):
+            err(rel, line, slug, f"'{prop.key}' must be true or false, found {item!r}", None)
+            return None
+        return Literal(item)
+    if isinstance(item, bool) or not isinstance(item, str | int | float):
+        err(rel, line, slug, f"'{prop.key}' must be text, found {item!r}", None)
+        return None
+    text = str(item)
+    if not text.strip():
+        err(rel, line, slug, f"'{prop.key}' is empty", "give a value or remove the key")
+        return None
+    if rng == RDF.langString:
+        return Literal(text, lang=WRITING_LANGUAGE)
+    return Literal(text)
+
+
+def _decimal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
+             slug: str) -> Literal | None:
+    err = ctx.diags.error
+    try:
+        if isinstance(item, bool):
+            raise InvalidOperation
+        number = Decimal(str(item).replace("_", "")) if isinstance(item, str | int | float) \
+            else None
+        if number is None or not number.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        err(ctx.ff.rel, line, slug, f"'{prop.key}' must be a number, found {item!r}",
+            "write digits only, e.g. 2200000000 (no currency sign, no thousands separators)")
+        return None
+    if prop.iri == CKG.amount:
+        if number < 0:
+            err(ctx.ff.rel, line, slug, f"amount {item} is negative",
+                "amounts are positive; say 'less than' with bound: less-than")
+            return None
+        if number >= MAX_AMOUNT:
+            err(ctx.ff.rel, line, slug, f"amount {item} is absurdly large (100 trillion or more)",
+                "check the number of zeros; amounts are in currency units, e.g. 2200000000")
+            return None
+    text = format(number.normalize(), "f")
+    return Literal(text, datatype=XSD.decimal)
+
+
+def _date(ctx: _Context, item: Any, parser: Any, line: int, slug: str,
+          future_ok: bool = False) -> Literal | None:
+    try:
+        lit = parser(item)
+    except DateFormatError as exc:
+        ctx.diags.error(ctx.ff.rel, line, slug, str(exc), "write the date as it happened, "
+                        "with the precision known: 2023, 2023-11 or 2023-11-07")
+        return None
+    if not future_ok and earliest_day(lit) > ctx.today:
+        ctx.diags.warning(ctx.ff.rel, line, slug, f"the date {lit} is in the future",
+                          "check the year; a planned event is better recorded as a claim "
+                          "with stance 'predicts'")
+    return lit
+
+
+def _concept(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
+             slug: str) -> URIRef | None:
+    assert prop.vocabulary is not None
+    names = ctx.onto.concepts.get(prop.vocabulary, {})
+    if isinstance(item, str):
+        hit = names.get(item) or names.get(item.lower()) or names.get(item.replace("_", "-"))
+        if hit is not None:
+            return hit
+    allowed = ctx.onto.concept_notations(prop.vocabulary)
+    ctx.diags.error(ctx.ff.rel, line, slug, f"'{item}' is not a {prop.key.replace('_', ' ')}",
+                    did_you_mean(str(item), allowed) or "use one of: " + ", ".join(allowed))
+    return None
+
+
+def _reference(ctx: _Context, name: str, expected: URIRef | None, line: int, slug: str,
+               key: str) -> URIRef | None:
+    try:
+        decl = ctx.index.resolve(name)
+    except ResolveError as exc:
+        ctx.diags.error(ctx.ff.rel, line, slug, f"{key}: {exc.message}", exc.fix)
+        return None
+    if decl.slug == slug and key != "publisher":
+        ctx.diags.error(ctx.ff.rel, line, slug, f"'{key}' refers to the entry itself",
+                        "refer to another entity")
+        return None
+    if expected is not None and str(expected).startswith(str(CKG)) and expected != CKG.Entity:
+        ok = any(ctx.onto.is_subclass(t, expected) for t in decl.types)
+        if not ok:
+            kinds = ", ".join(sorted(ctx.onto.label(t) for t in decl.types)) or "untyped"
+            wanted = ctx.onto.label(expected)
+            ctx.diags.error(ctx.ff.rel, line, slug,
+                            f"'{key}' expects {_a(wanted)}, but '{decl.slug}' is {_a(kinds)}",
+                            f"refer to {_a(wanted)} here")
+            return None
+    return decl.iri
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def _nested(ctx: _Context, prop: PropertyInfo, item: LineDict, slug: str, parent: URIRef,
+            many: bool) -> URIRef | None:
+    assert prop.range is not None
+    suffix = prop.key.replace("_", "-")
+    if many:
+        suffix += f"-{item.line}"
+    node = URIRef(f"{parent}/{suffix}")
+    ctx.graph.add((node, RDF.type, prop.range))
+    ok = True
+    for key, value in item.items():
+        inner = ctx.onto.properties.get(key)
+        if inner is None:
+            ctx.diags.error(ctx.ff.rel, item.line_of(key), slug,
+                            f"unknown key '{key}' in '{prop.key}'",
+                            did_you_mean(key, ctx.onto.properties))
+            ok = False
+            continue
+        obj = _value(ctx, inner, value, item.line_of(key), slug, node, False)
+        if obj is None:
+            ok = False
+            continue
+        ctx.graph.add((node, inner.iri, obj))
+    return node if ok else None
+
+
+def _emit_proposition(ctx: _Context, node: URIRef, slug: str, data: Any, line: int) -> None:
+    err = ctx.diags.error
+    if not isinstance(data, LineDict) or set(data) != PROPOSITION_KEYS:
+        err(ctx.ff.rel, line, slug, "'proposition' must have exactly subject, predicate and "
+            "object", "write proposition: {subject: azerbaijan, predicate: violated, "
+            "object: cfe-treaty}")
+        return
+    pred_key = snake_case(str(data["predicate"]))
+    prop = ctx.onto.properties.get(pred_key)
+    if prop is None:
+        err(ctx.ff.rel, data.line_of("predicate"), slug,
+            f"unknown proposition predicate '{data['predicate']}'",
+            did_you_mean(pred_key, ctx.onto.properties))
+        return
+    subject = _reference(ctx, str(data["subject"]), None, data.line_of("subject"), slug,
+                         "proposition subject")
+    obj = _value(ctx, prop, data["object"], data.line_of("object"), slug, node, False)
+    if subject is None or obj is None:
+        return
+    prop_node = URIRef(f"{node}/proposition")
+    g = ctx.graph
+    g.add((node, CKG.proposition, prop_node))
+    g.add((prop_node, RDF.type, CKG.Proposition))
+    g.add((prop_node, RDF.subject, subject))
+    g.add((prop_node, RDF.predicate, prop.iri))
+    g.add((prop_node, RDF.object, obj))
+
+
+def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: Any,
+                   line: int) -> None:
+    err = ctx.diags.error
+    rel = ctx.ff.rel
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        err(rel, line, slug, "'evidence' is empty", "add '- quote: ...' entries")
+        return
+    g = ctx.graph
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, LineDict):
+            err(rel, line, slug, "each evidence entry must be a mapping with 'quote' and "
+                "'attributed_to'", "write '- quote: ...' and on the next line "
+                "'  attributed_to: ...'")
+            continue
+        for key in item:
+            if key not in EVIDENCE_KEYS:
+                err(rel, item.line_of(key), slug, f"unknown key '{key}' in evidence",
+                    did_you_mean(key, EVIDENCE_KEYS)
+                    or "keys are: " + ", ".join(sorted(EVIDENCE_KEYS)))
+        quote = item.get("quote")
+        if not isinstance(quote, str) or not quote.strip():
+            err(rel, item.line, slug, "the evidence has no 'quote'",
+                "copy the supporting sentence or phrase verbatim from the source text")
+            continue
+        src = _evidence_source(ctx, item, slug)
+        if src is None:
+            continue
+        occurrence = item.get("occurrence", 1)
+        if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
+            err(rel, item.line_of("occurrence"), slug, "'occurrence' must be 1, 2, ...", None)
+            continue
+        match = find_quote(src.text, quote, occurrence)
+        if match is None:
+            where = "" if occurrence == 1 else f" {occurrence} times"
+            err(rel, item.line_of("quote"), slug,
+                f"the quote is not found{where} in the source text {src.file}: \"{quote}\"",
+                explain_missing(src.text, quote))
+            continue
+        attributed = item.get("attributed_to")
+        who = None
+        if attributed is None:
+            err(rel, item.line, slug, "the evidence does not say whom it is attributed to",
+                "add 'attributed_to:' with the actor the information comes from")
+        else:
+            who = _reference(ctx, str(attributed), CKG.Actor, item.line_of("attributed_to"),
+                             slug, "attributed_to")
+        ev = ID[f"{prefix}{number}"]
+        target = URIRef(f"{ev}/target")
+        quote_sel = URIRef(f"{ev}/quote")
+        position_sel = URIRef(f"{ev}/position")
+        g.add((node, CKG.hasEvidence, ev))
+        g.add((node, PROV.wasDerivedFrom, src.iri))
+        g.add((ev, RDF.type, CKG.Evidence))
+        g.add((ev, RDF.type, OA.Annotation))
+        g.add((ev, OA.motivatedBy, OA.describing))
+        g.add((ev, OA.hasBody, node))
+        g.add((ev, CKG.supports, node))
+        g.add((ev, OA.hasTarget, target))
+        g.add((ev, CKG.sourceLine, Literal(item.line, datatype=XSD.positiveInteger)))
+        if who is not None:
+            g.add((ev, PROV.wasAttributedTo, who))
+        if isinstance(item.get("note"), str):
+            g.add((ev, RDFS.comment, Literal(item["note"], lang=WRITING_LANGUAGE)))
+        g.add((target, RDF.type, OA.SpecificResource))
+        g.add((target, OA.hasSource, src.iri))
+        g.add((target, OA.hasSelector, quote_sel))
+        g.add((target, OA.hasSelector, position_sel))
+        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+        g.add((quote_sel, OA.exact, Literal(match.exact)))
+        g.add((quote_sel, OA.prefix, Literal(match.prefix)))
+        g.add((quote_sel, OA.suffix, Literal(match.suffix)))
+        g.add((position_sel, RDF.type, OA.TextPositionSelector))
+        g.add((position_sel, OA.start, Literal(match.start, datatype=XSD.nonNegativeInteger)))
+        g.add((position_sel, OA.end, Literal(match.end, datatype=XSD.nonNegativeInteger)))
+
+
+def _evidence_source(ctx: _Context, item: LineDict, slug: str) -> SourceText | None:
+    name = item.get("source")
+    if name is None:
+        if ctx.ff.source is None:
+            ctx.diags.error(ctx.ff.rel, item.line, slug,
+                            "the evidence names no 'source' and the file has no 'source:'",
+                            "add 'source:' at the top of the file or to the evidence")
+        return ctx.ff.source
+    src = ctx.sources.get(str(name))
+    if src is None:
+        ctx.diags.error(ctx.ff.rel, item.line_of("source"), slug,
+                        f"unknown source document '{name}'",
+                        did_you_mean(str(name), ctx.sources)
+                        or "name the id of a source declared in some fact file's 'source:'")
+    return src

@@ -1,0 +1,236 @@
+"""The RDF-file loader: Turtle, N-Triples and JSON-LD files in graphs/ or given on the command line.
+
+Files are parsed by Oxigraph straight into a store, under the file's named graph: a large file
+(an import of a million triples) never becomes an rdflib graph. Syntax errors and invalid IRIs are
+reported with their line; a JSON-LD document that would load a remote ``@context`` is refused
+before it is parsed. Blank nodes get canonical (RDFC-1.0) labels, scoped to their graph, so the
+same files always give the same store.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from caucasus_kg.core.diagnostics import Diagnostic, InputError
+from caucasus_kg.model.terms import from_ox_term
+
+FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
+OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+              "json-ld": ox.RdfFormat.JSON_LD}
+MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
+"""RDF files are streamed into the store, so the limit is on disk use, not memory."""
+
+_CHUNK = 8 * 1024 * 1024
+_IRI_FIX = ("IRIs cannot contain spaces, quotes or angle brackets; percent-encode them "
+            "(%20 for a space)")
+
+
+@dataclass(frozen=True)
+class RdfSource:
+    """An RDF file as it was checked: enough to load it again, and to notice it changed."""
+
+    path: Path
+    rel: str
+    format: str
+    digest: str
+    blank_nodes: bool
+    """True when the file may hold blank nodes (they need canonical labels)."""
+
+    @property
+    def ox_format(self) -> ox.RdfFormat:
+        return OX_FORMATS[self.format]
+
+
+def is_rdf_file(path: Path) -> bool:
+    return path.suffix.lower() in FORMATS
+
+
+def scan_rdf_file(path: Path, rel: str) -> RdfSource:
+    """Read the file once without parsing it: size, UTF-8 (with the line of a bad byte), digest,
+    and whether it may contain blank nodes; JSON-LD with a remote context is refused here."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError([Diagnostic(rel, None, None, f"unknown RDF format '{path.suffix}'",
+                                     "use .ttl, .nt or .jsonld")])
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    markers = (b"_:",) if fmt == "nt" else (b"_:", b"[", b"(")
+    blank = fmt == "json-ld"  # a JSON-LD node without @id is a blank node
+    lines = 0
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError([Diagnostic(rel, None, None, f"the file is {size / 1e6:.0f} MB",
+                                         "split it into files of at most "
+                                         f"{MAX_FILE_BYTES // 1024 ** 3} GB")])
+        with open(path, "rb") as handle:
+            tail = b""
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    line = lines + chunk[:exc.start].count(b"\n") + 1
+                    raise InputError([Diagnostic(rel, line, None, "the file is not UTF-8",
+                                                 "save it as UTF-8")]) from exc
+                if not blank:
+                    window = tail + chunk
+                    blank = any(m in window for m in markers)
+                    tail = chunk[-1:]
+                lines += chunk.count(b"\n")
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                raise InputError([Diagnostic(rel, lines + 1, None, "the file is not UTF-8",
+                                             "save it as UTF-8")]) from exc
+        if fmt == "json-ld":
+            remote = _remote_context(path.read_text("utf-8"))
+            if remote:
+                raise InputError([Diagnostic(
+                    rel, None, None, f"the JSON-LD document loads a remote @context ({remote}); "
+                    "caucasus-kg never fetches remote documents", "inline the context in the file")])
+    except OSError as exc:
+        raise InputError([Diagnostic(rel, None, None, f"cannot read the file: {exc}",
+                                     "check the path")]) from exc
+    return RdfSource(path, rel, fmt, digest.hexdigest(), blank)
+
+
+def load_rdf_file(path: Path, rel: str, store: ox.Store, graph: ox.NamedNode) -> RdfSource:
+    """Parse one RDF file into ``store`` under ``graph``; errors raise :class:`InputError` with
+    the line. Nothing is added to the store when the file is invalid."""
+    source = scan_rdf_file(path, rel)
+    load_into(store, source, graph, check_digest=False)
+    return source
+
+
+def load_into(store: ox.Store, source: RdfSource, graph: ox.NamedNode,
+              check_digest: bool = True) -> None:
+    """Bulk-load a checked file into ``store`` (again); it must not have changed since."""
+    if check_digest and _digest(source.path) != source.digest:
+        raise InputError([Diagnostic(source.rel, None, None,
+                                     "the file changed while the command was running",
+                                     "run the command again")])
+    try:
+        if source.blank_nodes:
+            store.bulk_extend(canonical_quads(_parse(source), graph))
+        else:
+            store.bulk_load(path=str(source.path), format=source.ox_format, to_graph=graph)
+    except SyntaxError as exc:
+        raise InputError([_syntax_diagnostic(source, exc)]) from exc
+    except OSError as exc:
+        raise InputError([Diagnostic(source.rel, None, None, f"cannot read the file: {exc}",
+                                     "check the path")]) from exc
+
+
+def _parse(source: RdfSource) -> Iterator[ox.Quad]:
+    return ox.parse(path=str(source.path), format=source.ox_format,
+                    without_named_graphs=True)
+
+
+def canonical_quads(quads: Iterable[ox.Quad | ox.Triple], graph: ox.NamedNode
+                    ) -> Iterator[ox.Quad]:
+    """``quads`` moved into ``graph``; blank nodes relabelled canonically (RDFC-1.0) with a suffix
+    naming the graph, so two files' blank nodes never meet in the store."""
+    moved = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+    if not any(isinstance(t, ox.BlankNode) for q in moved for t in (q.subject, q.object)):
+        yield from moved
+        return
+    dataset = ox.Dataset(moved)
+    del moved
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    suffix = hashlib.sha256(graph.value.encode()).hexdigest()[:8]
+
+    def scoped(term: object) -> object:
+        return ox.BlankNode(f"{term.value}g{suffix}") if isinstance(term, ox.BlankNode) else term
+
+    for quad in dataset:
+        yield ox.Quad(scoped(quad.subject), quad.predicate, scoped(quad.object), graph)
+
+
+def read_rdf_file(path: Path, rel: str) -> Graph:
+    """One RDF file as an rdflib graph (for small files; the loaders use :func:`load_rdf_file`)."""
+
+    store = ox.Store()
+    graph_name = ox.NamedNode("urn:caucasus-kg:file")
+    load_rdf_file(path, rel, store, graph_name)
+    graph = Graph()
+    for quad in store.quads_for_pattern(None, None, None, graph_name):
+        graph.add((from_ox_term(quad.subject), from_ox_term(quad.predicate),
+                   from_ox_term(quad.object)))
+    return graph
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _syntax_diagnostic(source: RdfSource, exc: SyntaxError) -> Diagnostic:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    line = getattr(exc, "lineno", None) or _line_from_message(message)
+    if "Invalid IRI" in message or "invalid IRI" in message.lower():
+        iri = _iri_at(source.path, line, message)
+        if iri is not None:
+            return Diagnostic(source.rel, line, None, f"'{iri}' is not a valid IRI", _IRI_FIX)
+        return Diagnostic(source.rel, line, None, f"not a valid IRI: {message}", _IRI_FIX)
+    message = re.sub(r"\s*\(line \d+\)$", "", message)
+    return Diagnostic(source.rel, line, None, f"not valid {source.format}: {message}",
+                      "fix the syntax at that line")
+
+
+def _iri_at(path: Path, line: int | None, message: str) -> str | None:
+    """The ``<...>`` IRI the parser stopped at, read back from the file's line."""
+    match = re.search(r"columns? (\d+)", message)
+    if line is None or match is None:
+        return None
+    with open(path, encoding="utf-8") as handle:
+        text = next(itertools.islice(handle, line - 1, None), None)
+    if text is None:
+        return None
+    column = int(match.group(1))
+    start = text.rfind("<", 0, column + 1)
+    end = text.find(">", max(start, 0))
+    if start < 0 or end < 0:
+        return None
+    return text[start + 1:end]
+
+
+def _remote_context(text: str) -> str | None:
+    """The first @context given by reference (a URL) anywhere in a JSON-LD document."""
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None  # the parser reports the syntax error
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            context = item.get("@context")
+            for entry in context if isinstance(context, list) else [context]:
+                if isinstance(entry, str):
+                    return entry
+            if isinstance(item.get("@import"), str):
+                return item["@import"]
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def _line_from_message(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,384 @@
+"""A SPARQL 1.1 server as the store: queries over the protocol, graphs written with the graph store
+protocol (or SPARQL Update where the server has none).
+
+The server may hold other data (Virtuoso keeps its own system graphs), so the project's graphs are
+listed in a small manifest graph written by every build, with the build's fingerprint. Each query
+names exactly those graphs as its dataset (``default-graph-uri`` and ``named-graph-uri`` for each),
+which gives the embedded store's semantics: the default graph is the union of the project's graphs
+and nothing else.
+
+A store URL may end in ``#NAME`` to keep several projects (or test runs) apart on one server: the
+manifest and the graphs are then stored under ``https://w3id.org/caucasus-kg/store/NAME/``.
+
+On Virtuoso, queries are rewritten before they are sent (:func:`virtuoso_text`) so that they get
+the embedded store's answers despite Virtuoso's known differences (docs/stores.md), and an answer
+Virtuoso cut short at its time limit is refused rather than taken as the whole answer.
+
+Answers come back as pyoxigraph terms, so the rest of the code does not care which store it reads:
+:meth:`RemoteStore.query` takes the same arguments as ``pyoxigraph.Store.query`` and returns rows
+that index like ``QuerySolution``, a boolean for ASK, or triples for CONSTRUCT and DESCRIBE.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from caucasus_kg.core.sparql_text import QueryRefused, check_query
+from caucasus_kg.model.namespaces import BASE, GRAPH
+from caucasus_kg.store.virtuoso import virtuoso_text
+
+STORE_NS = BASE + "store"
+_M = STORE_NS + "#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_TIMEOUT = 300.0
+_UPDATE_CHUNK = 2000
+"""Triples per INSERT DATA request when the server has no graph store protocol."""
+
+class RemoteStoreError(OSError):
+    """The server cannot be reached, refused a request, or sent something unreadable."""
+
+
+class RemoteQuerySyntaxError(SyntaxError):
+    """The server rejected the query text (HTTP 400)."""
+
+
+def is_remote(spec: str | None) -> bool:
+    """True when a ``--store`` value names a SPARQL server rather than a folder."""
+    return bool(spec) and re.match(r"^https?://", str(spec), re.IGNORECASE) is not None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build put on the server: its fingerprint, size and graphs (server names)."""
+
+    fingerprint: str
+    triples: int
+    graphs: tuple[str, ...]
+
+
+class Solution:
+    """One row of a SELECT answer; ``row["name"]`` or ``row[ox.Variable("name")]``, None if unbound."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, object]):
+        self._values = values
+
+    def __getitem__(self, key: object) -> object:
+        if isinstance(key, ox.Variable):
+            key = key.value
+        if isinstance(key, int):
+            raise TypeError("index a row by variable name")
+        return self._values.get(str(key))
+
+    def __repr__(self) -> str:
+        return f"<Solution {self._values!r}>"
+
+
+class Solutions(list):
+    """The rows of a SELECT answer, with ``variables`` as pyoxigraph's ``QuerySolutions`` has."""
+
+    def __init__(self, variables: list[ox.Variable], rows: Iterable[Solution]):
+        super().__init__(rows)
+        self.variables = variables
+
+
+class RemoteStore:
+    """A project's graphs on a SPARQL 1.1 server."""
+
+    def __init__(self, url: str, timeout: float = _TIMEOUT):
+        endpoint, _, name = url.partition("#")
+        if name and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+            raise RemoteStoreError(f"'{name}' in {url} is not a dataset name; use letters, digits, "
+                                   "'.', '_' and '-'")
+        self.url = url
+        self.endpoint = endpoint
+        self.name = name or None
+        self.timeout = timeout
+        self.graph_store = endpoint + "-graph-crud" if endpoint.endswith("/sparql") else None
+        self._manifest: Manifest | None = None
+        self._server: str | None = None
+
+    # ----------------------------------------------------------------------------------------
+    # Names on the server
+
+    @property
+    def manifest_graph(self) -> str:
+        return STORE_NS + (f"/{self.name}" if self.name else "")
+
+    def server_graph(self, graph: str) -> str:
+        """The name on the server of one of the project's graphs."""
+        if self.name and graph.startswith(str(GRAPH)):
+            return f"{STORE_NS}/{self.name}/graph/{graph[len(str(GRAPH)):]}"
+        return graph
+
+    # ----------------------------------------------------------------------------------------
+    # The protocol
+
+    def _post(self, url: str, form: list[tuple[str, str]], accept: str,
+              is_query: bool = False) -> tuple[str, bytes]:
+        body = urllib.parse.urlencode(form).encode()
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+        return self._send(request, is_query)
+
+    def _send(self, request: urllib.request.Request, is_query: bool = False
+              ) -> tuple[str, bytes]:
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                self._server = response.headers.get("Server", "")
+                body = response.read()
+                _check_complete(response.headers, self.endpoint)
+                return response.headers.get("Content-Type", ""), body
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()
+            detail = detail.split("\n\nSPARQL query:")[0].strip()[:1000]
+            if exc.code == 400 and is_query:
+                raise RemoteQuerySyntaxError(detail or "the server refused the query") from exc
+            raise RemoteStoreError(f"the SPARQL server at {self.endpoint} answered "
+                                   f"{exc.code} {exc.reason}: {detail}") from exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise RemoteStoreError(
+                f"cannot reach the SPARQL server at {self.endpoint}: {reason}; start it (for a "
+                "local Virtuoso: scripts/virtuoso start) or point --store elsewhere") from exc
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL Update request."""
+        self._post(self.endpoint, [("update", text)], "*/*")
+
+    def _dataset_form(self, graphs: Iterable[str]) -> list[tuple[str, str]]:
+        form = []
+        for graph in graphs:
+            form.append(("default-graph-uri", graph))
+            form.append(("named-graph-uri", graph))
+        return form
+
+    def query(self, text: str, prefixes: Mapping[str, str] | None = None,
+              use_default_graph_as_union: bool = True, **_ignored: object) -> object:
+        """Like ``pyoxigraph.Store.query`` over the project's graphs; read-only query forms only."""
+        try:
+            form = check_query(text).form
+        except QueryRefused as exc:
+            raise RemoteQuerySyntaxError(exc.message) from exc
+        if prefixes:
+            text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(prefixes.items())) + text
+        graphs = self.manifest().graphs if use_default_graph_as_union else ()
+        if self.is_virtuoso:
+            text = virtuoso_text(text)
+        fields = [("query", text), *self._dataset_form(graphs)]
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            _, body = self._post(self.endpoint, fields, "application/n-triples", True)
+            return parse_ntriples(body)
+        _, body = self._post(self.endpoint, fields, "application/sparql-results+json", True)
+        return parse_json_results(body)
+
+    def quads_for_pattern(self, subject: object = None, predicate: object = None,
+                          obj: object = None, graph: object = None) -> Iterator[ox.Quad]:
+        """Quads of the project's graphs matching a pattern (None matches anything)."""
+        terms = {"s": subject, "p": predicate, "o": obj, "g": graph}
+        values = " ".join(f"VALUES ?{v} {{ {t} }}" for v, t in terms.items() if t is not None)
+        text = f"SELECT ?s ?p ?o ?g WHERE {{ {values} GRAPH ?g {{ ?s ?p ?o }} }}"
+        for row in self.query(text):
+            yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+
+    @property
+    def is_virtuoso(self) -> bool:
+        """Whether the server says it is Virtuoso (known after the first request)."""
+        return "virtuoso" in (self._server or "").lower()
+
+    # ----------------------------------------------------------------------------------------
+    # The manifest
+
+    def manifest(self, refresh: bool = False) -> Manifest:
+        """The manifest of the last build; an empty one (no graphs) when nothing was built."""
+        if self._manifest is None or refresh:
+            text = (f"SELECT ?p ?o WHERE {{ GRAPH <{self.manifest_graph}> "
+                    f"{{ <{self.manifest_graph}> ?p ?o }} }}")
+            _, body = self._post(self.endpoint, [("query", text)], "application/sparql-results+json")
+            fingerprint, triples, graphs = "", 0, []
+            for row in parse_json_results(body):
+                prop, value = row["p"].value, row["o"]
+                if prop == _M + "fingerprint":
+                    fingerprint = value.value
+                elif prop == _M + "triples":
+                    triples = int(value.value)
+                elif prop == _M + "graph":
+                    graphs.append(value.value)
+            self._manifest = Manifest(fingerprint, triples, tuple(sorted(graphs)))
+        return self._manifest
+
+    def check(self) -> Manifest:
+        """Reach the server and read the manifest: a clear error now rather than mid-command."""
+        return self.manifest(refresh=True)
+
+    # ----------------------------------------------------------------------------------------
+    # Writing a build
+
+    def replace_graphs(self, graphs: Mapping[str, list[ox.Triple]], fingerprint: str) -> Manifest:
+        """Make ``graphs`` (project graph name to triples) the project's whole content.
+
+        Each graph is uploaded under a temporary name first; then one update request moves them
+        into place, drops the graphs the project no longer has and rewrites the manifest. If an
+        upload fails the temporary graphs are dropped and the previous build is untouched.
+        """
+        old = self.manifest(refresh=True)
+        token = secrets.token_hex(6)
+        staged: dict[str, str] = {}
+        try:
+            for n, (name, triples) in enumerate(sorted(graphs.items())):
+                temporary = f"{STORE_NS}/staging/{token}/{n}"
+                staged[self.server_graph(name)] = temporary
+                self.put_graph(temporary, triples)
+            total = sum(len(t) for t in graphs.values())
+            manifest = Manifest(fingerprint, total, tuple(sorted(staged)))
+            operations = [f"MOVE SILENT GRAPH <{tmp}> TO GRAPH <{final}>"
+                          for final, tmp in sorted(staged.items())]
+            operations += [f"DROP SILENT GRAPH <{g}>" for g in old.graphs if g not in staged]
+            operations.append(f"DROP SILENT GRAPH <{self.manifest_graph}>")
+            operations.append(f"INSERT DATA {{ GRAPH <{self.manifest_graph}> {{ "
+                              + " ".join(_manifest_triples(self.manifest_graph, manifest))
+                              + " } }")
+            self.update(" ;\n".join(operations))
+        except BaseException:
+            for temporary in staged.values():
+                with contextlib.suppress(RemoteStoreError):
+                    self.drop_graph(temporary)
+            raise
+        self._manifest = manifest
+        return manifest
+
+    def put_graph(self, graph: str, triples: list[ox.Triple]) -> None:
+        """Replace one graph's content: graph store protocol PUT, else SPARQL Update."""
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        if self.graph_store is not None:
+            url = self.graph_store + "?" + urllib.parse.urlencode({"graph": graph})
+            # N-Triples is Turtle; every graph store implementation reads Turtle.
+            request = urllib.request.Request(url, data=body, method="PUT",
+                                             headers={"Content-Type": "text/turtle"})
+            try:
+                self._send(request)
+                return
+            except RemoteStoreError as exc:
+                if not re.search(r"answered (404|405|501)", str(exc)):
+                    raise
+                self.graph_store = None  # no graph store protocol here: use SPARQL Update
+        lines = body.decode("utf-8").splitlines()
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+        for start in range(0, len(lines), _UPDATE_CHUNK):
+            chunk = "\n".join(lines[start:start + _UPDATE_CHUNK])
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}")
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def drop_all(self) -> None:
+        """Remove the project's graphs and its manifest from the server."""
+        graphs = self.manifest(refresh=True).graphs
+        self.update(" ;\n".join([*(f"DROP SILENT GRAPH <{g}>" for g in graphs),
+                                 f"DROP SILENT GRAPH <{self.manifest_graph}>"]))
+        self._manifest = Manifest("", 0, ())
+
+
+def _check_complete(headers: Mapping[str, str], endpoint: str) -> None:
+    """Refuse an answer the server cut short.
+
+    When a query runs past its time limit, Virtuoso answers ``200 OK`` with the rows found so far
+    and says so only in ``X-SQL-State: S1TAT`` ("anytime query"). Taken as the answer, those rows
+    would silently be too few.
+    """
+    state = (headers.get("X-SQL-State") or "").strip()
+    message = (headers.get("X-SQL-Message") or "").strip()
+    if state == "S1TAT" or "incomplete results" in message.lower():
+        raise RemoteStoreError(
+            f"the SPARQL server at {endpoint} stopped the query at its time limit and sent only "
+            f"part of the answer ({state}: {message[:200]}); raise the server's limit (Virtuoso: "
+            "MaxQueryExecutionTime in [SPARQL] of virtuoso.ini) or ask a narrower question")
+
+
+def _manifest_triples(subject: str, manifest: Manifest) -> list[str]:
+    lines = [f"<{subject}> <{_M}fingerprint> {_nt(ox.Literal(manifest.fingerprint))} .",
+             f"<{subject}> <{_M}triples> \"{manifest.triples}\"^^<{_XSD}integer> ."]
+    lines += [f"<{subject}> <{_M}graph> <{g}> ." for g in manifest.graphs]
+    return lines
+
+
+def _nt(term: object) -> str:
+    return str(term)  # pyoxigraph terms print as N-Triples
+
+
+# --------------------------------------------------------------------------------------------
+# Reading answers
+
+def parse_json_results(body: bytes) -> Solutions | bool:
+    """SPARQL 1.1 JSON results (and the older ``typed-literal`` form) as pyoxigraph terms."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise RemoteStoreError(f"the SPARQL server sent results that are not JSON: "
+                               f"{body[:200]!r}") from exc
+    if "boolean" in data:
+        return bool(data["boolean"])
+    variables = [ox.Variable(v) for v in data.get("head", {}).get("vars", [])]
+    rows = []
+    for binding in data.get("results", {}).get("bindings", []):
+        rows.append(Solution({name: _term(value) for name, value in binding.items()}))
+    return Solutions(variables, rows)
+
+
+def _term(value: dict[str, str]) -> object:
+    kind, text = value.get("type"), value.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(text)
+    if kind == "bnode":
+        return ox.BlankNode(_bnode_id(text))
+    if kind in ("literal", "typed-literal"):
+        if value.get("xml:lang"):
+            return ox.Literal(text, language=value["xml:lang"])
+        datatype = value.get("datatype")
+        if datatype and datatype != _XSD + "string":
+            value, canonical_type = _canonical(text, datatype)
+            return ox.Literal(value, datatype=canonical_type)
+        return ox.Literal(text)
+    raise RemoteStoreError(f"unknown term type in the SPARQL server's results: {value!r}")
+
+
+_INTEGER_TYPES = {_XSD + t for t in (
+    "integer", "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger",
+    "int", "long", "short", "byte", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
+def _canonical(text: str, datatype: str) -> tuple[str, ox.NamedNode]:
+    """A literal's value and datatype as Oxigraph stores them: the types derived from xsd:integer
+    as ``xsd:integer``, booleans as ``true``/``false`` (Virtuoso sends ``1``/``0``)."""
+    if datatype in _INTEGER_TYPES and re.fullmatch(r"\s*[+-]?\d+\s*", text):
+        return str(int(text)), ox.NamedNode(_XSD + "integer")
+    if datatype == _XSD + "boolean" and text.strip() in ("1", "0"):
+        return ("true" if text.strip() == "1" else "false"), ox.NamedNode(datatype)
+    return text, ox.NamedNode(datatype)
+
+
+def _bnode_id(text: str) -> str:
+    """A valid blank node id from a server's label (Virtuoso sends ``nodeID://b10000``)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_]", "", text.rsplit("/", 1)[-1])
+    return cleaned or "b"
+
+
+def parse_ntriples(body: bytes) -> list[ox.Triple]:
+    """N-Triples from a CONSTRUCT or DESCRIBE, as sorted pyoxigraph triples."""
+    text = re.sub(rb"_:([A-Za-z0-9_]*)[^A-Za-z0-9_\s.]+", rb"_:\1", body)
+    try:
+        return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise RemoteStoreError(f"the SPARQL server sent N-Triples that do not parse: {exc}") \
+            from exc

@@ -1,0 +1,54 @@
+"""The code's shape: layered packages without import cycles (import-linter's contracts in
+pyproject.toml), and imports at the top of modules unless a heavy one is loaded lazily on purpose."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "caucasus_kg"
+
+
+def test_layers_and_no_cycles() -> None:
+    """`lint-imports` keeps every contract: the layers cli > server > ops > read | checks > store
+    > sources > model > core, and no cycle among the modules of any package."""
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def test_imports_inside_functions_say_why() -> None:
+    """An import inside a function is a deliberate lazy load, marked `# lazy: <why>` on its
+    line; everything else is imported at the top of its module."""
+    unmarked = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    text = " ".join(lines[inner.lineno - 1:inner.end_lineno])
+                    if "# lazy:" not in text:
+                        unmarked.append(f"{path.relative_to(ROOT)}:{inner.lineno}: {text.strip()}")
+    assert unmarked == []
+
+
+def test_a_cycle_would_be_caught(tmp_path: Path) -> None:
+    """The acyclic contract is not vacuous: a copy of the package with one import added back
+    (contradictions -> pipeline, while pipeline imports contradictions) breaks it."""
+    copy = tmp_path / "src"
+    subprocess.run(["cp", "-r", str(ROOT / "src"), str(copy)], check=True)
+    target = copy / "caucasus_kg" / "checks" / "contradictions.py"
+    target.write_text(target.read_text() + "\nfrom caucasus_kg.checks.pipeline import CheckResult\n")
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache",
+                           "--config", str(ROOT / "pyproject.toml")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert ".contradictions -> .pipeline" in done.stdout

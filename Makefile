@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint install clean system-packages
+.PHONY: run test lint install clean system-packages architecture
 
 $(BIN)/caucasus-kg: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("caucasus-kg needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -31,9 +31,13 @@ system-packages:
 
 ## test: lint, check the layers (import-linter) and run the whole test suite
 test: install system-packages
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
+
+## architecture: redraw docs/images/architecture.dot and .svg from the code's imports
+architecture: install
+	$(BIN)/python scripts/architecture_diagram.py
 
 clean:
 	rm -rf $(VENV) .caucasus-kg .pytest_cache .ruff_cache

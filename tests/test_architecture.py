@@ -52,3 +52,11 @@ def test_a_cycle_would_be_caught(tmp_path: Path) -> None:
                           env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 1, done.stdout + done.stderr
     assert ".contradictions -> .pipeline" in done.stdout
+
+
+def test_the_committed_diagram_is_the_codes() -> None:
+    """docs/images/architecture.dot is what scripts/architecture_diagram.py draws from the code
+    now (`make architecture` redraws it)."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "architecture_diagram.py"),
+                           "--check"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr

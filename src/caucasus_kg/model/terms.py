@@ -7,7 +7,7 @@ one place where one becomes the other.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -69,3 +69,9 @@ def from_ox_term(term: object) -> URIRef | BNode | Literal:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def add_triples(graph: Graph, triples: Iterable[ox.Triple]) -> None:
+    """Add pyoxigraph triples to an rdflib graph."""
+    for t in triples:
+        graph.add((from_ox_term(t.subject), from_ox_term(t.predicate), from_ox_term(t.object)))

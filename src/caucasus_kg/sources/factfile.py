@@ -9,22 +9,23 @@ Problems are collected as diagnostics naming file, line and fact, never raised o
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import yaml
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from caucasus_kg.core.diagnostics import Diagnostic, Diagnostics, InputError
 from caucasus_kg.core.suggest import did_you_mean
 from caucasus_kg.model.dates import DateFormatError, earliest_day, parse_partial_date, parse_year
-from caucasus_kg.model.namespaces import CKG, DCMITYPE, FOAF, ID, OA, QID, SLUG, SOURCE, WD
+from caucasus_kg.model.evidence import Quote, SourceDocument, quote_evidence
+from caucasus_kg.model.namespaces import CKG, ID, QID, SLUG, SOURCE, WD
 from caucasus_kg.model.ontology import Ontology, PropertyInfo, snake_case
-from caucasus_kg.model.terms import new_graph
+from caucasus_kg.model.terms import add_triples, new_graph, to_ox_term
 from caucasus_kg.sources.quotes import explain_missing, find_quote
 from caucasus_kg.sources.references import Declaration, EntityIndex, ResolveError, slugify
 from caucasus_kg.sources.yamlread import LineDict, error_line, error_text, load_yaml
@@ -298,39 +299,34 @@ def _emit_source(ctx: _Context) -> None:
     src = ctx.ff.source
     assert src is not None
     data: LineDict = ctx.ff.data["source"]
-    g = ctx.graph
-    g.add((src.iri, RDF.type, CKG.SourceDocument))
-    g.add((src.iri, RDF.type, DCMITYPE.Text))
     title = data.get("title")
-    if isinstance(title, str) and title.strip():
-        g.add((src.iri, DCTERMS.title, Literal(title, lang=ctx.ff.language)))
-    else:
+    if not (isinstance(title, str) and title.strip()):
+        title = None
         ctx.diags.error(ctx.ff.rel, data.line, src.slug, "the source has no 'title'",
                         "add 'title:' with the document's headline")
-    g.add((src.iri, DCTERMS.language, Literal(ctx.ff.language)))
-    g.add((src.iri, CKG.text, Literal(src.text)))
-    g.add((src.iri, CKG.textSha256, Literal(hashlib.sha256(src.text.encode()).hexdigest())))
-    g.add((src.iri, CKG.sourceFile, Literal(src.file)))
+    publisher = None
     if "publisher" in data:
-        target = _reference(ctx, str(data["publisher"]), CKG.Actor, data.line_of("publisher"),
-                            src.slug, "publisher")
-        if target is not None:
-            g.add((src.iri, DCTERMS.publisher, target))
-    if isinstance(data.get("kind"), str):
-        g.add((src.iri, DCTERMS.type, Literal(data["kind"], lang="en")))
-    if isinstance(data.get("note"), str):
-        g.add((src.iri, RDFS.comment, Literal(data["note"], lang="en")))
+        publisher = _reference(ctx, str(data["publisher"]), CKG.Actor, data.line_of("publisher"),
+                               src.slug, "publisher")
+    page = None
     if isinstance(data.get("url"), str):
         url = data["url"].strip()
         if " " in url or "://" not in url:
             ctx.diags.error(ctx.ff.rel, data.line_of("url"), src.slug,
                             f"'{url}' is not a web address", "give the full https:// address")
         else:
-            g.add((src.iri, FOAF.page, URIRef(url)))
+            page = url
+    issued = None
     if "date" in data:
-        lit = _date(ctx, data["date"], parse_partial_date, data.line_of("date"), src.slug)
-        if lit is not None:
-            g.add((src.iri, DCTERMS.issued, lit))
+        issued = _date(ctx, data["date"], parse_partial_date, data.line_of("date"), src.slug)
+    add_triples(ctx.graph, SourceDocument(
+        ox.NamedNode(str(src.iri)), dataset=False, text=src.text, title=title,
+        title_language=ctx.ff.language, language=ctx.ff.language,
+        publisher=to_ox_term(publisher) if publisher is not None else None,
+        kind=data["kind"] if isinstance(data.get("kind"), str) else None,
+        issued=to_ox_term(issued) if issued is not None else None, page=page,
+        note=data["note"] if isinstance(data.get("note"), str) else None,
+        source_file=src.file).triples())
 
 
 def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
@@ -606,7 +602,6 @@ def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: An
     if not items:
         err(rel, line, slug, "'evidence' is empty", "add '- quote: ...' entries")
         return
-    g = ctx.graph
     for number, item in enumerate(items, start=1):
         if not isinstance(item, LineDict):
             err(rel, line, slug, "each evidence entry must be a mapping with 'quote' and "
@@ -645,34 +640,13 @@ def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: An
         else:
             who = _reference(ctx, str(attributed), CKG.Actor, item.line_of("attributed_to"),
                              slug, "attributed_to")
-        ev = ID[f"{prefix}{number}"]
-        target = URIRef(f"{ev}/target")
-        quote_sel = URIRef(f"{ev}/quote")
-        position_sel = URIRef(f"{ev}/position")
-        g.add((node, CKG.hasEvidence, ev))
-        g.add((node, PROV.wasDerivedFrom, src.iri))
-        g.add((ev, RDF.type, CKG.Evidence))
-        g.add((ev, RDF.type, OA.Annotation))
-        g.add((ev, OA.motivatedBy, OA.describing))
-        g.add((ev, OA.hasBody, node))
-        g.add((ev, CKG.supports, node))
-        g.add((ev, OA.hasTarget, target))
-        g.add((ev, CKG.sourceLine, Literal(item.line, datatype=XSD.positiveInteger)))
-        if who is not None:
-            g.add((ev, PROV.wasAttributedTo, who))
-        if isinstance(item.get("note"), str):
-            g.add((ev, RDFS.comment, Literal(item["note"], lang=WRITING_LANGUAGE)))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, OA.hasSource, src.iri))
-        g.add((target, OA.hasSelector, quote_sel))
-        g.add((target, OA.hasSelector, position_sel))
-        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-        g.add((quote_sel, OA.exact, Literal(match.exact)))
-        g.add((quote_sel, OA.prefix, Literal(match.prefix)))
-        g.add((quote_sel, OA.suffix, Literal(match.suffix)))
-        g.add((position_sel, RDF.type, OA.TextPositionSelector))
-        g.add((position_sel, OA.start, Literal(match.start, datatype=XSD.nonNegativeInteger)))
-        g.add((position_sel, OA.end, Literal(match.end, datatype=XSD.nonNegativeInteger)))
+        quote_triples = quote_evidence(
+            to_ox_term(node), ox.NamedNode(str(ID[f"{prefix}{number}"])),
+            ox.NamedNode(str(src.iri)),
+            Quote(match.exact, match.prefix, match.suffix, match.start, match.end),
+            to_ox_term(who) if who is not None else None, item.line,
+            item["note"] if isinstance(item.get("note"), str) else None, WRITING_LANGUAGE)
+        add_triples(ctx.graph, quote_triples)
 
 
 def _evidence_source(ctx: _Context, item: LineDict, slug: str) -> SourceText | None:

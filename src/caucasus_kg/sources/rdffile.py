@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from caucasus_kg.core.diagnostics import Diagnostic, InputError
-from caucasus_kg.model.terms import from_ox_term
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
 OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
@@ -157,17 +155,14 @@ def canonical_quads(quads: Iterable[ox.Quad | ox.Triple], graph: ox.NamedNode
         yield ox.Quad(scoped(quad.subject), quad.predicate, scoped(quad.object), graph)
 
 
-def read_rdf_file(path: Path, rel: str) -> Graph:
-    """One RDF file as an rdflib graph (for small files; the loaders use :func:`load_rdf_file`)."""
-
+def read_rdf_file(path: Path, rel: str) -> list[ox.Triple]:
+    """One RDF file's triples, blank nodes canonically labelled, in a stable order (for files
+    read whole, such as ``import rdf``; the loaders use :func:`load_rdf_file`)."""
     store = ox.Store()
     graph_name = ox.NamedNode("urn:caucasus-kg:file")
     load_rdf_file(path, rel, store, graph_name)
-    graph = Graph()
-    for quad in store.quads_for_pattern(None, None, None, graph_name):
-        graph.add((from_ox_term(quad.subject), from_ox_term(quad.predicate),
-                   from_ox_term(quad.object)))
-    return graph
+    return sorted((q.triple for q in store.quads_for_pattern(None, None, None, graph_name)),
+                  key=str)
 
 
 def _digest(path: Path) -> str:

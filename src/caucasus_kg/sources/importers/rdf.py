@@ -14,19 +14,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.compare import to_canonical_graph
-from rdflib.namespace import RDF
+import pyoxigraph as ox
 
 from caucasus_kg.model.namespaces import ID, SOURCE
 from caucasus_kg.sources.importers.names import NameResolver, slugify
-from caucasus_kg.sources.importers.records import PROV, ImportError_, Parsed, Triples, iri, source_document
+from caucasus_kg.sources.importers.records import (
+    PROV,
+    RDF_TYPE,
+    ImportError_,
+    Parsed,
+    Triples,
+    iri,
+    source_document,
+)
 from caucasus_kg.sources.rdffile import is_rdf_file, read_rdf_file
 
 
 @dataclass
 class RdfParsed(Parsed):
-    graph: Graph = field(default_factory=Graph)
+    triples: list[ox.Triple] = field(default_factory=list)
     digest: str = ""
 
 
@@ -34,22 +40,23 @@ def parse(path: Path, progress: Callable[[int], None] | None = None) -> Parsed:
     if not is_rdf_file(path):
         raise ImportError_(f"'{path.suffix}' is not an RDF file: give a .ttl, .nt or .jsonld "
                            "file")
-    graph = to_canonical_graph(read_rdf_file(path, str(path)))
-    parsed = RdfParsed(progress=progress, graph=graph)
+    triples = read_rdf_file(path, str(path))
+    parsed = RdfParsed(progress=progress, triples=triples)
     parsed.digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    parsed.read = len(graph)
+    parsed.read = len(triples)
     if progress is not None:
         progress(parsed.read)
-    parsed.records = sorted({s for s in graph.subjects(RDF.type) if _top_level(s)}, key=str)
-    parsed.preamble = (f"RDF file {path.name}: {len(graph)} triples, "
+    typed = {t.subject for t in triples if t.predicate.value == RDF_TYPE}
+    parsed.records = sorted((s for s in typed if _top_level(s)), key=lambda s: s.value)
+    parsed.preamble = (f"RDF file {path.name}: {len(triples)} triples, "
                        f"{path.stat().st_size} bytes, SHA-256 {parsed.digest}\n")
     return parsed
 
 
 def _top_level(node: object) -> bool:
     """An entity or fact of its own (``id:x``), not a part of one (``id:x/evidence/1``)."""
-    return isinstance(node, URIRef) and str(node).startswith(str(ID)) and \
-        "/" not in str(node)[len(str(ID)):]
+    return isinstance(node, ox.NamedNode) and node.value.startswith(str(ID)) and \
+        "/" not in node.value[len(str(ID)):]
 
 
 def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
@@ -58,8 +65,7 @@ def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids:
     out = Triples()
     doc = iri(str(SOURCE[slugify(graph)]))
     source_document(out, doc, f"RDF file {file_name}", None, parsed, file_name)
-    text = parsed.graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    out.lines.update(line + "\n" for line in text.splitlines() if line.strip())
+    out.extend(parsed.triples)
     for node in parsed.records:
-        out.add(iri(str(node)), iri(PROV + "wasDerivedFrom"), doc)
+        out.add(node, iri(PROV + "wasDerivedFrom"), doc)
     return out

@@ -1,37 +1,47 @@
-"""Importers for third-party datasets (SIPRI arms transfers, UNODA treaty status).
+"""What every dataset importer builds with: the records it read and the problems it met, and
+N-Triples lines made from pyoxigraph terms, with the evidence model of
+:mod:`caucasus_kg.model.evidence` (actors, the dataset as a source document, record evidence).
 
-An importer reads a dataset file, turns each record into facts with evidence pointing at the
+An importer reads a dataset file and turns each record into facts with evidence pointing at the
 record (a Web Annotation FragmentSelector naming the row, plus ``ckg:recordId`` and
-``ckg:sourceLine``), writes them as sorted N-Triples without blank nodes to
-``<dataset>-<file stem>.nt`` and hands that file to :func:`caucasus_kg.merge.add_files`, so that
-validation and the atomic merge are the ones ``caucasus-kg add`` uses.
+``ckg:sourceLine``); :mod:`caucasus_kg.ops.imports` writes them as sorted N-Triples and merges
+them with the checks of ``caucasus-kg add``.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from caucasus_kg.model.namespaces import CKG, ID
+import pyoxigraph as ox
+
+from caucasus_kg.model.evidence import (
+    CSV_FRAGMENTS,
+    JSON_POINTER,
+    SourceDocument,
+    actor,
+    ckg,
+    entity,
+    record_evidence,
+    text,
+    typed,
+)
+from caucasus_kg.model.namespaces import PREFIXES
 from caucasus_kg.sources.importers.names import NameResolver
 
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_NS = PREFIXES["rdf"]
 RDF_TYPE = RDF_NS + "type"
-RDF_VALUE = RDF_NS + "value"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OA = "http://www.w3.org/ns/oa#"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-DCMITYPE = "http://purl.org/dc/dcmitype/"
-WD = "http://www.wikidata.org/entity/"
-CSV_FRAGMENTS = "http://tools.ietf.org/rfc/rfc7111"
-JSON_POINTER = "http://tools.ietf.org/rfc/rfc6901"
+RDF_VALUE = PREFIXES["rdf"] + "value"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
+RDFS_COMMENT = PREFIXES["rdfs"] + "comment"
+XSD = PREFIXES["xsd"]
+OA = PREFIXES["oa"]
+PROV = PREFIXES["prov"]
+DCT = PREFIXES["dct"]
+WD = PREFIXES["wd"]
+__all__ = ["CSV_FRAGMENTS", "JSON_POINTER", "ckg", "entity"]
 
 
 class ImportError_(Exception):
@@ -70,46 +80,34 @@ class Parsed:
 
 
 # ------------------------------------------------------------------------------------------
-# N-Triples
+# Terms and N-Triples
 # ------------------------------------------------------------------------------------------
 
-def iri(value: str) -> str:
-    return f"<{value}>"
+def iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
 
 
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r"))
-
-
-def lit(text: str, lang: str | None = None, datatype: str | None = None) -> str:
-    if lang:
-        return f'"{_escape(text)}"@{lang}'
-    if datatype:
-        return f'"{_escape(text)}"^^<{XSD}{datatype}>'
-    return f'"{_escape(text)}"'
+def lit(value: str, lang: str | None = None, datatype: str | None = None) -> ox.Literal:
+    return typed(value, datatype) if datatype and not lang else text(value, lang)
 
 
 class Triples:
-    """A set of N-Triples lines, written sorted so the output is deterministic."""
+    """A set of N-Triples lines (each written by pyoxigraph's term formatting), sorted when the
+    text is made, so the output is deterministic."""
 
     def __init__(self) -> None:
         self.lines: set[str] = set()
 
-    def add(self, s: str, p: str, o: str) -> None:
+    def add(self, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: object) -> None:
         self.lines.add(f"{s} {p} {o} .\n")
+
+    def extend(self, triples: Iterable[ox.Triple]) -> None:
+        for t in triples:
+            self.lines.add(f"{t.subject} {t.predicate} {t.object} .\n")
 
     def text(self) -> str:
         return "".join(sorted(self.lines))
 
-
-@functools.cache
-def ckg(local: str) -> str:
-    return f"<{CKG}{local}>"
-
-
-def entity(slug: str) -> str:
-    return iri(str(ID[slug]))
 
 
 # ------------------------------------------------------------------------------------------
@@ -117,56 +115,27 @@ def entity(slug: str) -> str:
 # ------------------------------------------------------------------------------------------
 
 def declare_actors(out: Triples, resolver: NameResolver) -> None:
-    for actor in resolver.created.values():
-        node = entity(actor.slug)
-        out.add(node, iri(RDF_TYPE), ckg(actor.kind))
-        out.add(node, iri(RDFS_LABEL), lit(actor.label, "en"))
-        if actor.wikidata:
-            out.add(node, ckg("wikidata"), iri(WD + actor.wikidata))
+    for created in resolver.created.values():
+        out.extend(actor(entity(created.slug), created.kind, created.label, created.wikidata))
 
 
-def source_document(out: Triples, doc: str, title: str, publisher: str | None,
+def source_document(out: Triples, doc: ox.NamedNode, title: str, publisher: str | None,
                     parsed: Parsed, file_name: str) -> None:
     """The dataset file as a source document. Its stored text is the dataset's own notes
     (preamble and header line), not its rows."""
-    out.add(doc, iri(RDF_TYPE), ckg("SourceDocument"))
-    out.add(doc, iri(RDF_TYPE), iri(DCMITYPE + "Dataset"))
-    out.add(doc, iri(DCT + "title"), lit(title, "en"))
-    if publisher:
-        out.add(doc, iri(DCT + "publisher"), entity(publisher))
-    out.add(doc, iri(DCT + "identifier"), lit(file_name))
-    out.add(doc, iri(DCT + "type"), lit("dataset", "en"))
-    if parsed.generated:
-        out.add(doc, iri(DCT + "issued"), lit(parsed.generated, datatype="date"))
-    out.add(doc, ckg("text"), lit(parsed.preamble or file_name))
-    digest = hashlib.sha256((parsed.preamble or file_name).encode("utf-8")).hexdigest()
-    out.add(doc, ckg("textSha256"), lit(digest))
+    out.extend(SourceDocument(
+        doc, dataset=True, text=parsed.preamble or file_name, title=title,
+        publisher=entity(publisher) if publisher else None, identifier=file_name,
+        kind="dataset", issued=typed(parsed.generated, "date") if parsed.generated else None,
+    ).triples())
 
 
-def evidence(out: Triples, fact: str, number: int | str, doc: str, attributed_to: str,
-             record_id: str, line: int | None, fragment: str, conforms_to: str) -> None:
+def evidence(out: Triples, fact: ox.NamedNode, number: int | str, doc: ox.NamedNode,
+             attributed_to: str, record_id: str, line: int | None, fragment: str,
+             conforms_to: str) -> None:
     """Evidence that ``fact`` comes from a record of the dataset ``doc``."""
-    node = fact[:-1] + f"/evidence/{number}>"
-    target = fact[:-1] + f"/evidence/{number}/target>"
-    selector = fact[:-1] + f"/evidence/{number}/record>"
-    out.add(fact, ckg("hasEvidence"), node)
-    out.add(fact, iri(PROV + "wasDerivedFrom"), doc)
-    out.add(node, iri(RDF_TYPE), ckg("Evidence"))
-    out.add(node, iri(RDF_TYPE), iri(OA + "Annotation"))
-    out.add(node, ckg("supports"), fact)
-    out.add(node, iri(OA + "hasBody"), fact)
-    out.add(node, iri(OA + "motivatedBy"), iri(OA + "describing"))
-    out.add(node, iri(OA + "hasTarget"), target)
-    out.add(node, iri(PROV + "wasAttributedTo"), entity(attributed_to))
-    out.add(node, ckg("recordId"), lit(record_id))
-    if line:
-        out.add(node, ckg("sourceLine"), lit(str(line), datatype="positiveInteger"))
-    out.add(target, iri(RDF_TYPE), iri(OA + "SpecificResource"))
-    out.add(target, iri(OA + "hasSource"), doc)
-    out.add(target, iri(OA + "hasSelector"), selector)
-    out.add(selector, iri(RDF_TYPE), iri(OA + "FragmentSelector"))
-    out.add(selector, iri(RDF_VALUE), lit(fragment))
-    out.add(selector, iri(DCT + "conformsTo"), iri(conforms_to))
+    out.extend(record_evidence(fact, ox.NamedNode(f"{fact.value}/evidence/{number}"), doc,
+                               entity(attributed_to), record_id, line, fragment, conforms_to))
 
 
 PUBLISHERS = {
@@ -181,10 +150,7 @@ def declare_publisher(out: Triples, slug: str, known_ids: set[str]) -> None:
     if slug in known_ids:
         return
     kind, label, qid = PUBLISHERS[slug]
-    node = entity(slug)
-    out.add(node, iri(RDF_TYPE), ckg(kind))
-    out.add(node, iri(RDFS_LABEL), lit(label, "en"))
-    out.add(node, ckg("wikidata"), iri(WD + qid))
+    out.extend(actor(entity(slug), kind, label, qid))
 
 
 def read_text(path: Path) -> str:

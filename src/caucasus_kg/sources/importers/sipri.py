@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import ClassVar
 
+import pyoxigraph as ox
+
 from caucasus_kg.model.namespaces import GRAPH, ID, PREFIXES, SOURCE, VOCAB
 from caucasus_kg.sources.importers.names import NameResolver, slugify
 from caucasus_kg.sources.importers.records import (
@@ -562,7 +564,7 @@ def _transfer(out: Triples, node: str, t: Transfer, supplier: str, recipient: st
             scale = Decimal(10) ** (9 if match.group(2).lower().startswith("b") else 6)
             amount = Decimal(match.group(1)) * scale
             part_of = "part of" in t.comments[:match.start()].lower()
-            value = node[:-1] + "/value>"
+            value = ox.NamedNode(node.value + "/value")
             out.add(node, ckg("dealValue" if part_of else "value"), value)
             out.add(value, iri(RDF_TYPE), ckg("MonetaryAmount"))
             out.add(value, ckg("amount"), lit(_number(amount), datatype="decimal"))

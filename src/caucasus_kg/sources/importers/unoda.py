@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import pyoxigraph as ox
+
 from caucasus_kg.model.namespaces import CKG, GRAPH, ID, PREFIXES, SOURCE, VOCAB
 from caucasus_kg.sources.importers.names import NameResolver, slugify
 from caucasus_kg.sources.importers.records import (
@@ -450,7 +452,7 @@ def _onto_existing(out: Triples, existing: Stored, ordered: list[Action], dates:
     out.add(claim, ckg("summary"), lit(said + ".", "en"))
     if len(dates) > 1:
         out.add(claim, iri(RDFS_COMMENT), _depositaries(kind, dates))
-    proposition = claim[:-1] + "/proposition>"
+    proposition = ox.NamedNode(claim.value + "/proposition")
     out.add(claim, ckg("proposition"), proposition)
     out.add(proposition, iri(RDF_TYPE), ckg("Proposition"))
     out.add(proposition, iri(RDF_NS + "subject"), node)

@@ -13,6 +13,8 @@ import functools
 import random
 import re
 import shutil
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -349,15 +351,65 @@ def mutate(seed: int, steps: int) -> Graph:
 @given(seed=st.integers(0, 10**9), steps=st.integers(1, 12), focus_seed=st.integers(0, 3))
 @example(seed=368, steps=4, focus_seed=0)  # two results differing only in their value
 @example(seed=7781, steps=1, focus_seed=0)  # a second rank, "16"^^xsd:integer
+@example(seed=79787, steps=7, focus_seed=0)  # a resumption with two actors: see below
 def test_random_mutations(seed, steps, focus_seed):
     data = mutate(seed, steps)
     reference, fast = both(data)
-    assert fast == reference
+    assert comparable(fast) == comparable(reference)
     if focus_seed:
         nodes = sorted({s for s in data.subjects() if isinstance(s, URIRef)})
         focus = random.Random(focus_seed).sample(nodes, max(1, len(nodes) // 4))
         fast_focus = validate_store(store_of(data), shapes(), ontology(), [str(f) for f in focus])
-        assert fast_focus == on_focus(reference, focus)
+        assert comparable(fast_focus) == comparable(on_focus(reference, focus))
+
+
+@functools.cache
+def _message_patterns() -> dict[str, list[re.Pattern[str]]]:
+    """The sh:message templates of each shape with a SPARQL constraint, as patterns in which a
+    variable matches any text."""
+    graph = shapes()
+    patterns: dict[str, list[re.Pattern[str]]] = {}
+    for shape, constraint in graph.subject_objects(SH.sparql):
+        for template in [*graph.objects(constraint, SH.message), *graph.objects(shape, SH.message)]:
+            pieces = re.split(r"\{[?$]\w+\}", str(template))
+            patterns.setdefault(str(shape), []).append(
+                re.compile("(?s)" + ".+?".join(re.escape(p) for p in pieces)))
+    return patterns
+
+
+def comparable(results: list[ShaclResult]) -> list[ShaclResult]:
+    """Results as both engines must agree on them. When a SPARQL constraint has several
+    solutions for one focus node (a resumption with two actors), each engine reports one of them,
+    and pySHACL's choice depends on Python's per-process string hashing: such a message is
+    compared as the template it was made from, everything else exactly."""
+    out = []
+    for r in results:
+        for pattern in _message_patterns().get(r.shape, []):
+            if pattern.fullmatch(r.message):
+                r = ShaclResult(r.focus, r.path, r.severity, pattern.pattern, r.shape, r.value)
+                break
+        out.append(r)
+    return sorted(out, key=lambda r: (r.focus, r.path or "", r.message, r.value or "",
+                                      r.severity, r.shape))
+
+
+def test_the_reference_picks_a_solution_by_hash_order():
+    """The case `comparable` exists for: pySHACL's message for the resumption with two actors
+    changes with PYTHONHASHSEED; the SPARQL engine always reports the first solution in order."""
+    script = ("import sys; sys.path.insert(0, 'tests')\n"
+              "from test_shacl_sparql import mutate, both\n"
+              "ref, fast = both(mutate(79787, 7))\n"
+              "pick = lambda rs: [r.message.split(' resumes')[0] for r in rs if r.focus.endswith"
+              "('/us-resumes') and r.shape.endswith('ResumptionAfterSuspensionShape')]\n"
+              "print(pick(ref), pick(fast))\n")
+    seen = set()
+    for seed in ("0", "4"):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[1], timeout=300,
+                              env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
+        seen.add(done.stdout.strip())
+    assert seen == {"['United States'] ['United States']",
+                    "['suspension of participation'] ['United States']"}
 
 
 def test_mutations_find_problems():

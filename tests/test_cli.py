@@ -48,20 +48,34 @@ def test_who_suspended_cfe_table(built, cli) -> None:
 
 
 def test_who_suspended_cfe_csv_tsv_json(built, cli) -> None:
+    """csv, tsv and json are the SPARQL 1.1 result formats: full IRIs, typed terms in TSV."""
     _, out, _ = cli(*built, "query", "who-suspended-cfe", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["actor"], r["action"], r["date"], r["fact"]) for r in rows][1] == (
+        "Russia", "withdrawal", "2023-11-07",
+        "https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023")
     assert [(r["actor"], r["action"], r["date"]) for r in rows] == [
         ("NATO allies of the United States", "suspension of participation", "2023-11-07"),
         ("Russia", "withdrawal", "2023-11-07"),
         ("United States", "suspension of participation", "2023-11-07"),
     ]
+    assert out.startswith("actor,action,date,in_response_to,fact\n")  # CRLF, as read by click
     _, out, _ = cli(*built, "query", "who-suspended-cfe", "-f", "tsv")
-    assert out.splitlines()[2].split("\t")[:3] == ["Russia", "withdrawal", "2023-11-07"]
+    assert out.split("\n")[0] == "?actor\t?action\t?date\t?in_response_to\t?fact"
+    assert out.split("\n")[2].split("\t") == [
+        '"Russia"@en', '"withdrawal"@en', '"2023-11-07"^^<http://www.w3.org/2001/XMLSchema#date>',
+        '""', "<https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023>"]
     _, out, _ = cli(*built, "query", "who-suspended-cfe", "-f", "json")
     data = json.loads(out)
-    assert data[1] == {"actor": "Russia", "action": "withdrawal", "date": "2023-11-07",
-                       "in_response_to": "",
-                       "fact": "https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023"}
+    assert data["head"]["vars"] == ["actor", "action", "date", "in_response_to", "fact"]
+    assert data["results"]["bindings"][1] == {
+        "actor": {"type": "literal", "value": "Russia", "xml:lang": "en"},
+        "action": {"type": "literal", "value": "withdrawal", "xml:lang": "en"},
+        "date": {"type": "literal", "value": "2023-11-07",
+                 "datatype": "http://www.w3.org/2001/XMLSchema#date"},
+        "in_response_to": {"type": "literal", "value": ""},
+        "fact": {"type": "uri",
+                 "value": "https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023"}}
 
 
 def test_output_is_deterministic(built, cli) -> None:
@@ -74,7 +88,7 @@ def test_inline_query_and_parameters(built, cli) -> None:
     code, out, _ = cli(*built, "query",
                        "SELECT ?label WHERE { ?s a ckg:Alliance ; rdfs:label ?label }", "-f", "csv")
     assert code == 0
-    assert out == "label\nNATO\n"
+    assert out == "label\nNATO\n"  # click's runner reads the CSV's CRLF as LF
     code, out, _ = cli(*built, "query", "who-suspended-cfe", "--param", "treaty=CFE Treaty",
                        "-f", "csv")
     assert code == 0 and len(out.splitlines()) == 4
@@ -114,6 +128,20 @@ def test_queries_lists_the_catalogue(built, cli) -> None:
     code, out, _ = cli(*built, "queries", "-f", "json")
     names = [q["name"] for q in json.loads(out)]
     assert "who-suspended-cfe" in names and names == sorted(names)
+
+
+def test_reports_share_one_format_option(built, cli) -> None:
+    """text|json (-f or --format) on every command that prints a report; `queries` still takes
+    its older `table` for text without listing it."""
+    text = cli(*built, "queries")
+    assert cli(*built, "queries", "-f", "text") == text == cli(*built, "queries", "-f", "table")
+    for command in ("queries", "validate", "add", "explain"):
+        code, out, _ = cli(command, "--help")
+        assert code == 0 and "-f, --format [text|json]" in out, command
+    code, _, err = cli(*built, "queries", "-f", "csv")
+    assert code == 2 and "'csv' is not one of 'text', 'json'" in err
+    code, out, _ = cli(*built, "validate", "-f", "json")
+    assert code == 0 and json.loads(out) == {"valid": True, "problems": []}
 
 
 def test_explain_accepts_the_curie_that_query_output_prints(built, cli) -> None:

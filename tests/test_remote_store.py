@@ -93,7 +93,8 @@ def test_build_query_then_rebuild_without_a_file_drops_its_graph(cli, tmp_path: 
     code, out, err = cli("--project", root, "--store", url, "query", "who-suspended-cfe",
                          "-f", "csv")
     assert code == 0, err
-    assert "Russia,suspension of participation,2007-12-12,,id:russia-suspends-cfe-2007" in out
+    assert "Russia,suspension of participation,2007-12-12,,https://w3id.org/caucasus-kg/id/" \
+        "russia-suspends-cfe-2007" in out
     assert "warning" not in err
 
     (root / "graphs/cfe-2007-note.yaml").unlink()
@@ -133,7 +134,16 @@ def test_explain_and_query_give_the_embedded_stores_answers(cli, tmp_path: Path,
                                                            url: str) -> None:
     _same_output(cli, tmp_path, url, [["explain", "russia-withdraws-from-cfe-2023"],
                                       ["explain", "Harutyunov", "-f", "json"],
-                                      ["query", "actors", "-f", "json"]])
+                                      ["query", "actors"], ["query", "actors", "-f", "csv"]])
+
+
+@pytest.mark.xfail(strict=True, reason="GROUP_CONCAT of strings with one language tag keeps the "
+                   "tag on Oxigraph (\"NATO allies\"@en) and gives a plain string on Virtuoso, "
+                   "and an empty group is unbound on Oxigraph but \"\" on Virtuoso: the SPARQL "
+                   "JSON, XML and TSV of `actors`, `entities` and `timeline` differ (docs/stores.md)")
+def test_typed_result_formats_give_the_embedded_stores_terms(cli, tmp_path: Path,
+                                                             url: str) -> None:
+    _same_output(cli, tmp_path, url, [["query", "actors", "-f", "json"]])
 
 
 def test_export_gives_the_embedded_stores_files(cli, tmp_path: Path, url: str) -> None:

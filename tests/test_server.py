@@ -32,9 +32,9 @@ from caucasus_kg.cli.serve import command as serve_command
 from caucasus_kg.core.sparql_text import QueryRefused as Refused
 from caucasus_kg.core.sparql_text import substitute
 from caucasus_kg.read.queries import bind_parameters, catalogue, run_query
+from caucasus_kg.read.results import ASK_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
 from caucasus_kg.server.app import check_query_text
-from caucasus_kg.server.negotiation import GRAPH_OFFERS, RESULT_OFFERS, negotiate
-from caucasus_kg.server.workers import _solutions
+from caucasus_kg.server.negotiation import negotiate
 from caucasus_kg.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -564,24 +564,19 @@ def test_page_assets_are_local(server: RunningServer) -> None:
 
 # --- Pure pieces --------------------------------------------------------------------------
 
-def test_rows_survive_the_tsv_round_trip() -> None:
-    terms = [ox.Literal("tab\there\nnew \"quoted\" \\ back ünï ✓", language="hy"),
-             ox.Literal("12.50", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
-             ox.NamedNode("https://w3id.org/caucasus-kg/id/russia"), ox.BlankNode("b0"), None]
-    solutions = _solutions(["a", "b", "c", "d", "e"], [tuple(terms), (None,) * 5])
-    rows = [tuple(s[v] for v in ("a", "b", "c", "d", "e")) for s in solutions]
-    assert rows == [tuple(terms), (None,) * 5]
-    assert list(_solutions([], [()])) and not list(_solutions(["x"], []))
-
-
 def test_negotiation_rules() -> None:
-    assert negotiate(RESULT_OFFERS, "text/*").media_type == "text/csv"
-    assert negotiate(RESULT_OFFERS, "").media_type == "application/sparql-results+json"
-    assert negotiate(GRAPH_OFFERS, "application/*;q=0.5, text/turtle;q=0.4").media_type \
+    assert negotiate(SELECT_FORMATS, "text/*").media_type == "text/csv"
+    assert negotiate(ASK_FORMATS, "text/*").media_type == "text/xml"
+    assert negotiate(SELECT_FORMATS, "").media_type == "application/sparql-results+json"
+    assert negotiate(ASK_FORMATS, "text/csv, */*;q=0.1").media_type \
+        == "application/sparql-results+json"
+    assert negotiate(GRAPH_FORMATS, "application/*;q=0.5, text/turtle;q=0.4").media_type \
         == "application/n-triples"
-    assert negotiate(GRAPH_OFFERS, "*/*", "json").media_type == "application/ld+json"
+    assert negotiate(GRAPH_FORMATS, "*/*", "json").media_type == "application/ld+json"
     with pytest.raises(Refused):
-        negotiate(RESULT_OFFERS, "text/csv;q=0")
+        negotiate(SELECT_FORMATS, "text/csv;q=0")
+    with pytest.raises(Refused):
+        negotiate(ASK_FORMATS, "text/csv")
 
 
 def _alive(pid: int) -> bool:

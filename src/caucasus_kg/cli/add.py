@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from caucasus_kg.cli.common import fail, print_add_report, project_of, report, validator_of
+from caucasus_kg.cli.common import (
+    fail,
+    print_add_report,
+    project_of,
+    report,
+    report_format_option,
+    validator_of,
+)
 from caucasus_kg.core.diagnostics import ExitCode, InputError
 from caucasus_kg.ops.add import add_files
 from caucasus_kg.store.embedded import StoreError
@@ -17,8 +24,7 @@ from caucasus_kg.store.embedded import StoreError
 @click.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check everything but merge nothing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
+@report_format_option()
 @click.pass_context
 def command(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, fmt: str) -> None:
     """Validate new fact files (YAML, Turtle, N-Triples or JSON-LD) against the graph and merge

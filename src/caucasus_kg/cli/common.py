@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -21,6 +22,35 @@ from caucasus_kg.store.remote import RemoteStoreError
 
 LOCAL_STORE_ONLY = {"add", "import", "serve"}
 """Commands that work on the embedded store only."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+REPORT_FORMATS = ("text", "json")
+"""What ``--format`` takes on the commands that print a report (validate, add, explain,
+queries); ``query`` prints answers and takes the result formats of
+:mod:`caucasus_kg.read.results`."""
+
+
+class _ChoiceWithAliases(click.Choice):
+    """A choice that also takes older names for some values without listing them."""
+
+    def __init__(self, choices: tuple[str, ...], aliases: dict[str, str]):
+        super().__init__(choices)
+        self.aliases = aliases
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> object:
+        if isinstance(value, str) and value in self.aliases:
+            value = self.aliases[value]
+        return super().convert(value, param, ctx)
+
+
+def report_format_option(aliases: dict[str, str] | None = None) -> Callable[[_F], _F]:
+    """``--format/-f text|json`` for a report; ``aliases`` are accepted but not listed."""
+    return click.option("--format", "-f", "fmt",
+                        type=_ChoiceWithAliases(REPORT_FORMATS, aliases or {}), default="text",
+                        show_default=True, help="Report format: text for people, json for "
+                        "scripts.")
 
 
 def err(message: str) -> None:

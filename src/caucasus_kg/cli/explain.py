@@ -6,7 +6,7 @@ import json
 
 import click
 
-from caucasus_kg.cli.common import fail, open_for_query, project_of
+from caucasus_kg.cli.common import fail, open_for_query, project_of, report_format_option
 from caucasus_kg.core.diagnostics import ExitCode
 from caucasus_kg.read.explain import explain, render_text
 from caucasus_kg.read.queries import QueryError, resolve_entity
@@ -14,8 +14,7 @@ from caucasus_kg.read.queries import QueryError, resolve_entity
 
 @click.command("explain")
 @click.argument("entity")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@report_format_option()
 @click.pass_context
 def command(ctx: click.Context, entity: str, fmt: str) -> None:
     """Show the evidence chain behind ENTITY (an id, label, alias, QID or IRI): what the graph

@@ -6,14 +6,13 @@ import json
 
 import click
 
-from caucasus_kg.cli.common import fail, project_of
+from caucasus_kg.cli.common import fail, project_of, report_format_option
 from caucasus_kg.core.diagnostics import ExitCode
 from caucasus_kg.read.queries import QueryError, catalogue
 
 
 @click.command("queries")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@report_format_option(aliases={"table": "text"})
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:
     """List the catalogue of canned questions with their parameters."""

@@ -6,16 +6,29 @@ import click
 
 from caucasus_kg.cli.common import fail, open_for_query, parse_params, project_of
 from caucasus_kg.core.diagnostics import ExitCode
+from caucasus_kg.core.sparql_text import SparqlSyntaxError, query_shape
 from caucasus_kg.read.queries import QueryError, find_query, run_query
-from caucasus_kg.read.results import FORMATS, render
+from caucasus_kg.read.results import (
+    FORM_FORMATS,
+    QUERY_FORMATS,
+    TABLE,
+    FormatError,
+    formats_for,
+    render_table,
+    serialize,
+)
 
 
 @click.command("query")
 @click.argument("query")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="A query parameter; repeat for several.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True, help="Output format.")
+@click.option("--format", "-f", "fmt", type=click.Choice(QUERY_FORMATS, case_sensitive=False),
+              default=TABLE, show_default=True,
+              help="table: for people. csv, tsv, json, xml: the SPARQL 1.1 result formats "
+              "(SELECT; json and xml for ASK). turtle, ntriples, rdfxml, jsonld: for CONSTRUCT "
+              "and DESCRIBE (json and xml there mean jsonld and rdfxml). Byte for byte what "
+              "`serve` sends for the same query and format.")
 @click.option("--allow-service", is_flag=True,
               help="Let the query's SERVICE clauses contact the servers they name (refused "
               "otherwise).")
@@ -34,14 +47,37 @@ def command(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str,
       caucasus-kg query 'SELECT ?s WHERE { ?s a ckg:State }'
     """
     project = project_of(ctx)
+    fmt = fmt.lower()
     try:
         canned = find_query(query, project.queries_dir)
         bound = parse_params(params)
     except QueryError as exc:
         fail(ExitCode.USAGE, str(exc))
+    if fmt != TABLE:
+        _refuse_unfit_format(canned.text, fmt)
     store = open_for_query(ctx, project)
     try:
         result = run_query(canned, store, bound, allow_service=allow_service)
     except QueryError as exc:
         fail(ExitCode.USAGE if exc.usage else ExitCode.INVALID, str(exc))
-    click.echo(render(result, fmt), nl=False)
+    if fmt == TABLE:
+        click.echo(render_table(result), nl=False)
+        return
+    try:
+        data = serialize(result, formats_for(result).named(fmt, also=(TABLE,)))
+    except FormatError as exc:
+        fail(ExitCode.USAGE, str(exc))
+    click.echo(data, nl=False)
+
+
+def _refuse_unfit_format(text: str, fmt: str) -> None:
+    """Exit 2 before the query runs when its form (SELECT, ASK, ...) has no such format."""
+    try:
+        form = query_shape(text).form
+    except SparqlSyntaxError:
+        return  # running it says what is wrong with the text
+    if form in FORM_FORMATS:
+        try:
+            FORM_FORMATS[form].named(fmt, also=(TABLE,))
+        except FormatError as exc:
+            fail(ExitCode.USAGE, str(exc))

@@ -8,15 +8,14 @@ from pathlib import Path
 import click
 
 from caucasus_kg.checks.validator import VALIDATORS
-from caucasus_kg.cli.common import emit_report, err, fail, project_of, validator_of
+from caucasus_kg.cli.common import emit_report, err, fail, project_of, report_format_option, validator_of
 from caucasus_kg.core.diagnostics import ExitCode, InputError
 from caucasus_kg.ops.build import check
 
 
 @click.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
+@report_format_option()
 @click.option("--alone", is_flag=True,
               help="Validate FILES on their own, without the project's graphs.")
 @click.option("--reference", is_flag=True,

@@ -1,22 +1,158 @@
-"""Rendering query answers as an aligned table, CSV, TSV or JSON (deterministic: no timestamps)."""
+"""Query answers as bytes: the standard SPARQL 1.1 result formats (JSON, XML, CSV, TSV) for
+SELECT and ASK, RDF (Turtle, N-Triples, RDF/XML, JSON-LD) for CONSTRUCT and DESCRIBE, and the
+aligned table people read.
+
+:func:`serialize` is the one place an answer becomes bytes of a standard format: ``caucasus-kg
+query --format`` and the server's query workers both call it, so the command line prints exactly
+what the server sends. The bytes are written by pyoxigraph's own serializers. Output is
+deterministic (no timestamps; CONSTRUCT and DESCRIBE triples come sorted from
+:func:`caucasus_kg.read.queries.run_query` and from the server).
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from decimal import Decimal
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from caucasus_kg.model.namespaces import compact
+from caucasus_kg.model.namespaces import PREFIXES, compact
 from caucasus_kg.read.queries import QueryResult
 
-FORMATS = ("table", "csv", "tsv", "json")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_TYPES = {_XSD + t for t in ("integer", "positiveInteger", "nonNegativeInteger", "int",
-                                     "long", "negativeInteger", "nonPositiveInteger")}
+_QRF = ox.QueryResultsFormat
 
+
+class FormatError(ValueError):
+    """A format that does not fit the answer (e.g. CSV for an ASK), or is unknown."""
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    """One format an answer can be written in: its media type, the short names ``--format`` and
+    ``format=`` take, and pyoxigraph's format object."""
+
+    media_type: str
+    names: tuple[str, ...]
+    format: ox.QueryResultsFormat | ox.RdfFormat
+
+    @property
+    def content_type(self) -> str:
+        textual = self.media_type.startswith("text/") or self.media_type == "application/n-triples"
+        return self.media_type + ("; charset=utf-8" if textual else "")
+
+
+@dataclass(frozen=True)
+class AnswerFormats:
+    """The formats one kind of answer can be written in; the first is the default."""
+
+    answer: str
+    """The kind of answer, as messages name it."""
+    formats: tuple[ResultFormat, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The main name of each format, in order, each once."""
+        return tuple(dict.fromkeys(f.names[0] for f in self.formats if f.names))
+
+    def named(self, name: str, also: tuple[str, ...] = ()) -> ResultFormat:
+        """The format called ``name`` (a short name or a media type), or a FormatError saying
+        which names fit this answer (``also`` lists more, such as the command line's table)."""
+        wanted = name.strip().lower()
+        for fmt in self.formats:
+            if wanted in fmt.names or wanted == fmt.media_type:
+                return fmt
+        choices = [*also, *self.names]
+        listed = ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else choices[0]
+        raise FormatError(f"format '{name}' does not fit {self.answer}; give {listed}")
+
+
+SELECT_FORMATS = AnswerFormats("a SELECT answer (rows)", (
+    ResultFormat("application/sparql-results+json", ("json", "srj"), _QRF.JSON),
+    ResultFormat("application/json", (), _QRF.JSON),
+    ResultFormat("application/sparql-results+xml", ("xml", "srx"), _QRF.XML),
+    ResultFormat("application/xml", (), _QRF.XML),
+    ResultFormat("text/csv", ("csv",), _QRF.CSV),
+    ResultFormat("text/tab-separated-values", ("tsv",), _QRF.TSV),
+    ResultFormat("text/xml", (), _QRF.XML),
+))
+"""SPARQL 1.1 Query Results JSON, XML, CSV and TSV."""
+
+ASK_FORMATS = AnswerFormats(
+    "an ASK answer (true or false; CSV and TSV are for rows only)",
+    tuple(f for f in SELECT_FORMATS.formats if f.format not in (_QRF.CSV, _QRF.TSV)))
+"""SPARQL 1.1 Query Results JSON and XML: the CSV and TSV formats are for SELECT only."""
+
+GRAPH_FORMATS = AnswerFormats("a CONSTRUCT or DESCRIBE answer (triples)", (
+    ResultFormat("text/turtle", ("turtle", "ttl"), ox.RdfFormat.TURTLE),
+    ResultFormat("application/n-triples", ("ntriples", "nt"), ox.RdfFormat.N_TRIPLES),
+    ResultFormat("text/plain", (), ox.RdfFormat.N_TRIPLES),
+    ResultFormat("application/rdf+xml", ("rdfxml", "xml"), ox.RdfFormat.RDF_XML),
+) + ((ResultFormat("application/ld+json", ("jsonld", "json"), ox.RdfFormat.JSON_LD),)
+     if hasattr(ox.RdfFormat, "JSON_LD") else ()))  # pyoxigraph 0.5 writes JSON-LD, 0.4 does not
+"""Turtle (with the project's prefixes), N-Triples, RDF/XML and JSON-LD."""
+
+FORM_FORMATS = {"SELECT": SELECT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH_FORMATS,
+                "DESCRIBE": GRAPH_FORMATS}
+"""The formats of each query form (as :class:`caucasus_kg.core.sparql_text.QueryShape` names
+it), to refuse a format before the query runs."""
+
+TABLE = "table"
+QUERY_FORMATS = (TABLE, *dict.fromkeys(
+    SELECT_FORMATS.names + ASK_FORMATS.names + GRAPH_FORMATS.names))
+"""What ``caucasus-kg query --format`` takes: the table for people, then every format name."""
+
+
+def formats_for(result: QueryResult) -> AnswerFormats:
+    if result.boolean is not None:
+        return ASK_FORMATS
+    if result.triples is not None:
+        return GRAPH_FORMATS
+    return SELECT_FORMATS
+
+
+def serialize(result: QueryResult, fmt: ResultFormat) -> bytes:
+    """``result`` in ``fmt``, written by pyoxigraph. Raises FormatError when ``fmt`` does not
+    fit the kind of answer."""
+    if fmt not in formats_for(result).formats:
+        raise FormatError(f"{fmt.media_type} does not fit {formats_for(result).answer}")
+    if result.triples is not None:
+        triples = [t.triple if isinstance(t, ox.Quad) else t for t in result.triples]
+        prefixes = PREFIXES if fmt.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+        return ox.serialize(triples, format=fmt.format, prefixes=prefixes)
+    answer = (_boolean(result.boolean) if result.boolean is not None
+              else _solutions(result.columns, result.rows))
+    return answer.serialize(format=fmt.format)
+
+
+def _boolean(value: bool) -> ox.QueryBoolean:
+    return ox.parse_query_results(json.dumps({"head": {}, "boolean": value}), _QRF.JSON)
+
+
+def _solutions(columns: list[str], rows: list[tuple[object, ...]]) -> ox.QuerySolutions:
+    """Rows of terms as pyoxigraph solutions, so that its serializers write every format.
+
+    pyoxigraph 0.5 builds solutions only by parsing results (``QuerySolutions`` has no
+    constructor), and its ``serialize`` drains a query's answer with no way to count the rows
+    on the way, which the server needs for ``--max-results``: so the rows are kept, and come
+    back through SPARQL TSV here. TSV is lossless for every term: each is written in its
+    N-Triples form (tabs and newlines in literals escaped, triple terms as ``<<( s p o )>>``),
+    an unbound cell is empty.
+    """
+    lines = ["\t".join("?" + c for c in columns)]
+    lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
+    return ox.parse_query_results(("\n".join(lines) + "\n").encode(), _QRF.TSV)
+
+
+def _tsv_term(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        parts = (term.subject, term.predicate, term.object)
+        return "<<( " + " ".join(_tsv_term(p) for p in parts) + " )>>"
+    return str(term)  # pyoxigraph terms print in their N-Triples form
+
+
+# --- The table people read -------------------------------------------------------------------
 
 def cell_text(term: object) -> str:
     """A term as readers want to see it: IRIs as CURIEs (id:russia), literals as their text."""
@@ -31,49 +167,14 @@ def cell_text(term: object) -> str:
     return str(term)
 
 
-def json_value(term: object) -> object:
-    """A term as JSON: full IRIs, numbers as numbers, booleans as booleans, the rest as text."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if datatype in _INTEGER_TYPES:
-            return int(term.value)
-        if datatype == _XSD + "decimal":
-            number = Decimal(term.value)
-            return int(number) if number == number.to_integral_value() else float(number)
-        if datatype in (_XSD + "double", _XSD + "float"):
-            return float(term.value)
-        if datatype == _XSD + "boolean":
-            return term.value in ("true", "1")
-        return term.value
-    return str(term)
-
-
-def render(result: QueryResult, fmt: str) -> str:
+def render_table(result: QueryResult) -> str:
+    """The answer for people: an aligned table of prefixed names and values for a SELECT,
+    ``true`` or ``false`` for an ASK, the triples one a line (N-Triples) for a CONSTRUCT."""
     if result.boolean is not None:
-        if fmt == "json":
-            return json.dumps({"boolean": result.boolean}) + "\n"
         return ("true" if result.boolean else "false") + "\n"
     if result.triples is not None:
         return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result.triples)
-    if fmt == "json":
-        rows = [{c: json_value(v) for c, v in zip(result.columns, row, strict=True)}
-                for row in result.rows]
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    texts = [[cell_text(v) for v in row] for row in result.rows]
-    if fmt in ("csv", "tsv"):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t",
-                            lineterminator="\n")
-        writer.writerow(result.columns)
-        if fmt == "tsv":
-            texts = [[t.replace("\t", " ").replace("\n", " ") for t in row] for row in texts]
-        writer.writerows(texts)
-        return buffer.getvalue()
-    return table(result.columns, texts)
+    return table(result.columns, [[cell_text(v) for v in row] for row in result.rows])
 
 
 def table(columns: list[str], rows: list[list[str]]) -> str:

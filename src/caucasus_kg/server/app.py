@@ -36,10 +36,10 @@ from caucasus_kg.core.sparql_text import QueryShape, check_query
 from caucasus_kg.core.suggest import did_you_mean
 from caucasus_kg.model.namespaces import PREFIXES
 from caucasus_kg.read.queries import CannedQuery, QueryError, catalogue
+from caucasus_kg.read.results import GRAPH_FORMATS
 from caucasus_kg.server.config import ASSETS, WEB_DIR, ServerConfig
 from caucasus_kg.server.negotiation import (
     FORMAT_PARAMS,
-    GRAPH_OFFERS,
     known_format,
     negotiate,
     parse_accept,
@@ -238,7 +238,7 @@ class _Endpoints:
 
     async def _service_description(self, request: Request, accept: str,
                                    fmt: str | None) -> Response:
-        offer = negotiate(GRAPH_OFFERS, accept, fmt)
+        offer = negotiate(GRAPH_FORMATS, accept, fmt)
         reply = await self.pool.run(Job("graphs"))
         if reply.status != 200:
             return _response(reply)
@@ -339,8 +339,8 @@ def _format_param(form: dict[str, list[str]]) -> str | None:
         if values:
             if not known_format(values[-1]):
                 raise Refused(400, f"unknown format '{values[-1]}'; use json, xml, csv, tsv "
-                              "(SELECT, ASK) or turtle, ntriples, rdfxml, jsonld (CONSTRUCT, "
-                              "DESCRIBE), or a media type")
+                              "(SELECT; json, xml for ASK) or turtle, ntriples, rdfxml, jsonld "
+                              "(CONSTRUCT, DESCRIBE), or a media type")
             return values[-1]
     return None
 
@@ -396,7 +396,7 @@ def _service_description_triples(endpoint: ox.NamedNode, graphs: list[str]) -> l
     ]
     formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML"]
-    if any(o.media_type == "application/ld+json" for o in GRAPH_OFFERS):
+    if any(f.media_type == "application/ld+json" for f in GRAPH_FORMATS.formats):
         formats.append("JSON-LD")
     for name in formats:
         triples.append(ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(_FORMATS_NS + name)))

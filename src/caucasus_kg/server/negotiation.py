@@ -1,48 +1,17 @@
-"""Result formats and content negotiation (``Accept`` and ``format=``) for the endpoint."""
+"""Content negotiation (``Accept`` and ``format=``) for the endpoint, over the result formats of
+:mod:`caucasus_kg.read.results` (which the command line's ``--format`` takes too)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-import pyoxigraph as ox
-
 from caucasus_kg.core.sparql_text import QueryRefused as Refused
-
-# --- Result formats and content negotiation ------------------------------------------------
-
-@dataclass(frozen=True)
-class Offer:
-    media_type: str
-    names: tuple[str, ...]
-    format: Any  # ox.QueryResultsFormat or ox.RdfFormat
-
-    @property
-    def content_type(self) -> str:
-        textual = self.media_type.startswith("text/") or self.media_type == "application/n-triples"
-        return self.media_type + ("; charset=utf-8" if textual else "")
-
-
-_QRF = ox.QueryResultsFormat
-RESULT_OFFERS = (
-    Offer("application/sparql-results+json", ("json", "srj"), _QRF.JSON),
-    Offer("application/json", (), _QRF.JSON),
-    Offer("application/sparql-results+xml", ("xml", "srx"), _QRF.XML),
-    Offer("application/xml", (), _QRF.XML),
-    Offer("text/csv", ("csv",), _QRF.CSV),
-    Offer("text/tab-separated-values", ("tsv",), _QRF.TSV),
-    Offer("text/xml", (), _QRF.XML),
+from caucasus_kg.read.results import (
+    ASK_FORMATS,
+    GRAPH_FORMATS,
+    SELECT_FORMATS,
+    AnswerFormats,
+    FormatError,
+    ResultFormat,
 )
-"""For SELECT and ASK; the first is the default."""
-
-GRAPH_OFFERS = (
-    Offer("text/turtle", ("turtle", "ttl"), ox.RdfFormat.TURTLE),
-    Offer("application/n-triples", ("ntriples", "nt"), ox.RdfFormat.N_TRIPLES),
-    Offer("text/plain", (), ox.RdfFormat.N_TRIPLES),
-    Offer("application/rdf+xml", ("rdfxml", "xml"), ox.RdfFormat.RDF_XML),
-) + ((Offer("application/ld+json", ("jsonld", "json"), ox.RdfFormat.JSON_LD),)
-     if hasattr(ox.RdfFormat, "JSON_LD") else ())  # pyoxigraph 0.5 writes JSON-LD, 0.4 does not
-"""For CONSTRUCT and DESCRIBE (and the service description); the first is the default."""
 
 FORMAT_PARAMS = ("format", "output")
 """Query-string parameters that override the Accept header, e.g. ``format=csv``."""
@@ -50,7 +19,8 @@ FORMAT_PARAMS = ("format", "output")
 
 def known_format(value: str) -> bool:
     value = value.strip().lower()
-    return any(value in o.names or value == o.media_type for o in RESULT_OFFERS + GRAPH_OFFERS)
+    return any(value in f.names or value == f.media_type
+               for kind in (SELECT_FORMATS, ASK_FORMATS, GRAPH_FORMATS) for f in kind.formats)
 
 
 def parse_accept(header: str) -> list[tuple[str, str, float]]:
@@ -91,27 +61,22 @@ def quality(media_type: str, ranges: list[tuple[str, str, float]]) -> float:
     return best
 
 
-def negotiate(offers: tuple[Offer, ...], accept: str | None, fmt: str | None = None) -> Offer:
-    """The offer for a ``format=`` value, else the best for the Accept header (ties go to the
-    earlier offer). Raises Refused(406) when nothing fits."""
+def negotiate(offers: AnswerFormats, accept: str | None, fmt: str | None = None) -> ResultFormat:
+    """The format a ``format=`` value names, else the best for the Accept header (ties go to the
+    earlier format). Raises Refused(406) when nothing fits."""
     if fmt:
-        wanted = fmt.strip().lower()
-        for offer in offers:
-            if wanted in offer.names or wanted == offer.media_type:
-                return offer
-        names = ", ".join(n for o in offers for n in o.names[:1])
-        raise Refused(406, f"format '{fmt}' does not fit this answer; it can be given as "
-                      f"{names}")
+        try:
+            return offers.named(fmt)
+        except FormatError as exc:
+            raise Refused(406, str(exc)) from None
     ranges = parse_accept(accept or "*/*") or [("*", "*", 1.0)]
     best, best_q = None, 0.0
-    for offer in offers:
+    for offer in offers.formats:
         q = quality(offer.media_type, ranges)
         if q > best_q:
             best, best_q = offer, q
     if best is None:
-        types = ", ".join(o.media_type for o in offers)
-        raise Refused(406, f"none of the accepted media types can be produced for this answer; "
+        types = ", ".join(o.media_type for o in offers.formats)
+        raise Refused(406, f"none of the accepted media types can be produced for {offers.answer}; "
                       f"available: {types}")
     return best
-
-

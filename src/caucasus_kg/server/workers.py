@@ -27,8 +27,9 @@ from caucasus_kg.core.sparql_text import QueryRefused as Refused
 from caucasus_kg.model.namespaces import PREFIXES
 from caucasus_kg.read.explain import explain
 from caucasus_kg.read.queries import CannedQuery, QueryError, QueryResult, resolve_entity, run_query
+from caucasus_kg.read.results import formats_for, serialize
 from caucasus_kg.server.config import TEXT_PLAIN, ServerConfig
-from caucasus_kg.server.negotiation import GRAPH_OFFERS, RESULT_OFFERS, Offer, negotiate
+from caucasus_kg.server.negotiation import negotiate
 from caucasus_kg.server.sandbox import deny_network
 from caucasus_kg.store.embedded import info_path, open_store
 
@@ -198,39 +199,11 @@ def _evaluate(answer: Any, job: Job, max_results: int) -> Reply:
     return _result_reply(QueryResult(triples=triples), job, max_results)
 
 
-def _solutions(columns: list[str], rows: list[tuple[object, ...]]) -> ox.QuerySolutions:
-    """Rows as pyoxigraph solutions, so its own serializers write every format.
-
-    The rows go through SPARQL TSV, which is lossless: each term is written in its N-Triples
-    form (tabs and newlines in literals escaped), an unbound cell is empty.
-    """
-    lines = ["\t".join("?" + c for c in columns)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-    return ox.parse_query_results(("\n".join(lines) + "\n").encode(), ox.QueryResultsFormat.TSV)
-
-
 def _result_reply(result: QueryResult, job: Job, max_results: int) -> Reply:
-    if result.boolean is not None:
-        offer = negotiate(RESULT_OFFERS, job.accept, job.fmt)
-        body = ox.parse_query_results(
-            json.dumps({"head": {}, "boolean": result.boolean}), ox.QueryResultsFormat.JSON
-        ).serialize(format=offer.format)
-        return Reply(200, offer.content_type, body)
-    if result.triples is not None:
-        if len(result.triples) > max_results:
-            raise _TooMany
-        offer = negotiate(GRAPH_OFFERS, job.accept, job.fmt)
-        body = ox.serialize(result.triples, format=offer.format, prefixes=_prefixes_for(offer))
-        return Reply(200, offer.content_type, body)
-    if len(result.rows) > max_results:
+    if len(result.rows if result.triples is None else result.triples) > max_results:
         raise _TooMany
-    offer = negotiate(RESULT_OFFERS, job.accept, job.fmt)
-    body = _solutions(result.columns, result.rows).serialize(format=offer.format)
-    return Reply(200, offer.content_type, body)
-
-
-def _prefixes_for(offer: Offer) -> dict[str, str] | None:
-    return PREFIXES if offer.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    offer = negotiate(formats_for(result), job.accept, job.fmt)
+    return Reply(200, offer.content_type, serialize(result, offer))
 
 
 def _explain(slug: str, store: ox.Store) -> Reply:

@@ -65,7 +65,8 @@ def test_every_concept_scheme_has_labelled_defined_concepts(project) -> None:
 
 
 def test_reused_standards(project) -> None:
-    """Actors are PROV agents, evidence is a Web Annotation, claims and facts PROV entities."""
+    """Actors are PROV agents, evidence is a Web Annotation, claims and facts (events included:
+    the record of an event, not the activity) PROV entities and never PROV activities."""
     from rdflib.namespace import PROV
 
     from caucasus_kg.model.namespaces import OA
@@ -75,5 +76,6 @@ def test_reused_standards(project) -> None:
     assert onto.is_subclass(CKG.Person, PROV.Agent)
     assert onto.is_subclass(CKG.Evidence, OA.Annotation)
     assert onto.is_subclass(CKG.Claim, PROV.Entity)
-    assert onto.is_subclass(CKG.Withdrawal, PROV.Activity)
+    assert onto.is_subclass(CKG.Withdrawal, PROV.Entity)
+    assert not onto.is_subclass(CKG.Withdrawal, PROV.Activity)
     assert onto.is_subclass(CKG.Proposition, RDF.Statement)

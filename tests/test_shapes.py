@@ -390,7 +390,7 @@ def test_vocabulary_lists_match_the_vocabularies(ontology):
         concepts = set(ontology.subjects(SKOS.inScheme, scheme))
         assert set(Collection(g, values)) == concepts, path
         checked += 1
-    assert checked == 3  # stance, weapon category, bound
+    assert checked == 4  # stance, weapon category, bound, document type
 
 
 # ------------------------------------------------------------------------------------------

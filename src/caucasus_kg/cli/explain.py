@@ -10,6 +10,7 @@ from caucasus_kg.cli.common import fail, open_for_query, project_of, report_form
 from caucasus_kg.core.diagnostics import ExitCode
 from caucasus_kg.read.explain import explain, render_text
 from caucasus_kg.read.queries import QueryError, resolve_entity
+from caucasus_kg.sources.texts import project_texts
 
 
 @click.command("explain")
@@ -25,7 +26,7 @@ def command(ctx: click.Context, entity: str, fmt: str) -> None:
         node = resolve_entity(entity, store)
     except QueryError as exc:
         fail(ExitCode.INVALID, str(exc))
-    result = explain(store, node)
+    result = explain(store, node, project_texts(project))
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

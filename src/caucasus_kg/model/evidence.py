@@ -4,9 +4,17 @@ source names. Fact files and every importer build these parts here, so the evide
 definition.
 
 A piece of evidence is a ``ckg:Evidence`` that is also a Web Annotation (``oa:Annotation``,
-motivated by ``oa:describing``) whose body is the fact and whose target is a selection of the
-source document: a ``TextQuoteSelector`` with a ``TextPositionSelector`` for a quote, a
-``FragmentSelector`` (an RFC 7111 row or an RFC 6901 pointer) for a dataset record.
+motivated by ``oa:describing``) whose body is the fact and whose target is the source document
+or a selection of it. Its kind is one of four subclasses, each visibly different:
+
+- ``ckg:QuoteEvidence``: a verbatim quote of a text the graph stores (``TextQuoteSelector`` and
+  ``TextPositionSelector``);
+- ``ckg:AnchoredQuoteEvidence``: a verbatim quote of a text kept outside the graph, whose source
+  carries the text's SHA-256 (``TextQuoteSelector`` only);
+- ``ckg:ReportEvidence``: what the source reports, in the curator's words (``ckg:paraphrase``,
+  never ``oa:exact``), attributed to the reporter and naming whom it reports;
+- ``ckg:RecordEvidence``: a record of a dataset (``FragmentSelector``: an RFC 7111 row or an
+  RFC 6901 pointer).
 """
 
 from __future__ import annotations
@@ -30,6 +38,18 @@ JSON_POINTER = "http://tools.ietf.org/rfc/rfc6901"
 """``dct:conformsTo`` of a FragmentSelector naming a JSON value (``/3/parties/0``)."""
 
 TYPE = ox.NamedNode(_RDF + "type")
+
+LANGUAGES = "http://id.loc.gov/vocabulary/iso639-1/"
+"""The Library of Congress's ISO 639-1 language IRIs (the value of ``dct:language``)."""
+DOCUMENT_TYPES = PREFIXES["vocab"] + "document-type/"
+"""The document types of ontology/vocabularies.ttl (the value of ``dct:type``)."""
+
+QUOTE, ANCHORED_QUOTE, REPORT, RECORD = ("QuoteEvidence", "AnchoredQuoteEvidence",
+                                         "ReportEvidence", "RecordEvidence")
+"""The evidence kinds: local names of the subclasses of ckg:Evidence."""
+KIND_NAMES = {QUOTE: "quote of a stored text", ANCHORED_QUOTE: "quote of a text kept outside the graph",
+              REPORT: "report in the curator's words", RECORD: "dataset record"}
+"""How each evidence kind is named to people."""
 
 
 @functools.cache
@@ -69,22 +89,28 @@ def actor(node: ox.NamedNode, kind: str, label: str, wikidata: str | None = None
 @dataclass(frozen=True)
 class SourceDocument:
     """What the graph says about a source document. ``text`` is the stored text quotes are
-    checked against (for a dataset: its notes, not its rows)."""
+    checked against (for a dataset: its notes, not its rows); a text kept outside the graph is
+    identified by ``sha256`` alone."""
 
     node: ox.NamedNode
     dataset: bool
     """A dataset (``dcmitype:Dataset``) rather than a text (``dcmitype:Text``)."""
-    text: str
+    text: str | None
+    sha256: str | None = None
+    """The digest of a text that is not stored (computed from ``text`` when it is)."""
     title: str | None = None
     title_language: str | None = "en"
     language: str | None = None
+    """An ISO 639-1 code, written as the Library of Congress's IRI."""
     publisher: ox.NamedNode | None = None
     identifier: str | None = None
     kind: str | None = None
-    """What sort of document it is, in words (``news article``, ``dataset``)."""
+    """The notation of a document type (``news-article``, ``dataset``)."""
     issued: ox.Literal | None = None
+    retrieved: ox.Literal | None = None
     page: str | None = None
     note: str | None = None
+    interviewees: tuple[ox.NamedNode, ...] = ()
     source_file: str | None = None
     """The project file the document is declared in."""
 
@@ -95,28 +121,34 @@ class SourceDocument:
         if self.title is not None:
             out.append(ox.Triple(s, _p(_DCT, "title"), text(self.title, self.title_language)))
         if self.language is not None:
-            out.append(ox.Triple(s, _p(_DCT, "language"), text(self.language)))
+            out.append(ox.Triple(s, _p(_DCT, "language"), ox.NamedNode(LANGUAGES + self.language)))
         if self.publisher is not None:
             out.append(ox.Triple(s, _p(_DCT, "publisher"), self.publisher))
         if self.identifier is not None:
             out.append(ox.Triple(s, _p(_DCT, "identifier"), text(self.identifier)))
         if self.kind is not None:
-            out.append(ox.Triple(s, _p(_DCT, "type"), text(self.kind, "en")))
+            out.append(ox.Triple(s, _p(_DCT, "type"), ox.NamedNode(DOCUMENT_TYPES + self.kind)))
         if self.issued is not None:
             out.append(ox.Triple(s, _p(_DCT, "issued"), self.issued))
         if self.page is not None:
             out.append(ox.Triple(s, _p(_FOAF, "page"), ox.NamedNode(self.page)))
+        if self.retrieved is not None:
+            out.append(ox.Triple(s, ckg("retrieved"), self.retrieved))
         if self.note is not None:
             out.append(ox.Triple(s, _p(_RDFS, "comment"), text(self.note, "en")))
-        out.append(ox.Triple(s, ckg("text"), text(self.text)))
-        digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-        out.append(ox.Triple(s, ckg("textSha256"), text(digest)))
+        out += [ox.Triple(s, ckg("interviewee"), person) for person in self.interviewees]
+        digest = self.sha256
+        if self.text is not None:
+            out.append(ox.Triple(s, ckg("text"), text(self.text)))
+            digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        if digest is not None:
+            out.append(ox.Triple(s, ckg("textSha256"), text(digest)))
         if self.source_file is not None:
             out.append(ox.Triple(s, ckg("sourceFile"), text(self.source_file)))
         return out
 
 
-def _annotation(fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.NamedNode,
+def _annotation(kind: str, fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.NamedNode,
                 attributed_to: ox.NamedNode | None, line: int | None) -> tuple[
                     ox.NamedNode, list[ox.Triple]]:
     """The parts every piece of evidence has; returns its target and the triples."""
@@ -124,6 +156,7 @@ def _annotation(fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.NamedNo
     out = [ox.Triple(fact, ckg("hasEvidence"), evidence),
            ox.Triple(fact, _p(_PROV, "wasDerivedFrom"), document),
            ox.Triple(evidence, TYPE, ckg("Evidence")),
+           ox.Triple(evidence, TYPE, ckg(kind)),
            ox.Triple(evidence, TYPE, _p(_OA, "Annotation")),
            ox.Triple(evidence, _p(_OA, "motivatedBy"), _p(_OA, "describing")),
            ox.Triple(evidence, _p(_OA, "hasBody"), fact),
@@ -140,35 +173,57 @@ def _annotation(fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.NamedNo
 
 @dataclass(frozen=True)
 class Quote:
-    """A verbatim passage of a stored text: the exact words, the text around them, and their
-    character offsets."""
+    """A verbatim passage of a text: the exact words, the text around them (empty when not
+    known), and their character offsets when the text is stored (None otherwise)."""
 
     exact: str
     prefix: str
     suffix: str
-    start: int
-    end: int
+    start: int | None = None
+    end: int | None = None
 
 
 def quote_evidence(fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.NamedNode,
                    quote: Quote, attributed_to: ox.NamedNode | None, line: int | None,
                    note: str | None = None, note_language: str = "en") -> list[ox.Triple]:
-    """Evidence that ``fact`` rests on a quote of ``document``, attributed to someone."""
-    target, out = _annotation(fact, evidence, document, attributed_to, line)
+    """Evidence that ``fact`` rests on a quote of ``document``, attributed to someone: of a
+    stored text when the quote's offsets are known, else of a text kept elsewhere."""
+    stored = quote.start is not None and quote.end is not None
+    target, out = _annotation(QUOTE if stored else ANCHORED_QUOTE, fact, evidence, document,
+                              attributed_to, line)
     if note is not None:
         out.append(ox.Triple(evidence, _p(_RDFS, "comment"), text(note, note_language)))
     by_quote = ox.NamedNode(evidence.value + "/quote")
-    by_position = ox.NamedNode(evidence.value + "/position")
     out += [ox.Triple(target, _p(_OA, "hasSelector"), by_quote),
-            ox.Triple(target, _p(_OA, "hasSelector"), by_position),
             ox.Triple(by_quote, TYPE, _p(_OA, "TextQuoteSelector")),
-            ox.Triple(by_quote, _p(_OA, "exact"), text(quote.exact)),
-            ox.Triple(by_quote, _p(_OA, "prefix"), text(quote.prefix)),
-            ox.Triple(by_quote, _p(_OA, "suffix"), text(quote.suffix)),
-            ox.Triple(by_position, TYPE, _p(_OA, "TextPositionSelector")),
-            ox.Triple(by_position, _p(_OA, "start"), typed(str(quote.start),
-                                                             "nonNegativeInteger")),
-            ox.Triple(by_position, _p(_OA, "end"), typed(str(quote.end), "nonNegativeInteger"))]
+            ox.Triple(by_quote, _p(_OA, "exact"), text(quote.exact))]
+    if quote.prefix or stored:
+        out.append(ox.Triple(by_quote, _p(_OA, "prefix"), text(quote.prefix)))
+    if quote.suffix or stored:
+        out.append(ox.Triple(by_quote, _p(_OA, "suffix"), text(quote.suffix)))
+    if stored:
+        by_position = ox.NamedNode(evidence.value + "/position")
+        out += [ox.Triple(target, _p(_OA, "hasSelector"), by_position),
+                ox.Triple(by_position, TYPE, _p(_OA, "TextPositionSelector")),
+                ox.Triple(by_position, _p(_OA, "start"), typed(str(quote.start),
+                                                                 "nonNegativeInteger")),
+                ox.Triple(by_position, _p(_OA, "end"), typed(str(quote.end),
+                                                               "nonNegativeInteger"))]
+    return out
+
+
+def report_evidence(fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.NamedNode,
+                    paraphrase: str, reporter: ox.NamedNode | None,
+                    reports: ox.NamedNode | None, line: int | None, note: str | None = None,
+                    language: str = "en") -> list[ox.Triple]:
+    """Evidence that ``document`` reports what ``fact`` records, in the curator's own words:
+    attributed to the reporter, naming whom it reports; never a quote."""
+    _target, out = _annotation(REPORT, fact, evidence, document, reporter, line)
+    out.append(ox.Triple(evidence, ckg("paraphrase"), text(paraphrase, language)))
+    if reports is not None:
+        out.append(ox.Triple(evidence, ckg("reports"), reports))
+    if note is not None:
+        out.append(ox.Triple(evidence, _p(_RDFS, "comment"), text(note, language)))
     return out
 
 
@@ -176,7 +231,7 @@ def record_evidence(fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.Nam
                     attributed_to: ox.NamedNode, record_id: str, line: int | None,
                     fragment: str, conforms_to: str) -> list[ox.Triple]:
     """Evidence that ``fact`` comes from a record of the dataset ``document``."""
-    target, out = _annotation(fact, evidence, document, attributed_to, line)
+    target, out = _annotation(RECORD, fact, evidence, document, attributed_to, line)
     selector = ox.NamedNode(evidence.value + "/record")
     out += [ox.Triple(evidence, ckg("recordId"), text(record_id)),
             ox.Triple(target, _p(_OA, "hasSelector"), selector),

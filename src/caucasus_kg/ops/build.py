@@ -20,10 +20,11 @@ from caucasus_kg.store.transaction import recover
 
 
 def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = None,
-          include_project: bool = True, validator: Validator = DEFAULT_VALIDATOR
-          ) -> CheckResult:
-    """Load the project's graphs (and ``extra`` files) and run every check on them."""
-    dataset = load_dataset(project, extra, today, include_project)
+          include_project: bool = True, validator: Validator = DEFAULT_VALIDATOR,
+          require_verified: bool = False) -> CheckResult:
+    """Load the project's graphs (and ``extra`` files) and run every check on them; with
+    ``require_verified``, a quote of a text kept elsewhere that cannot be checked is an error."""
+    dataset = load_dataset(project, extra, today, include_project, require_verified)
     return check_dataset(dataset, project.shapes_file, validator)
 
 

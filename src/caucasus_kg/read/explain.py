@@ -1,8 +1,10 @@
 """The evidence chain behind a node: what the graph says about it, and on whose word.
 
-For a fact or claim: its statements, then each piece of evidence (the verbatim quote, its place in
-the source document, the document and its publisher, and who the information is attributed to).
-For any node: the claims made about it and the facts it takes part in.
+For a fact or claim: its statements, then each piece of evidence, saying which kind it is (a
+quote of a stored text, a quote of a text kept elsewhere with whether it is verified here, a
+report in the curator's words, or a dataset record), where it is in the source document, the
+document and its publisher, and who the information is attributed to. For any node: the claims
+made about it and the facts it takes part in.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 
 from caucasus_kg.core.sparql_text import substitute
-from caucasus_kg.model.namespaces import PREFIXES, compact
+from caucasus_kg.model.evidence import ANCHORED_QUOTE, KIND_NAMES
+from caucasus_kg.model.namespaces import CKG, PREFIXES, compact
+from caucasus_kg.sources.quotes import find_quote
+from caucasus_kg.sources.texts import TextFinder
 
 HIDDEN = {
     "http://www.w3.org/2000/01/rdf-schema#label",
@@ -33,6 +38,8 @@ class Statement:
 
 @dataclass
 class EvidenceItem:
+    kind: str
+    """How the evidence kind is named (``caucasus_kg.model.evidence.KIND_NAMES``)."""
     quote: str | None
     source: str
     source_title: str
@@ -43,6 +50,13 @@ class EvidenceItem:
     fact_file_line: int | None
     record: str | None = None
     """For evidence from a dataset: the record it comes from (e.g. ``row=13``)."""
+    paraphrase: str | None = None
+    """For a report: what the source reports, in the curator's words (never a quote)."""
+    reports: str | None = None
+    """For a report: whose statement or action it reports."""
+    verified: bool | None = None
+    """For a quote of a text kept elsewhere: whether the text is in a sources folder here and
+    holds the quote; None for the other kinds."""
 
 
 @dataclass
@@ -81,22 +95,25 @@ def _text(term: object) -> str:
     return "" if term is None else str(term)
 
 
-def explain(store: ox.Store, node: ox.NamedNode) -> Explanation:
+def explain(store: ox.Store, node: ox.NamedNode, texts: TextFinder | None = None
+            ) -> Explanation:
+    """What the graph says about ``node`` and on whose word; ``texts`` finds the texts of
+    sources kept outside the graph, to say whether their quotes are verified here."""
     head = _q(store, """
         SELECT ?label ?file ?line WHERE {
           OPTIONAL { ?node rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
           OPTIONAL { ?node ckg:sourceFile ?file } OPTIONAL { ?node ckg:sourceLine ?line }
         } LIMIT 1""", node)[0]
-    types = sorted(_text(s["label"] or s["t"]) for s in _q(store, """
-        SELECT ?t ?label WHERE { ?node a ?t
-          OPTIONAL { ?t rdfs:label ?label FILTER(LANG(?label) = "en") } }""", node))
+    types = sorted({_text(s["label"] or s["t"]) for s in _q(store, """
+        SELECT DISTINCT ?t ?label WHERE { ?node a ?t
+          OPTIONAL { ?t rdfs:label ?label FILTER(LANG(?label) = "en") } }""", node)})
     ex = Explanation(
         id=compact(node.value), label=_text(head["label"]) or compact(node.value), types=types,
         file=_text(head["file"]) or None,
         line=int(head["line"].value) if head["line"] is not None else None)
 
     for s in _q(store, """
-        SELECT ?p ?plabel ?o ?olabel WHERE {
+        SELECT DISTINCT ?p ?plabel ?o ?olabel WHERE {
           ?node ?p ?o
           OPTIONAL { ?p rdfs:label ?plabel FILTER(LANG(?plabel) = "en") }
           OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) = "en" || LANG(?olabel) = "") }
@@ -116,31 +133,42 @@ def explain(store: ox.Store, node: ox.NamedNode) -> Explanation:
         ex.statements.append(Statement(_text(s["plabel"] or s["p"]), value, value_id))
     ex.statements.sort(key=lambda st: (st.property, st.value))
 
-    # A quote in a text (quote and position selectors) or a record of a dataset (fragment selector).
+    # A quote (quote and position selectors), a report (a paraphrase of the whole document) or a
+    # record of a dataset (fragment selector).
     for s in _q(store, """
-        SELECT ?exact ?start ?end ?record ?source ?title ?publisher ?who ?line WHERE {
+        SELECT DISTINCT ?ev ?kind ?exact ?prefix ?suffix ?start ?end ?record ?paraphrase
+                        ?reports ?source ?title ?publisher ?who ?line ?digest WHERE {
           ?node ckg:hasEvidence ?ev .
+          ?ev a ?kind . FILTER(?kind IN (ckg:QuoteEvidence, ckg:AnchoredQuoteEvidence,
+                                         ckg:ReportEvidence, ckg:RecordEvidence))
           ?ev oa:hasTarget ?target .
           ?target oa:hasSource ?source .
-          OPTIONAL { ?target oa:hasSelector ?qs . ?qs a oa:TextQuoteSelector ; oa:exact ?exact }
+          OPTIONAL { ?target oa:hasSelector ?qs . ?qs a oa:TextQuoteSelector ; oa:exact ?exact
+                     OPTIONAL { ?qs oa:prefix ?prefix } OPTIONAL { ?qs oa:suffix ?suffix } }
           OPTIONAL { ?target oa:hasSelector ?ps .
                      ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
           OPTIONAL { ?target oa:hasSelector ?fs . ?fs a oa:FragmentSelector ; rdf:value ?record }
+          OPTIONAL { ?ev ckg:paraphrase ?paraphrase }
+          OPTIONAL { ?ev ckg:reports/rdfs:label ?reports }
           OPTIONAL { ?source dct:title ?title }
           OPTIONAL { ?source dct:publisher/rdfs:label ?publisher }
+          OPTIONAL { ?source ckg:textSha256 ?digest }
           OPTIONAL { ?ev prov:wasAttributedTo/rdfs:label ?who }
           OPTIONAL { ?ev ckg:sourceLine ?line }
-        } ORDER BY ?source ?start ?record""", node):
-        if s["exact"] is None and s["record"] is None:
-            continue
+        } ORDER BY ?source ?start ?record ?ev""", node):
+        kind = s["kind"].value[len(str(CKG)):]
+        verified = None
+        if kind == ANCHORED_QUOTE:
+            verified = _verified_here(texts, s)
         ex.evidence.append(EvidenceItem(
-            quote=_text(s["exact"]) or None, source=compact(s["source"].value),
+            kind=KIND_NAMES[kind], quote=_text(s["exact"]) or None, source=compact(s["source"].value),
             source_title=_text(s["title"]), publisher=_text(s["publisher"]) or None,
             attributed_to=_text(s["who"]) or None,
             start=int(s["start"].value) if s["start"] is not None else None,
             end=int(s["end"].value) if s["end"] is not None else None,
             fact_file_line=int(s["line"].value) if s["line"] is not None else None,
-            record=_text(s["record"]) or None))
+            record=_text(s["record"]) or None, paraphrase=_text(s["paraphrase"]) or None,
+            reports=_text(s["reports"]) or None, verified=verified))
 
     for s in _q(store, """
         SELECT ?c ?label ?stance WHERE {
@@ -157,6 +185,19 @@ def explain(store: ox.Store, node: ox.NamedNode) -> Explanation:
         ex.involved_in.append(Related(compact(s["f"].value), s["label"].value,
                                       s["plabel"].value))
     return ex
+
+
+def _verified_here(texts: TextFinder | None, row: ox.QuerySolution) -> bool:
+    """Whether a sources folder here holds the text (by its digest) and the quote is in it,
+    with the prefix and suffix the graph records."""
+    if texts is None or row["digest"] is None or row["exact"] is None:
+        return False
+    found = texts.find(row["digest"].value)
+    if found is None:
+        return False
+    match = find_quote(found[1], row["exact"].value)
+    return match is not None and match.prefix.endswith(_text(row["prefix"])) and \
+        match.suffix.startswith(_text(row["suffix"]))
 
 
 def _short(term: object) -> str:
@@ -179,10 +220,19 @@ def render_text(ex: Explanation) -> str:
         for n, ev in enumerate(ex.evidence, start=1):
             if ev.record is not None:
                 lines.append(f"  [{n}] dataset record {ev.record}")
+            elif ev.paraphrase is not None:  # never in quotation marks: these are not its words
+                lines.append(f"  [{n}] reported, in the curator's words: {ev.paraphrase}")
             else:
                 lines.append(f"  [{n}] \"{ev.quote}\"")
+            kind = ev.kind
+            if ev.verified is not None:
+                kind += (": verified here" if ev.verified else ": unverified here (its text is "
+                         "in no sources folder)")
+            lines.append(f"      kind: {kind}")
             who = ev.attributed_to or "nobody named"
             lines.append(f"      attributed to: {who}")
+            if ev.reports is not None:
+                lines.append(f"      reports: {ev.reports}")
             source = f"{ev.source_title} ({ev.source}"
             source += f", published by {ev.publisher})" if ev.publisher else ")"
             where = f", characters {ev.start}-{ev.end}" if ev.start is not None else ""

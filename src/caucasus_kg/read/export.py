@@ -102,11 +102,23 @@ _OTHER_EVENT = ("Event", "other event", "#777777")
 # Flat attributes for the XML formats
 
 
+def evidence_words(ev: dict[str, Any]) -> str:
+    """What a piece of evidence says: a quote in quotation marks, a dataset record by its place,
+    or a report in the curator's words, marked as such and never in quotation marks."""
+    if ev.get("paraphrase"):
+        return f"reported, in the curator's words: {ev['paraphrase']}"
+    if ev.get("record") and not ev.get("quote"):
+        return f"dataset record {ev['record']}"
+    return f"\u201c{ev.get('quote', '')}\u201d"
+
+
 def _evidence_text(ev: dict[str, Any]) -> str:
     where = ev.get("source_title", ev.get("source", ""))
     if ev.get("publisher"):
         where += f", published by {ev['publisher']}"
-    text = f"\u201c{ev.get('quote', '')}\u201d"
+    text = evidence_words(ev)
+    if ev.get("kind"):
+        text += f" [{ev['kind']}]"
     if ev.get("attributed_to"):
         text += f" (attributed to {ev['attributed_to']})"
     text += f" \u2014 {where} ({ev.get('source', '')}"
@@ -578,7 +590,7 @@ def _timeline_event(graph: nx.MultiDiGraph, node: str, x0: float, x1: float, y: 
         f"undated, after {graph.nodes[data['time_anchor']].get('label', data['time_anchor'])}"
         if data.get("time_anchor") in graph else "undated")]
     for ev in data.get("evidence", [])[:3]:
-        tip.append(f"\u201c{ev.get('quote', '')}\u201d \u2014 {ev.get('attributed_to', '')}")
+        tip.append(f"{evidence_words(ev)} \u2014 {ev.get('attributed_to', '')}")
     out = ["    <g " + " ".join(f'{k}="{html.escape(str(v))}"' for k, v in attrs.items()) + ">",
            f"      <title>{html.escape(chr(10).join(tip))}</title>"]
     if not dated:

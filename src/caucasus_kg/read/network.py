@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from caucasus_kg.core.suggest import did_you_mean
 from caucasus_kg.model.dates import DateFormatError, parse_partial_date
+from caucasus_kg.model.evidence import KIND_NAMES
 from caucasus_kg.model.namespaces import CKG, ID, OA, PREFIXES, SOURCE, WD, compact
 from caucasus_kg.read.queries import QueryError, resolve_entity
 
@@ -38,6 +39,8 @@ _RDF = PREFIXES["rdf"]
 _RDFS = PREFIXES["rdfs"]
 _SKOS = PREFIXES["skos"]
 _PROV = PREFIXES["prov"]
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_RDF_VALUE = PREFIXES["rdf"] + "value"
 _XSD = PREFIXES["xsd"]
 _TYPE = _RDF + "type"
 _LABEL = _RDFS + "label"
@@ -299,10 +302,19 @@ def _node_label(snap: _Snapshot, iri: str) -> str:
 
 
 def _evidence_item(snap: _Snapshot, ev: str) -> dict[str, Any]:
-    """One evidence annotation: the quote, where it is in which document, and on whose word."""
+    """One evidence annotation: its kind, the quote (or the curator's paraphrase, or the
+    dataset record), where it is in which document, and on whose word."""
     item: dict[str, Any] = {"id": compact(ev)}
     for q, o in snap.triples.get(ev, ()):
-        if q == _PROV + "wasAttributedTo":
+        if q == _RDF_TYPE and o.value.startswith(str(CKG)) and \
+                o.value[len(str(CKG)):] in KIND_NAMES:
+            item["kind"] = KIND_NAMES[o.value[len(str(CKG)):]]
+            item["kind_id"] = o.value[len(str(CKG)):]
+        elif q == str(CKG.paraphrase):
+            item["paraphrase"] = o.value
+        elif q == str(CKG.reports):
+            item["reports"] = _node_label(snap, o.value)
+        elif q == _PROV + "wasAttributedTo":
             item["attributed_to"] = _node_label(snap, o.value)
             item["attributed_to_id"] = compact(o.value)
         elif q == str(OA.hasTarget):
@@ -317,6 +329,8 @@ def _evidence_item(snap: _Snapshot, ev: str) -> dict[str, Any]:
                     for u, w in snap.triples.get(t.value, ()):
                         if u == str(OA.exact):
                             item["quote"] = w.value
+                        elif u == _RDF_VALUE:
+                            item["record"] = w.value
                         elif u == str(OA.start):
                             item["char_start"] = int(w.value)
                         elif u == str(OA.end):

@@ -59,10 +59,23 @@ def entity_page(ex: dict[str, Any]) -> str:
         for ev in ex["evidence"]:
             source = e(ev["source_title"] or ev["source"]) + f" (<code>{e(ev['source'])}</code>"
             source += f", published by {e(ev['publisher'])})" if ev.get("publisher") else ")"
+            if ev.get("paraphrase"):  # the curator's words: never shown as a quote
+                words = (f"<p class=\"paraphrase\">Reported, in the curator's words: "
+                         f"{e(ev['paraphrase'])}</p>")
+            elif ev.get("record") and not ev.get("quote"):
+                words = f"<p class=\"record\">Dataset record {e(ev['record'])}</p>"
+            else:
+                words = f"<blockquote>{e(ev['quote'])}</blockquote>"
+            kind = ev.get("kind", "")
+            if ev.get("verified") is not None:
+                kind += ": verified here" if ev["verified"] else ": unverified here"
+            where = (f", characters {ev['start']}&ndash;{ev['end']}"
+                     if ev.get("start") is not None else "")
+            reports = (f"<p>reports: {e(ev['reports'])}</p>" if ev.get("reports") else "")
             items.append(
-                f"<li><blockquote>{e(ev['quote'])}</blockquote>"
+                f"<li>{words}<p>kind: {e(kind)}</p>"
                 f"<p>attributed to: {e(ev.get('attributed_to') or 'nobody named')}</p>"
-                f"<p>source: {source}, characters {ev['start']}&ndash;{ev['end']}</p></li>")
+                f"{reports}<p>source: {source}{where}</p></li>")
         parts.append(f"<ol class=\"evidence\">{''.join(items)}</ol>")
     else:
         parts.append("<p>None recorded for this node itself (see the facts below).</p>")

@@ -41,6 +41,7 @@ from caucasus_kg.sources.references import (
     declarations_from_graph,
     declarations_from_store,
 )
+from caucasus_kg.sources.texts import TextFinder, project_texts
 
 FACT_SUFFIXES = {".yaml", ".yml"}
 
@@ -137,6 +138,10 @@ class Dataset:
     index: EntityIndex = field(default_factory=EntityIndex)
     fingerprint: str = ""
     store: ox.Store = field(default_factory=ox.Store)
+    texts: TextFinder = field(default_factory=TextFinder)
+    """Finds the texts of sources kept outside the graph (the project's sources folders)."""
+    require_verified: bool = False
+    """A quote of a text kept elsewhere that cannot be checked here is an error, not a warning."""
 
     def all_graphs(self) -> list[NamedGraph]:
         """Ontology and vocabularies first, then the data graphs in file order."""
@@ -198,7 +203,7 @@ def load_ontology(project: Project) -> Ontology:
 
 
 def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | None = None,
-                 include_project: bool = True) -> Dataset:
+                 include_project: bool = True, require_verified: bool = False) -> Dataset:
     """Load the ontology and every input file; problems end up in ``dataset.diagnostics``.
 
     Unreadable files (not UTF-8, not YAML, bad Turtle) raise :class:`InputError` listing all of
@@ -208,7 +213,8 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     ontology = load_ontology(project)
     vocabulary = Graph()
     vocabulary.parse(project.vocabulary_file, format="turtle")
-    ds = Dataset(ontology=ontology, vocabulary=vocabulary)
+    ds = Dataset(ontology=ontology, vocabulary=vocabulary, texts=project_texts(project),
+                 require_verified=require_verified)
     graphs_dir = project.graphs_dir
     files: list[tuple[Path, str]] = []
     if include_project:
@@ -277,7 +283,7 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
     ontology = ds.ontology
     diags = ds.diagnostics
     for ff in fact_files:
-        src = read_source(ff, graphs_dir, diags)
+        src = read_source(ff, graphs_dir, diags, ds.texts)
         if src is not None:
             if src.slug in sources:
                 diags.error(ff.rel, ff.data["source"].line_of("id"), src.slug,
@@ -309,6 +315,28 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
         ds.graphs.append(named)
     ds.graphs.extend(rdf_graphs)
     ds.graphs.sort(key=lambda g: g.file)
+    for src in {id(s): s for s in (ff.source for ff in fact_files) if s is not None}.values():
+        _report_unverified(src, ds)
+
+
+def _report_unverified(src: SourceText, ds: Dataset) -> None:
+    """Quotes of a text kept elsewhere that is not in any sources folder here: one warning for
+    the source, or, with ``require_verified``, an error at each quote."""
+    if not src.unverified:
+        return
+    if ds.require_verified:
+        for file, line, fact in src.unverified:
+            ds.diagnostics.error(file, line, fact, f"the quote is unverified here: the text of "
+                                 f"'{src.slug}' (SHA-256 {src.sha256}) is in no sources folder",
+                                 "put the text in a sources folder (`sources = \"DIR\"` in "
+                                 "caucasus-kg.toml, or --sources DIR)")
+        return
+    file, line, _fact = src.unverified[0]
+    ds.diagnostics.warning(file, line, src.slug,
+                           f"{len(src.unverified)} quote(s) of '{src.slug}' are unverified here: "
+                           f"its text (SHA-256 {src.sha256}) is in no sources folder",
+                           "put the text in a sources folder (`sources = \"DIR\"` in "
+                           "caucasus-kg.toml, or --sources DIR) to check them")
 
 
 def _declare(index: EntityIndex, decl: Declaration, diags: Diagnostics,

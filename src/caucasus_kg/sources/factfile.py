@@ -9,6 +9,7 @@ Problems are collected as diagnostics naming file, line and fact, never raised o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,12 +23,13 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from caucasus_kg.core.diagnostics import Diagnostic, Diagnostics, InputError
 from caucasus_kg.core.suggest import did_you_mean
 from caucasus_kg.model.dates import DateFormatError, earliest_day, parse_partial_date, parse_year
-from caucasus_kg.model.evidence import Quote, SourceDocument, quote_evidence
-from caucasus_kg.model.namespaces import CKG, ID, QID, SLUG, SOURCE, WD
+from caucasus_kg.model.evidence import Quote, SourceDocument, quote_evidence, report_evidence
+from caucasus_kg.model.namespaces import CKG, ID, QID, SLUG, SOURCE, VOCAB, WD
 from caucasus_kg.model.ontology import Ontology, PropertyInfo, snake_case
 from caucasus_kg.model.terms import add_triples, new_graph, to_ox_term
 from caucasus_kg.sources.quotes import explain_missing, find_quote
 from caucasus_kg.sources.references import Declaration, EntityIndex, ResolveError, slugify
+from caucasus_kg.sources.texts import TextError, TextFinder, read_text_file, sha256_of
 from caucasus_kg.sources.yamlread import LineDict, error_line, error_text, load_yaml
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -48,8 +50,10 @@ SECTIONS: dict[str, str] = {
 
 DEFAULT_TYPES = {"claims": "Claim"}
 ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "evidence", "note", "proposition"}
-SOURCE_KEYS = {"id", "title", "text", "publisher", "language", "kind", "note", "url", "date"}
-EVIDENCE_KEYS = {"quote", "attributed_to", "source", "occurrence", "note"}
+SOURCE_KEYS = {"id", "title", "text", "sha256", "retrieved", "publisher", "language", "kind",
+               "note", "url", "date", "interviewee"}
+EVIDENCE_KEYS = {"quote", "prefix", "suffix", "report", "reports", "attributed_to", "source",
+                 "occurrence", "note"}
 PROPOSITION_KEYS = {"subject", "predicate", "object"}
 NESTED_CLASSES = {CKG.MonetaryAmount}
 """Ranges whose values are written inline as a mapping (``value: {amount: ..., currency: ...}``)."""
@@ -63,12 +67,22 @@ INTEGER_TYPES = {XSD.integer: None, XSD.positiveInteger: 1, XSD.nonNegativeInteg
 
 @dataclass
 class SourceText:
-    """A source document's identity and text, for checking quotes."""
+    """A source document's identity and text, for checking quotes.
+
+    A stored text (``stored``) is part of the graph. A text kept outside it is known by its
+    ``sha256`` and is ``text`` only where a sources folder holds it; a source may also have no
+    text at all, and then only report evidence can cite it."""
 
     slug: str
     iri: URIRef
-    text: str
-    file: str
+    text: str | None
+    file: str | None
+    stored: bool = True
+    sha256: str | None = None
+    unverified: list[tuple[str, int | None, str | None]] = field(default_factory=list)
+    """Quotes of a text kept elsewhere that could not be checked here: (file, line, fact)."""
+    textless_quotes: int = 0
+    """Quotes taken from this source although it has no text (reported once)."""
 
 
 @dataclass
@@ -139,8 +153,14 @@ def declarations(ff: FactFile, onto: Ontology, diags: Diagnostics) -> list[Decla
                         or "top-level keys are: source, " + ", ".join(SECTIONS))
     lang = "en"
     source = data.get("source")
-    if isinstance(source, LineDict) and isinstance(source.get("language"), str):
-        lang = source["language"]
+    if isinstance(source, LineDict) and "language" in source:
+        if isinstance(source["language"], str) and re.fullmatch(r"[a-z]{2}", source["language"]):
+            lang = source["language"]
+        else:
+            diags.error(ff.rel, source.line_of("language"), None,
+                        f"'language' must be a two-letter ISO 639-1 code, not "
+                        f"{_shown(source['language'])}", "write e.g. 'language: en' or "
+                        "'language: hy'")
     ff.language = lang
 
     found: list[Declaration] = []
@@ -224,8 +244,13 @@ def _kinds_of(onto: Ontology, base: str) -> list[str]:
                   if onto.is_subclass(iri, CKG[base]))
 
 
-def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics) -> SourceText | None:
-    """Read the source document a fact file describes, if it names one."""
+def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics,
+                texts: TextFinder | None = None) -> SourceText | None:
+    """Read the source document a fact file describes, if it names one.
+
+    ``text:`` names a stored text (under graphs/sources/ once merged); ``sha256:`` without it
+    identifies a text kept outside the graph, looked up in the sources folders by ``texts``;
+    with neither, the source can only be cited by report evidence."""
     source = ff.data.get("source")
     if source is None:
         return None
@@ -242,24 +267,45 @@ def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics) -> SourceTe
         diags.error(ff.rel, source.line_of("id"), None, "the source needs an 'id' slug",
                     "add 'id: publisher-and-title-words'")
         return None
+    digest = source.get("sha256")
+    if digest is not None:
+        if isinstance(digest, str) and re.fullmatch(r"[0-9a-fA-F]{64}", digest.strip()):
+            digest = digest.strip().lower()
+        else:
+            diags.error(ff.rel, source.line_of("sha256"), slug,
+                        "'sha256' must be the 64 hexadecimal digits of the SHA-256 of the "
+                        "text's UTF-8 bytes", "compute it with `sha256sum FILE`")
+            return None
     text_rel = source.get("text")
-    if not isinstance(text_rel, str):
-        diags.error(ff.rel, source.line, slug, "the source has no 'text' file",
-                    "save the document's text as UTF-8 under graphs/sources/ and give its path "
-                    "relative to the fact file as 'text:'")
+    if text_rel is None:
+        ff.source = SourceText(slug, SOURCE[slug], None, None, stored=False, sha256=digest)
+        if digest is not None and texts is not None:
+            found = texts.find(digest)
+            if found is not None:
+                ff.source.text, ff.source.file = found[1], str(found[0])
+        return ff.source
+    if not isinstance(text_rel, str) or not text_rel.strip() or Path(text_rel).is_absolute():
+        diags.error(ff.rel, source.line_of("text"), slug,
+                    f"'text' must be the path of the source text relative to the fact file, "
+                    f"not {_shown(text_rel)}",
+                    "save the text as UTF-8 under graphs/sources/ and write 'text: "
+                    "sources/NAME.txt'; for a text that may not be stored, give 'sha256:' "
+                    "instead and keep the text in a sources folder")
         return None
-    text_path = (ff.path.parent / text_rel)
+    text_path = ff.path.parent / text_rel
+    allowed = [ff.path.parent, graphs_root.parent, graphs_root]
     try:
-        text = text_path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        diags.error(ff.rel, source.line_of("text"), slug,
-                    f"the source text '{text_rel}' does not exist",
-                    f"save the text at {text_path} or correct the path")
+        text = read_text_file(text_path, allowed, text_rel)
+    except TextError as exc:
+        diags.error(ff.rel, source.line_of("text"), slug, f"the source text {exc}",
+                    "save the document's text as UTF-8 under graphs/sources/ and give its "
+                    "path relative to the fact file as 'text:'")
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        diags.error(ff.rel, source.line_of("text"), slug,
-                    f"the source text '{text_rel}' cannot be read as UTF-8 ({exc})",
-                    "save the source text as UTF-8")
+    if digest is not None and sha256_of(text) != digest:
+        diags.error(ff.rel, source.line_of("sha256"), slug,
+                    f"the text '{text_rel}' does not have the SHA-256 the source declares "
+                    f"({sha256_of(text)[:12]}... instead of {digest[:12]}...)",
+                    "use the text the quotes were taken from, or correct 'sha256:'")
         return None
     try:
         shown = text_path.resolve().relative_to(graphs_root.resolve()).as_posix()
@@ -267,6 +313,12 @@ def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics) -> SourceTe
         shown = text_rel
     ff.source = SourceText(slug=slug, iri=SOURCE[slug], text=text, file=shown)
     return ff.source
+
+
+def _shown(value: object) -> str:
+    """A value from the file for a message: quoted, and cut short."""
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,17 +368,48 @@ def _emit_source(ctx: _Context) -> None:
                             f"'{url}' is not a web address", "give the full https:// address")
         else:
             page = url
-    issued = None
+    issued = retrieved = None
     if "date" in data:
         issued = _date(ctx, data["date"], parse_partial_date, data.line_of("date"), src.slug)
+    if "retrieved" in data:
+        retrieved = _date(ctx, data["retrieved"], parse_partial_date, data.line_of("retrieved"),
+                          src.slug)
+    interviewees = []
+    given = data.get("interviewee")
+    for name in given if isinstance(given, list) else ([] if given is None else [given]):
+        person = _reference(ctx, str(name), CKG.Person, data.line_of("interviewee"), src.slug,
+                            "interviewee")
+        if person is not None:
+            interviewees.append(to_ox_term(person))
     add_triples(ctx.graph, SourceDocument(
-        ox.NamedNode(str(src.iri)), dataset=False, text=src.text, title=title,
-        title_language=ctx.ff.language, language=ctx.ff.language,
+        ox.NamedNode(str(src.iri)), dataset=False, text=src.text if src.stored else None,
+        sha256=src.sha256, title=title, title_language=ctx.ff.language,
+        language=ctx.ff.language,
         publisher=to_ox_term(publisher) if publisher is not None else None,
-        kind=data["kind"] if isinstance(data.get("kind"), str) else None,
-        issued=to_ox_term(issued) if issued is not None else None, page=page,
-        note=data["note"] if isinstance(data.get("note"), str) else None,
-        source_file=src.file).triples())
+        kind=_document_type(ctx, data, src.slug), issued=to_ox(issued), retrieved=to_ox(retrieved),
+        page=page, note=data["note"] if isinstance(data.get("note"), str) else None,
+        interviewees=tuple(interviewees), source_file=src.file if src.stored else None,
+    ).triples())
+
+
+def to_ox(literal: Literal | None) -> ox.Literal | None:
+    return to_ox_term(literal) if literal is not None else None
+
+
+def _document_type(ctx: _Context, data: LineDict, slug: str) -> str | None:
+    """The notation of the document type ``kind:`` names (by notation or label)."""
+    kind = data.get("kind")
+    if kind is None:
+        return None
+    scheme = VOCAB["document-type"]
+    names = ctx.onto.concepts.get(scheme, {})
+    hit = names.get(str(kind).strip().lower()) or names.get(str(kind).strip())
+    if hit is not None:
+        return str(hit).rsplit("/", 1)[-1]
+    allowed = sorted(n for n in names if " " in n or n.isalpha())
+    ctx.diags.error(ctx.ff.rel, data.line_of("kind"), slug, f"unknown kind of source {_shown(kind)}",
+                    did_you_mean(str(kind), allowed) or "kinds are: " + ", ".join(allowed))
+    return None
 
 
 def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
@@ -604,8 +687,8 @@ def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: An
         return
     for number, item in enumerate(items, start=1):
         if not isinstance(item, LineDict):
-            err(rel, line, slug, "each evidence entry must be a mapping with 'quote' and "
-                "'attributed_to'", "write '- quote: ...' and on the next line "
+            err(rel, line, slug, "each evidence entry must be a mapping with 'quote' (or "
+                "'report') and 'attributed_to'", "write '- quote: ...' and on the next line "
                 "'  attributed_to: ...'")
             continue
         for key in item:
@@ -613,50 +696,142 @@ def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: An
                 err(rel, item.line_of(key), slug, f"unknown key '{key}' in evidence",
                     did_you_mean(key, EVIDENCE_KEYS)
                     or "keys are: " + ", ".join(sorted(EVIDENCE_KEYS)))
-        quote = item.get("quote")
-        if not isinstance(quote, str) or not quote.strip():
-            err(rel, item.line, slug, "the evidence has no 'quote'",
-                "copy the supporting sentence or phrase verbatim from the source text")
+        if "quote" in item and "report" in item:
+            err(rel, item.line, slug, "an evidence entry is either a verbatim 'quote' or a "
+                "'report' in your own words, not both", "split it into two entries, or keep "
+                "one of them")
             continue
-        src = _evidence_source(ctx, item, slug)
-        if src is None:
-            continue
-        occurrence = item.get("occurrence", 1)
-        if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
-            err(rel, item.line_of("occurrence"), slug, "'occurrence' must be 1, 2, ...", None)
-            continue
+        evidence = ox.NamedNode(str(ID[f"{prefix}{number}"]))
+        if "report" in item:
+            _emit_report(ctx, node, slug, item, evidence)
+        else:
+            _emit_quote(ctx, node, slug, item, evidence)
+
+
+def _attribution(ctx: _Context, item: LineDict, slug: str, missing: str) -> URIRef | None:
+    attributed = item.get("attributed_to")
+    if attributed is None:
+        ctx.diags.error(ctx.ff.rel, item.line, slug, missing,
+                        "add 'attributed_to:' with the actor the information comes from")
+        return None
+    return _reference(ctx, str(attributed), CKG.Actor, item.line_of("attributed_to"), slug,
+                      "attributed_to")
+
+
+def _text_of(ctx: _Context, item: LineDict, key: str, slug: str) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        ctx.diags.error(ctx.ff.rel, item.line_of(key), slug, f"'{key}' must be text, not "
+                        f"{_shown(value)}", f"write the {key} as a string")
+        return None
+    return value
+
+
+def _emit_quote(ctx: _Context, node: URIRef, slug: str, item: LineDict,
+                evidence: ox.NamedNode) -> None:
+    err, rel = ctx.diags.error, ctx.ff.rel
+    quote = item.get("quote")
+    if not isinstance(quote, str) or not quote.strip():
+        err(rel, item.line, slug, "the evidence has no 'quote' (nor 'report')",
+            "copy the supporting sentence or phrase verbatim from the source text as 'quote:', "
+            "or summarise what a source says in your own words as 'report:'")
+        return
+    src = _evidence_source(ctx, item, slug)
+    if src is None:
+        return
+    occurrence = item.get("occurrence", 1)
+    if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
+        err(rel, item.line_of("occurrence"), slug, "'occurrence' must be 1, 2, ...", None)
+        return
+    before, after = _text_of(ctx, item, "prefix", slug), _text_of(ctx, item, "suffix", slug)
+    if before is None or after is None:
+        return
+    if src.stored and (before or after):
+        err(rel, item.line_of("prefix" if before else "suffix"), slug,
+            "'prefix' and 'suffix' are for quotes of texts kept outside the graph; the stored "
+            f"text of '{src.slug}' locates the quote itself", "remove them")
+        return
+    if src.text is None and src.sha256 is None:
+        if not src.textless_quotes:  # once per source and file: every quote has the same fix
+            err(rel, item.line_of("quote"), slug,
+                f"the source '{src.slug}' has no text to check quotes against (neither 'text:' "
+                "nor 'sha256:'): a quote must be verbatim from a text",
+                "give the source its text (stored under graphs/sources/, or kept elsewhere and "
+                "named by 'sha256:'), or, if these are your own words, write them as "
+                "'report:' with 'reports:'")
+        src.textless_quotes += 1
+        return
+    who = _attribution(ctx, item, slug, "the evidence does not say whom it is attributed to")
+    if src.text is None:  # a text kept elsewhere and not supplied here: unverified
+        src.unverified.append((rel, item.line_of("quote"), slug))
+        found = Quote(quote, before, after)
+    else:
         match = find_quote(src.text, quote, occurrence)
         if match is None:
             where = "" if occurrence == 1 else f" {occurrence} times"
+            shown = src.file if src.stored else f"of '{src.slug}' ({src.file})"
             err(rel, item.line_of("quote"), slug,
-                f"the quote is not found{where} in the source text {src.file}: \"{quote}\"",
+                f"the quote is not found{where} in the source text {shown}: \"{quote}\"",
                 explain_missing(src.text, quote))
-            continue
-        attributed = item.get("attributed_to")
-        who = None
-        if attributed is None:
-            err(rel, item.line, slug, "the evidence does not say whom it is attributed to",
-                "add 'attributed_to:' with the actor the information comes from")
+            return
+        if not match.prefix.endswith(before) or not match.suffix.startswith(after):
+            err(rel, item.line_of("prefix" if not match.prefix.endswith(before) else "suffix"),
+                slug, f"the quote's '{'prefix' if not match.prefix.endswith(before) else 'suffix'}"
+                f"' does not match the text around it in '{src.slug}'",
+                f"the text reads \"{match.prefix[-40:]}[quote]{match.suffix[:40]}\"")
+            return
+        if src.stored:
+            found = Quote(match.exact, match.prefix, match.suffix, match.start, match.end)
         else:
-            who = _reference(ctx, str(attributed), CKG.Actor, item.line_of("attributed_to"),
-                             slug, "attributed_to")
-        quote_triples = quote_evidence(
-            to_ox_term(node), ox.NamedNode(str(ID[f"{prefix}{number}"])),
-            ox.NamedNode(str(src.iri)),
-            Quote(match.exact, match.prefix, match.suffix, match.start, match.end),
-            to_ox_term(who) if who is not None else None, item.line,
-            item["note"] if isinstance(item.get("note"), str) else None, WRITING_LANGUAGE)
-        add_triples(ctx.graph, quote_triples)
+            found = Quote(match.exact, before, after)
+    add_triples(ctx.graph, quote_evidence(
+        to_ox_term(node), evidence, ox.NamedNode(str(src.iri)), found,
+        to_ox_term(who) if who is not None else None, item.line,
+        item["note"] if isinstance(item.get("note"), str) else None, WRITING_LANGUAGE))
+
+
+def _emit_report(ctx: _Context, node: URIRef, slug: str, item: LineDict,
+                 evidence: ox.NamedNode) -> None:
+    err, rel = ctx.diags.error, ctx.ff.rel
+    paraphrase = item.get("report")
+    if not isinstance(paraphrase, str) or not paraphrase.strip():
+        err(rel, item.line_of("report"), slug, "'report' must say, in your own words, what the "
+            "source reports", "write one or two sentences of your own")
+        return
+    for key in ("prefix", "suffix", "occurrence"):
+        if key in item:
+            err(rel, item.line_of(key), slug, f"'{key}' belongs to a quote, and a report is "
+                "not one", f"remove '{key}'")
+            return
+    src = _evidence_source(ctx, item, slug)
+    if src is None:
+        return
+    reporter = _attribution(ctx, item, slug, "a report needs its reporter: who reports it "
+                            "(the publisher, or the office or person the source quotes)")
+    reports = None
+    if item.get("reports") is None:
+        err(rel, item.line, slug, "a report needs 'reports': whose statement or action it "
+            "reports", "add 'reports:' with the actor, e.g. 'reports: united-states'")
+    else:
+        reports = _reference(ctx, str(item["reports"]), CKG.Actor, item.line_of("reports"),
+                             slug, "reports")
+    add_triples(ctx.graph, report_evidence(
+        to_ox_term(node), evidence, ox.NamedNode(str(src.iri)), paraphrase.strip(),
+        to_ox_term(reporter) if reporter is not None else None,
+        to_ox_term(reports) if reports is not None else None, item.line,
+        item["note"] if isinstance(item.get("note"), str) else None, WRITING_LANGUAGE))
 
 
 def _evidence_source(ctx: _Context, item: LineDict, slug: str) -> SourceText | None:
     name = item.get("source")
     if name is None:
-        if ctx.ff.source is None:
+        if ctx.ff.source is None and "source" not in ctx.ff.data:
             ctx.diags.error(ctx.ff.rel, item.line, slug,
                             "the evidence names no 'source' and the file has no 'source:'",
                             "add 'source:' at the top of the file or to the evidence")
-        return ctx.ff.source
+        return ctx.ff.source  # None when the file's source failed: reported there, once
     src = ctx.sources.get(str(name))
     if src is None:
         ctx.diags.error(ctx.ff.rel, item.line_of("source"), slug,

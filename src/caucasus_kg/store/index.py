@@ -15,6 +15,7 @@ from caucasus_kg.core.sparql_text import substitute
 from caucasus_kg.model.namespaces import ID, PREFIXES, QID, SLUG, SOURCE, WD
 from caucasus_kg.sources.factfile import SourceText
 from caucasus_kg.sources.references import Declaration, EntityIndex
+from caucasus_kg.sources.texts import TextFinder
 
 
 def _query(store: ox.Store, text: str, **bindings: object) -> list[ox.QuerySolution]:
@@ -148,8 +149,9 @@ class StoreIndex(EntityIndex):
 class StoreSources(MutableMapping[str, SourceText]):
     """Source documents by id: those of the new files, then those in the store."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, texts: TextFinder | None = None) -> None:
         self.store = store
+        self.texts = texts or TextFinder()
         self.local: dict[str, SourceText] = {}
 
     def __getitem__(self, slug: str) -> SourceText:
@@ -158,12 +160,21 @@ class StoreSources(MutableMapping[str, SourceText]):
         if not SLUG.match(slug):
             raise KeyError(slug)
         node = ox.NamedNode(str(SOURCE) + slug)
-        rows = _query(self.store, """SELECT ?text ?file WHERE { ?doc ckg:text ?text .
+        rows = _query(self.store, """SELECT ?text ?digest ?file WHERE { ?doc a ckg:SourceDocument .
+            OPTIONAL { ?doc ckg:text ?text } OPTIONAL { ?doc ckg:textSha256 ?digest }
             OPTIONAL { ?doc ckg:sourceFile ?file } } LIMIT 1""", doc=node)
         if not rows:
             raise KeyError(slug)
-        file = rows[0]["file"].value if rows[0]["file"] is not None else slug
-        return SourceText(slug, URIRef(node.value), rows[0]["text"].value, file)
+        row = rows[0]
+        if row["text"] is not None:
+            file = row["file"].value if row["file"] is not None else slug
+            return SourceText(slug, URIRef(node.value), row["text"].value, file)
+        digest = row["digest"].value if row["digest"] is not None else None
+        source = SourceText(slug, URIRef(node.value), None, None, stored=False, sha256=digest)
+        found = self.texts.find(digest) if digest else None
+        if found is not None:
+            source.text, source.file = found[1], str(found[0])
+        return source
 
     def __setitem__(self, slug: str, value: SourceText) -> None:
         self.local[slug] = value

@@ -121,17 +121,24 @@
 
   function evidenceBlock(ev) {
     var parts = [];
+    if (ev.kind) { parts.push(ev.kind); }
     if (ev.attributed_to) { parts.push("attributed to " + ev.attributed_to); }
+    if (ev.reports) { parts.push("reports " + ev.reports); }
     if (ev.source_title) {
       parts.push("source: " + ev.source_title + (ev.publisher ? " (" + ev.publisher + ")" : ""));
     }
     if (ev.char_start !== undefined) {
       parts.push("characters " + ev.char_start + "\u2013" + ev.char_end);
     }
-    return el("div", { "class": "evidence" }, [
-      el("blockquote", {}, ["\u201c" + (ev.quote || "") + "\u201d"]),
-      el("p", {}, [parts.join(" \u00b7 ")])
-    ]);
+    var words;
+    if (ev.paraphrase) {  // the curator's words: never shown as a quote
+      words = el("p", { "class": "paraphrase" }, ["Reported, in the curator's words: " + ev.paraphrase]);
+    } else if (ev.record && !ev.quote) {
+      words = el("p", { "class": "record" }, ["Dataset record " + ev.record]);
+    } else {
+      words = el("blockquote", {}, ["\u201c" + (ev.quote || "") + "\u201d"]);
+    }
+    return el("div", { "class": "evidence" }, [words, el("p", {}, [parts.join(" \u00b7 ")])]);
   }
 
   function factsList(data) {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, remote_store_url
+from conftest import ROOT, copy_project, remote_store_url
 
 from caucasus_kg.core.project import find_project
 from caucasus_kg.model.namespaces import GRAPH, PREFIXES
@@ -71,10 +71,7 @@ def test_an_answer_of_more_than_10000_rows_comes_back_whole(url: str) -> None:
 
 
 def _project_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
-    return root
+    return copy_project(tmp_path / "project")
 
 
 def test_build_query_then_rebuild_without_a_file_drops_its_graph(cli, tmp_path: Path,
@@ -98,7 +95,7 @@ def test_build_query_then_rebuild_without_a_file_drops_its_graph(cli, tmp_path: 
 
     (root / "graphs/cfe-2007-note.yaml").unlink()
     code, out, err = cli("--project", root, "--store", url, "query", "who-suspended-cfe")
-    assert "graphs/ or the ontology changed since the store was built" in err
+    assert "imports/, graphs/ or the ontology changed since the store was built" in err
     assert "2007-12-12" in out  # stale until rebuilt
 
     code, _, err = cli("--project", root, "--store", url, "build")

@@ -173,7 +173,8 @@ def step_setup(a: dict[str, Any]) -> dict[str, Any]:
     chosen = _with_records(parsed, parsed.records[:records])
     resolver, treaties, ids = store_names(project, name[:-3])
     triples = sipri_importer.build(chosen, resolver, treaties, ids, csv.name, name[:-3])
-    (root / "graphs" / name).write_text(triples.text(), "utf-8")
+    project.imports_dir.mkdir(parents=True, exist_ok=True)  # where `caucasus-kg import` writes
+    (project.imports_dir / name).write_text(triples.text(), "utf-8")
     synthetic = max(0, wanted - len(triples.lines))
     facts = synthetic_graph(root / "graphs" / "synthetic.nt", synthetic) if synthetic else 0
     addition(Path(a["incoming"]))

@@ -1,5 +1,9 @@
 """Shared fixtures: the shipped project, its dataset, an in-memory Oxigraph store of it, and the
-same graphs on a Virtuoso server (the ``ask`` fixture runs every competency query on both)."""
+same graphs on a Virtuoso server (the ``ask`` fixture runs every competency query on both).
+
+Every project a test uses is built in a temporary folder from the curated files
+(:mod:`project_files`), never read from the working tree, where a user's imports and store live.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from project_files import ROOT, copy_project
 from test_server import RunningServer, served_store_path, start_server, stop_server
 
 from caucasus_kg.core.project import Project, find_project
@@ -21,14 +26,15 @@ from caucasus_kg.read.results import cell_text
 from caucasus_kg.sources.dataset import Dataset, load_dataset
 from caucasus_kg.store.embedded import memory_store
 
-ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 1, 1)
 """A fixed 'today' so that future-date warnings do not depend on when the tests run."""
 
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    return find_project(ROOT, tmp_path_factory.mktemp("store") / "store")
+    """The shipped project (the curated files), read-only for the tests that use it."""
+    root = copy_project(tmp_path_factory.mktemp("shipped") / "project")
+    return find_project(root, tmp_path_factory.mktemp("store") / "store")
 
 
 @pytest.fixture(scope="session")
@@ -127,16 +133,12 @@ def ask(request: pytest.FixtureRequest, project: Project):
 
 @pytest.fixture(scope="session")
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project copied and built once per session; tests copy it before changing anything."""
-    import shutil
-
+    """The project built once per session; tests copy it before changing anything."""
     from click.testing import CliRunner
 
     from caucasus_kg.cli import main
 
-    root = tmp_path_factory.mktemp("template") / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
+    root = copy_project(tmp_path_factory.mktemp("template") / "project")
     result = CliRunner().invoke(main, ["--project", str(root), "build"])
     assert result.exit_code == 0, result.stderr
     return root
@@ -145,11 +147,7 @@ def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def tmp_project(tmp_path: Path) -> Project:
     """A writable copy of the project (ontology, graphs, queries) with its own store."""
-    import shutil
-
-    root = tmp_path / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
+    root = copy_project(tmp_path / "project")
     return find_project(root, root / ".caucasus-kg" / "store")
 
 

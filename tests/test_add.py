@@ -348,3 +348,106 @@ def test_incremental_validation_matches_full_validation(project_built, tmp_path,
                       if not p.message.startswith("this looks like a duplicate"))
     assert incremental == expected
     assert (case == "clean") == (incremental == [])
+
+
+COMMENTED = """\
+# A note on the CFE Treaty, with comments and quoting the merge must keep.
+source:
+  id: test-cfe-note
+  title: "Test note on the CFE Treaty"   # quoted on purpose
+  text: texts/note.txt
+  publisher: armenpress
+events:
+  # the withdrawal, as the note tells it
+  - id: "russia-completes-cfe-withdrawal"   # the graph has it under another id
+    type: Withdrawal
+    label: 'Russia completes its withdrawal from the CFE Treaty'  # the graph's label stays
+    # the actor, by the name the note uses
+    actor: Russian Federation
+    treaty: CFE Treaty
+    date: 2023-11-07
+    evidence:
+      - quote: "Russia completed its withdrawal from the CFE Treaty on 7 November 2023."
+        attributed_to: armenpress
+
+  - id: russia-suspends-cfe-2007
+    type: SuspensionOfParticipation
+    label: Russia suspends its participation in the CFE Treaty
+    actor: russia
+    treaty: cfe-treaty
+    date: 2007-12-12
+    note: 'Not russia-completes-cfe-withdrawal: an earlier step'
+    evidence:
+      - quote: Russia had suspended its participation in the treaty on 12 December 2007.
+        attributed_to: armenpress
+claims:
+  - id: armenpress-reports-the-withdrawal
+    label: Armenpress reports the withdrawal
+    claimant: armenpress
+    stance: asserts
+    about: 'russia-completes-cfe-withdrawal'   # a reference in quotes
+    evidence: [{quote: Test note, attributed_to: armenpress}]
+"""
+
+
+def test_merging_a_duplicate_keeps_comments_and_quoting(project_built, cli, tmp_path) -> None:
+    """The merged entry loses its label and every reference to its id (quoted or not) becomes
+    the stored id; every other byte of the file, comments included, stays as written."""
+    project, args = project_built
+    code, out, _ = cli(*args, "add", new_file(tmp_path, COMMENTED))
+    assert code == 0, out
+    assert out.splitlines()[:3] == [
+        "merged: graphs/cfe-note.yaml", "  92 triples",
+        "  'russia-completes-cfe-withdrawal' is already in the graph as "
+        "'russia-withdraws-from-cfe-2023': its evidence is added there"]
+    stored = (project.graphs_dir / "cfe-note.yaml").read_text("utf-8")
+    assert stored == COMMENTED.replace(
+        "  text: texts/note.txt\n", "  text: sources/note.txt\n").replace(
+        '  - id: "russia-completes-cfe-withdrawal"   #', '  - id: "russia-withdraws-from-cfe-2023"    #'
+    ).replace(
+        "    label: 'Russia completes its withdrawal from the CFE Treaty'  # the graph's label "
+        "stays\n", "").replace(
+        "    about: 'russia-completes-cfe-withdrawal'   #",
+        "    about: 'russia-withdraws-from-cfe-2023'    #")
+    assert cli(*args, "build")[0] == 0
+    code, out, _ = cli(*args, "query", "SELECT ?c WHERE { ?c ckg:about "
+                       "id:russia-withdraws-from-cfe-2023 }", "-f", "csv")
+    assert out.splitlines()[1:] == ["id:armenpress-reports-the-withdrawal"]
+
+
+LABEL_LAYOUTS = {
+    "label first, folded over two lines": (
+        "events:\n  - label: >-\n      A label over\n      two lines\n    # why this id\n"
+        "    id: new-one\n    type: Withdrawal\n",
+        "events:\n  - id: old-one\n    # why this id\n    type: Withdrawal\n"),
+    "comments and a blank line after the label": (
+        "events:\n  - id: new-one\n    label: A label  # goes with the label\n"
+        "    # about the type\n\n    # second\n    type: Withdrawal\n",
+        "events:\n  - id: old-one\n    # about the type\n\n    # second\n    type: Withdrawal\n"),
+    "after a block scalar": (
+        "events:\n  - id: new-one\n    note: |\n      block\n    label: >-\n      folded\n"
+        "    # after the label\n    type: Withdrawal\n",
+        "events:\n  - id: old-one\n    note: |\n      block\n    # after the label\n"
+        "    type: Withdrawal\n"),
+    "after a list": (
+        "events:\n  - id: new-one\n    evidence:\n      - quote: q\n    label: L\n"
+        "    # after the label\n    claims: [a]\n",
+        "events:\n  - id: old-one\n    evidence:\n      - quote: q\n    # after the label\n"
+        "    claims: [a]\n"),
+    "references in lists, by IRI and in other text": (
+        "events:\n  - id: new-one\n    label: L\n  - id: other\n    in_response_to:\n"
+        "      - new-one\n    see: [https://w3id.org/caucasus-kg/id/new-one, \"new-one\"]\n"
+        "    note: new-one is not a reference here\n",
+        "events:\n  - id: old-one\n  - id: other\n    in_response_to:\n      - old-one\n"
+        "    see: [https://w3id.org/caucasus-kg/id/old-one, \"old-one\"]\n"
+        "    note: new-one is not a reference here\n"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LABEL_LAYOUTS))
+def test_merge_entry_drops_only_the_label_and_the_id(layout) -> None:
+    from caucasus_kg.sources.yamledit import merge_entry
+
+    before, after = LABEL_LAYOUTS[layout]
+    assert merge_entry(before, "new-one", "old-one", "https://w3id.org/caucasus-kg/id/") == after
+    assert merge_entry(before, "absent", "old-one", "https://w3id.org/caucasus-kg/id/") is None

@@ -8,20 +8,20 @@ import json
 import shutil
 
 import pytest
-from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, project):
     """A store built once by the real `build` command for the read-only tests here."""
     from click.testing import CliRunner
 
     from caucasus_kg.cli import main
 
     store = tmp_path_factory.mktemp("cli") / "store"
-    result = CliRunner().invoke(main, ["--project", str(ROOT), "--store", str(store), "build"])
+    result = CliRunner().invoke(main, ["--project", str(project.root), "--store", str(store),
+                                       "build"])
     assert result.exit_code == 0, result.stderr
-    return ["--project", str(ROOT), "--store", str(store)]
+    return ["--project", str(project.root), "--store", str(store)]
 
 
 def test_build_reports_what_it_stored(built, cli) -> None:
@@ -180,14 +180,14 @@ def test_explain_unknown_entity_exits_1(built, cli) -> None:
     assert "unknown entity 'atlantis'" in err
 
 
-def test_validate_shipped_graph_exits_0(cli) -> None:
-    code, out, err = cli("--project", ROOT, "validate")
+def test_validate_shipped_graph_exits_0(cli, project) -> None:
+    code, out, err = cli("--project", project.root, "validate")
     assert code == 0, out
     assert out == ""
     assert "valid:" in err and "0 error(s), 0 warning(s)" in err
 
 
-def test_validate_broken_file_exits_1_with_readable_messages(cli, tmp_path) -> None:
+def test_validate_broken_file_exits_1_with_readable_messages(cli, tmp_path, project) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("events:\n"
                       "  - id: russia-suspends-cfe-2007\n"
@@ -196,7 +196,7 @@ def test_validate_broken_file_exits_1_with_readable_messages(cli, tmp_path) -> N
                       "    actor: Rusia\n"
                       "    treaty: cfe-treaty\n"
                       "    date: 2007-12-32\n", "utf-8")
-    code, out, err = cli("--project", ROOT, "validate", broken)
+    code, out, err = cli("--project", project.root, "validate", broken)
     assert code == 1
     assert f"{broken}:5: error in 'russia-suspends-cfe-2007': actor: unknown entity 'Rusia'" \
         in out
@@ -205,7 +205,7 @@ def test_validate_broken_file_exits_1_with_readable_messages(cli, tmp_path) -> N
         "December 2007 has 31 days" in out
     assert f"{broken}:2: error in 'russia-suspends-cfe-2007': the fact has no evidence" in out
     assert "invalid: 3 error(s)" in err
-    code, out, _ = cli("--project", ROOT, "validate", broken, "--format", "json")
+    code, out, _ = cli("--project", project.root, "validate", broken, "--format", "json")
     report = json.loads(out)
     assert report["valid"] is False
     assert [(p["line"], p["fact"]) for p in report["problems"]] == [
@@ -213,13 +213,13 @@ def test_validate_broken_file_exits_1_with_readable_messages(cli, tmp_path) -> N
         (7, "russia-suspends-cfe-2007")]
 
 
-def test_validate_unreadable_file_exits_2(cli, tmp_path) -> None:
+def test_validate_unreadable_file_exits_2(cli, tmp_path, project) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_bytes(b"events: [\n")
-    code, out, _ = cli("--project", ROOT, "validate", broken)
+    code, out, _ = cli("--project", project.root, "validate", broken)
     assert code == 2
     assert "not valid YAML" in out
-    code, _, err = cli("--project", ROOT, "validate", tmp_path / "missing.yaml")
+    code, _, err = cli("--project", project.root, "validate", tmp_path / "missing.yaml")
     assert code == 2 and "no such file" in err
 
 

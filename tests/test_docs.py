@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_project
 
 from caucasus_kg.core.project import find_project
 from caucasus_kg.ops.build import check
@@ -25,9 +25,8 @@ def shown(page: str) -> dict[str, str]:
 
 @pytest.fixture
 def copy(tmp_path):
-    root = tmp_path / "project"
-    for folder in ("ontology", "graphs", "queries", "docs"):
-        shutil.copytree(ROOT / folder, root / folder)
+    root = copy_project(tmp_path / "project")
+    shutil.copytree(ROOT / "docs", root / "docs")
     return root
 
 
@@ -47,9 +46,7 @@ def test_fact_file_format_example_is_valid(tmp_path) -> None:
     text = (ROOT / "docs" / "fact-files.md").read_text("utf-8")
     section = text[text.index("## A complete small example"):]
     example = re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1)
-    root = tmp_path / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
+    root = copy_project(tmp_path / "project")
     (root / "graphs" / "example.yaml").write_text(example, "utf-8")
     quote = re.search(r"quote: (.*)", example).group(1)
     (root / "graphs" / "sources" / "example-report.txt").write_text(quote + "\n", "utf-8")

@@ -352,12 +352,12 @@ def test_malformed_rows_are_reported_and_skipped(proj, tmp_path):
 
 def test_strict_fails_on_a_malformed_row_and_changes_nothing(proj, tmp_path):
     path, line = _with_bad_rows(tmp_path)
-    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
     code, out, err = run(["--project", proj, "import", "sipri", path, "--strict"])
     assert code == 1
     assert f"error: {path}:{line}: the year of order '20x0' is not a year" in err
     assert "rejected (--strict): 2 malformed record(s); nothing was changed" in err
-    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
 
 
 def test_reimport_changes_nothing(proj):
@@ -365,22 +365,22 @@ def test_reimport_changes_nothing(proj):
     assert code == 0, out + err
     name = nt_name("sipri", REGISTER)
     assert name == "sipri-sipri_register_AZE_ARM.nt"
-    assert f"merged: graphs/{name}" in out
-    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    assert f"merged: imports/{name}" in out
+    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
     code, out, err = run(["--project", proj, "import", "sipri", REGISTER])
     assert code == 0, out + err
-    assert f"unchanged: graphs/{name} already holds this import; nothing was changed" in out
-    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+    assert f"unchanged: imports/{name} already holds this import; nothing was changed" in out
+    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
 
 
 def test_dry_run_changes_nothing(proj):
-    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
     code, out, err = run(["--project", proj, "import", "unoda", UNODA_CSV, "--dry-run"])
     assert code == 0, out + err
-    assert "would merge: graphs/unoda-unoda_cfe_status.nt" in out
+    assert "would merge: imports/unoda-unoda_cfe_status.nt" in out
     assert "dry run: nothing was changed" in out
     assert "0 facts imported (60 would be)" in err
-    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
 
 
 def test_output_is_sorted_n_triples_without_blank_nodes():
@@ -425,7 +425,7 @@ def test_the_newer_export_merges_the_mi17_deal_into_the_register_one(imported):
     root, outputs = imported
     _, err = outputs[DELIVERIES.name]
     assert (f"duplicate: {DELIVERIES}:14: deal 'Mi-17' (SIPRI deal 65217) is already in the "
-            "graph as 'sipri-russia-to-armenia-2020-mi-17' (graphs/sipri-sipri_register_AZE_ARM"
+            "graph as 'sipri-russia-to-armenia-2020-mi-17' (imports/sipri-sipri_register_AZE_ARM"
             ".nt, row=13): its record was added to it as evidence") in err.splitlines()
     assert ("summary: 20 records read, 11 facts imported, 1 merged into existing transfers"
             in err)

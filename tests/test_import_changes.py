@@ -56,7 +56,7 @@ def proj(built_template, tmp_path):
 # ------------------------------------------------------------------------------------------
 
 HERON = ("duplicate: {file}:26: deal 'Heron UAV' (SIPRI deal 53823) is already in the graph as "
-         "'sipri-israel-to-azerbaijan-2011-heron' (graphs/sipri-sipri_register_ISR_AZE.nt, "
+         "'sipri-israel-to-azerbaijan-2011-heron' (imports/sipri-sipri_register_ISR_AZE.nt, "
          "row=15): its record was added to it as evidence; the two records differ: designation "
          "'Heron UAV' here, 'Heron' there")
 
@@ -80,7 +80,7 @@ def test_newer_export_merges_into_the_register_deals(both_layouts) -> None:
     assert len([line for line in err.splitlines() if line.startswith("duplicate: ")]) == 31
     assert ("summary: 61 records read, 0 facts imported, 31 merged into existing transfers, "
             "0 skipped (malformed)") in err
-    assert "merged: graphs/sipri-sipri_deliveries_ISR_AZE.nt" in out
+    assert "merged: imports/sipri-sipri_deliveries_ISR_AZE.nt" in out
     found = transfers(root)
     assert len(found) == 32 and not [t for t in found if t.startswith("sipri-at-")]
     assert "sipri-israel-to-azerbaijan-2023-optsat-500" in found
@@ -116,7 +116,7 @@ def test_register_after_the_newer_export_merges_the_other_way(proj) -> None:
     assert ("summary: 32 records read, 1 facts imported, 31 merged into existing transfers"
             in err)
     assert (f"duplicate: {REGISTER}:15: deal 'Heron' is already in the graph as "
-            "'sipri-at-53823' (graphs/sipri-sipri_deliveries_ISR_AZE.nt, row=26): its record "
+            "'sipri-at-53823' (imports/sipri-sipri_deliveries_ISR_AZE.nt, row=26): its record "
             "was added to it as evidence; the two records differ: designation 'Heron' here, "
             "'Heron UAV' there") in err.splitlines()
     found = transfers(proj)
@@ -141,7 +141,7 @@ def test_ambiguous_deal_is_reported_and_kept_apart(proj, tmp_path) -> None:
     code, out, err = run("--project", proj, "import", "sipri", odd)
     assert code == 0, out + err
     assert (f"duplicate: {odd}:13: deal 'Drone' (SIPRI deal 99999) is already in the graph "
-            "as 'sipri-israel-to-azerbaijan-2007-aerostar' (graphs/sipri-sipri_register_ISR_AZE"
+            "as 'sipri-israel-to-azerbaijan-2007-aerostar' (imports/sipri-sipri_register_ISR_AZE"
             ".nt, row=32): its record was added to it as evidence; the two records differ: "
             "designation 'Drone' here, 'Aerostar' there; number delivered 3 here, 4 there; "
             "delivery years 2009 here, 2008 there") in err.splitlines()
@@ -175,7 +175,7 @@ def test_changed_file_replaces_its_earlier_import(proj, tmp_path) -> None:
     code, out, err = run("--project", proj, "import", "sipri", path)
     assert code == 0, out + err
     assert out.splitlines()[0] == (
-        "replaces the earlier import graphs/sipri-register.nt: 0 fact(s) added, 1 removed, "
+        "replaces the earlier import imports/sipri-register.nt: 0 fact(s) added, 1 removed, "
         "1 changed (2 triples added, 41 removed)")
     found = transfers(proj)
     assert len(found) == 31 and "sipri-israel-to-azerbaijan-2013-shaldag" not in found
@@ -184,15 +184,15 @@ def test_changed_file_replaces_its_earlier_import(proj, tmp_path) -> None:
         ckg:tivDelivered ?tiv }}""") == [("90", "54")]
     assert select(proj, f"SELECT ?y WHERE {{ {harop} ckg:deliveryYear ?y }}") == [
         ("2015",), ("2016",), ("2017",)]
-    graph_file = (proj / "graphs" / "sipri-register.nt").read_text("utf-8")
+    graph_file = (proj / "imports" / "sipri-register.nt").read_text("utf-8")
     assert "shaldag" not in graph_file and '"54"^^' in graph_file
     assert not (proj / ".caucasus-kg" / "replaced").exists()
     # the same changed file again: nothing to do
-    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
     code, out, _ = run("--project", proj, "import", "sipri", path)
-    assert code == 0 and out.startswith("unchanged: graphs/sipri-register.nt")
-    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
-    # and a later build from graphs/ gives the same transfers
+    assert code == 0 and out.startswith("unchanged: imports/sipri-register.nt")
+    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    # and a later build from the files gives the same transfers
     code, _, err = run("--project", proj, "build")
     assert code == 0, err
     assert len(transfers(proj)) == 31
@@ -203,18 +203,18 @@ def test_changed_file_that_fails_the_checks_changes_nothing(proj, tmp_path) -> N
     shutil.copyfile(REGISTER, path)
     code, out, err = run("--project", proj, "import", "sipri", path)
     assert code == 0, out + err
-    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
     _changed_register(path, "Azerbaijan,Azerbaijan,2014,?,100,?,Harop,loitering munition,100,,"
                             "2015; 2016; 2017; 2018,New,,0.6,60,60\r\n")
     code, out, err = run("--project", proj, "import", "sipri", path)
     assert code == 1, out + err
-    assert ("would replace the earlier import graphs/sipri-register.nt: 1 fact(s) added, "
+    assert ("would replace the earlier import imports/sipri-register.nt: 1 fact(s) added, "
             "1 removed, 0 changed") in out
     # located at the dataset row the fact came from
     assert (f"{path}:17: error in 'sipri-azerbaijan-to-azerbaijan-2014-harop': The supplier "
             "(ckg:supplier) must be an actor other than the recipient") in out
     assert "rejected: nothing was changed" in out
-    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
     assert "sipri-israel-to-azerbaijan-2014-harop" in transfers(proj)
 
 
@@ -228,7 +228,7 @@ def test_replacing_import_killed_midway_is_rolled_back(proj, tmp_path, step) -> 
     path = tmp_path / "register.csv"
     shutil.copyfile(REGISTER, path)
     assert run("--project", proj, "import", "sipri", path)[0] == 0
-    before = tree_digest(proj / "graphs")
+    before = tree_digest(proj / "graphs", proj / "imports")
     old_transfers = transfers(proj)
     _changed_register(path, drop_last=True)
     env = dict(os.environ, CAUCASUS_KG_FAULT_INJECTION=step)
@@ -239,7 +239,7 @@ def test_replacing_import_killed_midway_is_rolled_back(proj, tmp_path, step) -> 
     code, _, err = run("--project", proj, "query", "who-suspended-cfe")
     assert code == 0
     assert "rolled back a merge that was interrupted" in err
-    assert tree_digest(proj / "graphs") == before
+    assert tree_digest(proj / "graphs", proj / "imports") == before
     assert transfers(proj) == old_transfers
 
 
@@ -247,14 +247,14 @@ def test_dry_run_of_a_changed_file_changes_nothing(proj, tmp_path) -> None:
     path = tmp_path / "register.csv"
     shutil.copyfile(REGISTER, path)
     assert run("--project", proj, "import", "sipri", path)[0] == 0
-    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
     _changed_register(path, drop_last=True)
     code, out, err = run("--project", proj, "import", "sipri", path, "--dry-run")
     assert code == 0, out + err
     assert out.splitlines()[0] == (
-        "would replace the earlier import graphs/sipri-register.nt: 0 fact(s) added, 1 removed, "
+        "would replace the earlier import imports/sipri-register.nt: 0 fact(s) added, 1 removed, "
         "0 changed (0 triples added, 38 removed)")
-    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
 
 
 # ------------------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ def test_import_rdf_file_with_its_dataset_document(proj, tmp_path) -> None:
     path.write_text(TURTLE, "utf-8")
     code, out, err = run("--project", proj, "import", "rdf", path)
     assert code == 0, out + err
-    assert "merged: graphs/rdf-drones.nt" in out
+    assert "merged: imports/rdf-drones.nt" in out
     assert "summary: 17 records read, 1 facts imported" in err
     rows = select(proj, """SELECT ?doc ?id ?title WHERE {
         id:turkish-drones-rdf prov:wasDerivedFrom ?doc .
@@ -299,22 +299,22 @@ def test_import_rdf_file_with_its_dataset_document(proj, tmp_path) -> None:
                      "RDF file drones.ttl")]
     assert select(proj, """SELECT ?who WHERE { id:turkish-drones-rdf ckg:supplier ?who }""") \
         == [("https://w3id.org/caucasus-kg/id/turkiye",)]
-    written = (proj / "graphs" / "rdf-drones.nt").read_text("utf-8")
+    written = (proj / "imports" / "rdf-drones.nt").read_text("utf-8")
     lines = written.splitlines()
     assert lines == sorted(lines)
     # the same file again: the canonical blank-node labels give the same bytes
     code, out, _ = run("--project", proj, "import", "rdf", path)
-    assert code == 0 and out.startswith("unchanged: graphs/rdf-drones.nt")
+    assert code == 0 and out.startswith("unchanged: imports/rdf-drones.nt")
 
 
 def test_import_rdf_runs_the_add_checks(proj, tmp_path) -> None:
     path = tmp_path / "bad.ttl"
     path.write_text(TURTLE.replace("combining Russian", "combining Soviet"), "utf-8")
-    before = tree_digest(proj / "graphs", proj / ".caucasus-kg")
+    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
     code, out, err = run("--project", proj, "import", "rdf", path)
     assert code == 1, out + err
     assert "error in 'turkish-drones-rdf': The quote \"Azerbaijan is mostly combining Soviet" in out
-    assert tree_digest(proj / "graphs", proj / ".caucasus-kg") == before
+    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
 
 
 def test_import_rdf_syntax_error_names_the_line(proj, tmp_path) -> None:

@@ -103,7 +103,7 @@ def both(json_then_csv, tmp_path) -> Path:
 
 SUCCESSION_NOTE = ("disagreement: {file}:{line}: {country}/" + CFE + ": accession dated {date}; "
                    "the graph records a succession by the same party of the same treaty on the "
-                   "same day as 'unoda-{slug}-succession-cfe-treaty' (graphs/unoda-unoda_cfe_"
+                   "same day as 'unoda-{slug}-succession-cfe-treaty' (imports/unoda-unoda_cfe_"
                    "treatydata.nt): both are kept, since UNODA's CSV lists successions in its "
                    "accession column")
 
@@ -111,7 +111,7 @@ SUCCESSION_NOTE = ("disagreement: {file}:{line}: {country}/" + CFE + ": accessio
 def test_csv_after_json_merges_as_evidence(json_then_csv) -> None:
     root, (alone, _), out, err = json_then_csv
     assert len(alone) == 53
-    assert "merged: graphs/unoda-unoda_cfe_status.nt" in out
+    assert "merged: imports/unoda-unoda_cfe_status.nt" in out
     assert ("summary: 31 records read, 2 facts imported, 58 merged into existing treaty "
             "actions, 2 disagreement(s) listed above, 0 skipped (malformed)") in err
     lines = [line for line in err.splitlines() if line.startswith("disagreement: ")]
@@ -185,13 +185,13 @@ def test_validate_passes_after_both_imports(json_then_csv, csv_then_json) -> Non
 
 
 def test_importing_either_file_again_changes_nothing(both) -> None:
-    before = tree_digest(both / "graphs", both / ".caucasus-kg")
+    before = tree_digest(both / "graphs", both / "imports", both / ".caucasus-kg")
     for path, name in ((CSV, "unoda-unoda_cfe_status.nt"),
                        (JSON, "unoda-unoda_cfe_treatydata.nt")):
         code, out, err = run("--project", both, "import", "unoda", path)
         assert code == 0, out + err
-        assert f"unchanged: graphs/{name} already holds this import; nothing was changed" in out
-    assert tree_digest(both / "graphs", both / ".caucasus-kg") == before
+        assert f"unchanged: imports/{name} already holds this import; nothing was changed" in out
+    assert tree_digest(both / "graphs", both / "imports", both / ".caucasus-kg") == before
 
 
 def test_changed_second_file_replaces_its_earlier_import(both, tmp_path) -> None:
@@ -202,7 +202,7 @@ def test_changed_second_file_replaces_its_earlier_import(both, tmp_path) -> None
     before = actions(both)
     code, out, err = run("--project", both, "import", "unoda", changed)
     assert code == 0, out + err
-    assert ("replaces the earlier import graphs/unoda-unoda_cfe_status.nt: 0 fact(s) added, "
+    assert ("replaces the earlier import imports/unoda-unoda_cfe_status.nt: 0 fact(s) added, "
             "2 removed, 2 changed (4 triples added, 38 removed)") in out
     assert "30 records read, 2 facts imported, 56 merged into existing treaty actions" in err
     # Hungary's actions stay, with the JSON's evidence only; Greece's rows moved up a line
@@ -222,7 +222,7 @@ def test_record_with_another_date_is_reported_and_kept_as_a_claim(both) -> None:
     assert [line for line in err.splitlines() if line.startswith("disagreement: ")] == [
         f"disagreement: {REDATED}: /Turkey/{CFE}/actions/1: Turkey/{CFE}: ratification dated "
         "1992-07-18 here, 1992-07-08 in the graph as 'unoda-turkiye-ratification-cfe-treaty' "
-        "(graphs/unoda-unoda_cfe_treatydata.nt): the graph keeps its date; this record is kept "
+        "(imports/unoda-unoda_cfe_treatydata.nt): the graph keeps its date; this record is kept "
         f"as a claim by UNODA ('{claim}')"]
     assert ("summary: 1 records read, 1 facts imported, 1 merged into existing treaty actions, "
             "1 disagreement(s) listed above") in err
@@ -255,9 +255,9 @@ def test_dry_run_of_the_second_file_changes_nothing(built_template, tmp_path) ->
     root = tmp_path / "project"
     shutil.copytree(built_template, root)
     _import(root, JSON)
-    before = tree_digest(root / "graphs", root / ".caucasus-kg")
+    before = tree_digest(root / "graphs", root / "imports", root / ".caucasus-kg")
     code, out, err = run("--project", root, "import", "unoda", CSV, "--dry-run")
     assert code == 0, out + err
     assert "0 facts imported (2 would be), 58 would merge into existing treaty actions" in err
     assert "dry run: nothing was changed" in out
-    assert tree_digest(root / "graphs", root / ".caucasus-kg") == before
+    assert tree_digest(root / "graphs", root / "imports", root / ".caucasus-kg") == before

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from project_files import copy_project
 from test_server import (
     RunningServer,
     assert_still_serving,
@@ -33,8 +34,6 @@ from test_server import (
 
 from caucasus_kg.core.sparql_text import QueryRefused, check_query, query_shape, substitute, tokens
 from caucasus_kg.store.embedded import open_store
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class Listener:
@@ -423,7 +422,11 @@ def test_requests_from_other_origins_are_refused(server: RunningServer) -> None:
 # --- Helpers ----------------------------------------------------------------------------------
 
 def _cli(*args: str, store: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "caucasus_kg.cli", "--project", str(ROOT),
+    """The command line on the shipped project, copied beside ``store``."""
+    project = store.parent / "project"
+    if not project.exists():
+        copy_project(project)
+    return subprocess.run([sys.executable, "-m", "caucasus_kg.cli", "--project", str(project),
                            "--store", str(store), *args], capture_output=True, text=True,
                           timeout=300, stdin=subprocess.DEVNULL)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_project
 
 README = (ROOT / "README.md").read_text("utf-8")
 
@@ -29,21 +29,21 @@ def test_readme_names_the_two_commands() -> None:
     assert "make run" in ci and "make test" in ci
 
 
-def test_readme_shows_the_real_answer_to_who_suspended_cfe(cli, tmp_path) -> None:
-    code, out, _ = cli("--project", ROOT, "--store", tmp_path / "store", "query",
+def test_readme_shows_the_real_answer_to_who_suspended_cfe(cli, tmp_path, project) -> None:
+    code, out, _ = cli("--project", project.root, "--store", tmp_path / "store", "query",
                        "who-suspended-cfe")
     assert code == 0
     assert out in blocks()
 
 
-def test_readme_shows_the_real_explain(cli, tmp_path) -> None:
-    code, out, _ = cli("--project", ROOT, "--store", tmp_path / "store", "explain",
+def test_readme_shows_the_real_explain(cli, tmp_path, project) -> None:
+    code, out, _ = cli("--project", project.root, "--store", tmp_path / "store", "explain",
                        "russia-withdraws-from-cfe-2023")
     assert code == 0
     assert out == shown_after("caucasus-kg explain russia-withdraws-from-cfe-2023")
 
 
-def test_readme_shows_the_real_validation_failure(cli, tmp_path, monkeypatch) -> None:
+def test_readme_shows_the_real_validation_failure(cli, tmp_path, monkeypatch, project) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "new-facts.yaml").write_text(
         "events:\n"
@@ -53,7 +53,7 @@ def test_readme_shows_the_real_validation_failure(cli, tmp_path, monkeypatch) ->
         "    actor: Rusia\n"
         "    treaty: cfe-treaty\n"
         "    date: 2007-12-32\n", "utf-8")
-    code, out, err = cli("--project", ROOT, "validate", "new-facts.yaml")
+    code, out, err = cli("--project", project.root, "validate", "new-facts.yaml")
     assert code == 1
     assert out + err == shown_after("caucasus-kg validate new-facts.yaml")
 
@@ -63,8 +63,8 @@ def test_readme_shows_the_real_validation_failure(cli, tmp_path, monkeypatch) ->
 def test_readme_shows_the_real_add(cli, tmp_path, monkeypatch, command) -> None:
     import shutil
 
-    for folder in ("ontology", "graphs", "queries", "docs"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_project(tmp_path)
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
     monkeypatch.chdir(tmp_path)
     code, out, _ = cli(*command.split()[1:])
     assert code == (1 if "broken" in command else 0)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, remote_store_url
+from conftest import ROOT, copy_project, remote_store_url
 
 from caucasus_kg.core.project import find_project
 from caucasus_kg.model.namespaces import GRAPH, PREFIXES
@@ -71,10 +71,7 @@ def test_an_answer_of_more_than_10000_rows_comes_back_whole(url: str) -> None:
 
 
 def _project_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    for folder in ("ontology", "graphs", "queries"):
-        shutil.copytree(ROOT / folder, root / folder)
-    return root
+    return copy_project(tmp_path / "project")
 
 
 def test_build_query_then_rebuild_without_a_file_drops_its_graph(cli, tmp_path: Path,
@@ -99,7 +96,7 @@ def test_build_query_then_rebuild_without_a_file_drops_its_graph(cli, tmp_path: 
 
     (root / "graphs/cfe-2007-note.yaml").unlink()
     code, out, err = cli("--project", root, "--store", url, "query", "who-suspended-cfe")
-    assert "graphs/ or the ontology changed since the store was built" in err
+    assert "imports/, graphs/ or the ontology changed since the store was built" in err
     assert "2007-12-12" in out  # stale until rebuilt
 
     code, _, err = cli("--project", root, "--store", url, "build")
@@ -152,29 +149,30 @@ def test_export_gives_the_embedded_stores_files(cli, tmp_path: Path, url: str) -
                                       ("json", "timeline", "graphml", "gexf", "dot", "html")])
 
 
-def test_a_server_that_is_down_is_a_clear_error(cli) -> None:
+def test_a_server_that_is_down_is_a_clear_error(cli, project) -> None:
     down = "http://127.0.0.1:9/sparql"
     for command in (["query", "actors"], ["explain", "russia"], ["export", "json"]):
-        code, out, err = cli("--store", down, *command)
+        code, out, err = cli("--project", project.root, "--store", down, *command)
         assert code == 1, command
         assert out == ""
         assert f"error: cannot reach the SPARQL server at {down}" in err
         assert "Traceback" not in err
-    code, _, err = cli("--store", down, "build")
+    code, _, err = cli("--project", project.root, "--store", down, "build")
     assert code == 1
     assert "cannot reach the SPARQL server" in err and "the store was not changed" in err
 
 
-def test_add_import_and_serve_refuse_a_remote_store(cli, url: str) -> None:
-    for command in (["add", "docs/examples/cfe-2007-note.yaml", "--dry-run"],
-                    ["import", "sipri", "docs/examples/cfe-2007-note.yaml"], ["serve"]):
-        code, _, err = cli("--store", url, *command)
+def test_add_import_and_serve_refuse_a_remote_store(cli, url: str, project) -> None:
+    example = ROOT / "docs/examples/cfe-2007-note.yaml"
+    for command in (["add", example, "--dry-run"], ["import", "sipri", example], ["serve"]):
+        code, _, err = cli("--project", project.root, "--store", url, *command)
         assert code == 2, command
         assert "works on the embedded store only" in err
 
 
-def test_bad_and_update_queries_are_refused(cli, url: str, remote_store) -> None:
-    code, _, err = cli("--store", url, "query", "SELECT ?x WHERE { ?x }")
+def test_bad_and_update_queries_are_refused(cli, url: str, remote_store, project) -> None:
+    code, _, err = cli("--project", project.root, "--store", url, "query",
+                       "SELECT ?x WHERE { ?x }")
     assert code == 2 and "not valid SPARQL" in err and "Virtuoso" in err
     with pytest.raises(SyntaxError, match="read-only"):
         remote_store.query("INSERT DATA { <urn:a> <urn:b> <urn:c> }")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from project_files import ROOT, copy_project
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, XML, SPARQLWrapper
@@ -37,7 +38,6 @@ from caucasus_kg.server.app import check_query_text
 from caucasus_kg.server.negotiation import negotiate
 from caucasus_kg.store.embedded import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = catalogue(ROOT / "queries")
 EXAMPLES = {"provenance": {"fact": "russia-withdraws-from-cfe-2023"}}
 """Values for parameters that have no default."""
@@ -70,11 +70,15 @@ def _free_port() -> int:
 
 
 def start_server(store_path: Path, *options: str, timeout: float = 90.0) -> RunningServer:
-    """Start `caucasus-kg serve` on a free loopback port and wait until it answers."""
+    """Start `caucasus-kg serve` on a free loopback port and wait until it answers, serving the
+    shipped project copied beside the store."""
+    project = store_path.parent / "project"
+    if not project.exists():
+        copy_project(project)
     for _attempt in range(3):
         port = _free_port()
         log = store_path.parent / f"server-{port}.log"
-        command = [sys.executable, "-m", "caucasus_kg.cli", "--project", str(ROOT),
+        command = [sys.executable, "-m", "caucasus_kg.cli", "--project", str(project),
                    "--store", str(store_path), "serve", "--port", str(port), *options]
         with open(log, "wb") as handle:
             process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT,
@@ -302,8 +306,8 @@ def test_canned_parameters_are_bound_as_the_cli_binds_them(server: RunningServer
     assert_plain_error(request(server, "/queries/..%2F..%2Fetc%2Fpasswd.rq"), 404)
 
 
-def test_catalogue_matches_the_cli(server: RunningServer, cli) -> None:
-    code, out, _ = cli("--project", ROOT, "queries", "--format", "json")
+def test_catalogue_matches_the_cli(server: RunningServer, cli, project) -> None:
+    code, out, _ = cli("--project", project.root, "queries", "--format", "json")
     assert code == 0
     answer = request(server, "/queries")
     assert answer.status == 200 and answer.media_type == "application/json"

@@ -36,7 +36,7 @@ from caucasus_kg.checks.shacl_sparql import (
     validate_store,
 )
 from caucasus_kg.checks.validator import VALIDATORS
-from caucasus_kg.core.project import find_project
+from caucasus_kg.core.project import Project, find_project
 from caucasus_kg.model.namespaces import CKG, GRAPH, ID, ONTOLOGY_GRAPH, SH, SHAPES
 from caucasus_kg.model.terms import to_ox_term
 from caucasus_kg.sources.dataset import load_dataset, load_ontology
@@ -58,7 +58,7 @@ def shapes() -> Graph:
 
 @functools.cache
 def ontology() -> Graph:
-    return load_ontology(find_project(ROOT, ROOT / ".unused-store")).graph
+    return load_ontology(Project(ROOT, ROOT / ".unused-store")).graph  # the ontology only
 
 
 @functools.cache

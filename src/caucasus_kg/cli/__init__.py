@@ -17,7 +17,8 @@ from caucasus_kg import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("build", "Check every fact file and write the store, or nothing."),
-    "validate": ("validate", "Run every check of a build on graphs/ (and FILES); write nothing."),
+    "validate": ("validate", "Run every check of a build on graphs/ and imports/ (and FILES); "
+                             "write nothing."),
     "add": ("add", "Check new fact files against the graph and merge them, all or nothing."),
     "query": ("query", "Answer a catalogue question, a .rq file or inline SPARQL."),
     "queries": ("queries", "List the catalogue of questions and their parameters."),

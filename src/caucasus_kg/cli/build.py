@@ -7,18 +7,23 @@ import click
 from caucasus_kg.cli.common import err, fail, project_of, report, validator_of
 from caucasus_kg.core.diagnostics import DataError, ExitCode, InputError
 from caucasus_kg.ops.build import build
+from caucasus_kg.sources.inputs import import_files
 from caucasus_kg.store.embedded import StoreError
 
 
 @click.command("build")
 @click.pass_context
 def command(ctx: click.Context) -> None:
-    """Load graphs/, check quotes and references, validate with SHACL, and write the store.
+    """Load graphs/ and imports/, check quotes and references, validate with SHACL, and write
+    the store.
 
     Nothing is written unless everything passes; the previous store stays as it was.
     """
     project = project_of(ctx)
-    err(f"building {project.store_url or project.store_path} from {project.graphs_dir}")
+    sources = str(project.graphs_dir)
+    if import_files(project.imports_dir):
+        sources += f" and {project.imports_dir}"
+    err(f"building {project.store_url or project.store_path} from {sources}")
     try:
         info, result = build(project, validator=validator_of(ctx))
     except InputError as exc:

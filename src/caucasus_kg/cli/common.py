@@ -103,7 +103,7 @@ def print_add_report(result) -> None:  # caucasus_kg.ops.add.AddReport
     verb = "would merge" if result.dry_run else "merged"
     if result.accepted:
         for name in result.files:
-            click.echo(f"{verb}: graphs/{name}")
+            click.echo(f"{verb}: {name}")
         click.echo(f"  {result.triples} triples")
         for new, existing in result.merged:
             click.echo(f"  '{new}' is already in the graph as '{existing}': its evidence is "

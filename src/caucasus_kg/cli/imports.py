@@ -32,7 +32,8 @@ def command(ctx: click.Context, dataset: str, file: Path, strict: bool,
     file (Turtle, N-Triples, JSON-LD).
 
     Each record becomes facts with evidence pointing at its row; the result is written as
-    N-Triples to graphs/<dataset>-<file>.nt and merged with the same checks as `add`.
+    N-Triples to imports/<dataset>-<file>.nt (never to the hand-written graphs/) and merged with
+    the same checks as `add`.
     Malformed records are reported with their line and skipped (with --strict: nothing is
     imported, exit 1). Importing the same file again changes nothing; importing a changed file
     under the same name replaces its earlier import (all or nothing) and says what changed.
@@ -80,12 +81,12 @@ def command(ctx: click.Context, dataset: str, file: Path, strict: bool,
         click.echo(f"rejected (--strict): {len(outcome.skipped)} malformed record(s); "
                    "nothing was changed", err=True)
     elif outcome.unchanged:
-        click.echo(f"unchanged: graphs/{outcome.nt_name} already holds this import; "
+        click.echo(f"unchanged: {outcome.target} already holds this import; "
                    "nothing was changed")
     elif outcome.report is not None:
         if outcome.changes is not None:
             verb = "replaces" if outcome.accepted and not dry_run else "would replace"
-            click.echo(f"{verb} the earlier import graphs/{outcome.nt_name}: "
+            click.echo(f"{verb} the earlier import {outcome.earlier}: "
                        f"{outcome.changes.render()}")
         print_add_report(outcome.report)
     rate = outcome.read / outcome.seconds if outcome.seconds else 0.0

@@ -6,6 +6,10 @@ failing both, on the copy bundled with the installed package. The store defaults
 ``.caucasus-kg/store`` inside the project, or ``--store`` / ``$CAUCASUS_KG_STORE``, or ``store``
 in the project's optional ``caucasus-kg.toml``, in that order of precedence. A store given as an
 ``http://`` or ``https://`` URL is a SPARQL 1.1 server (see docs/stores.md).
+
+``graphs/`` holds the hand-written inputs; ``caucasus-kg import`` writes its generated N-Triples
+to ``imports/`` (or the folder named by ``imports`` in ``caucasus-kg.toml``), the other input
+folder. Both generated folders, the imports and the store, are left out of version control.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ ONTOLOGY_FILE = "caucasus-kg.ttl"
 VOCABULARY_FILE = "vocabularies.ttl"
 SHAPES_FILE = "shapes.ttl"
 CONFIG_FILE = "caucasus-kg.toml"
-CONFIG_KEYS = ("store",)
+CONFIG_KEYS = ("store", "imports")
+IMPORTS_DIR = "imports"
+EXAMPLES = {"store": "http://127.0.0.1:8890/sparql", "imports": IMPORTS_DIR}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class Project:
     store_path: Path
     store_url: str | None = None
     """A SPARQL server holding the graphs; ``store_path`` then only locates the write lock."""
+    imports_path: Path | None = None
+    """Where imports are written, when ``caucasus-kg.toml`` names a folder (see ``imports_dir``)."""
 
     @property
     def ontology_dir(self) -> Path:
@@ -51,8 +59,20 @@ class Project:
         return self.root / "graphs"
 
     @property
+    def imports_dir(self) -> Path:
+        """The generated input folder: ``imports/`` unless the configuration names another."""
+        return self.imports_path or self.root / IMPORTS_DIR
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
+
+    def shown(self, path: Path) -> str:
+        """How messages name a file of the project: relative to the project when inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
 
 
 def _is_project(path: Path) -> bool:
@@ -88,20 +108,38 @@ def find_project(explicit: str | os.PathLike[str] | None = None,
             raise FileNotFoundError(
                 "no caucasus-kg project here: run inside a folder with ontology/ and graphs/, "
                 "or pass --project DIR")
+    config = read_config(root)
+    imports_path = _imports_folder(root, config.get("imports"))
     store_given = str(store or os.environ.get("CAUCASUS_KG_STORE") or "")
     if not store_given:
-        configured = read_config(root).get("store")
+        configured = config.get("store")
         if configured and not _is_url(configured):
             configured = str(root / configured)
         store_given = configured or ""
     if os.access(root, os.W_OK):
         default_path = root / ".caucasus-kg" / "store"
-    else:
+    else:  # an installed copy: what is generated goes to the user's cache
         default_path = Path.home() / ".cache" / "caucasus-kg" / "store"
+        imports_path = imports_path or default_path.parent / IMPORTS_DIR
     if _is_url(store_given):
-        return Project(root=root, store_path=default_path, store_url=store_given)
+        return Project(root=root, store_path=default_path, store_url=store_given,
+                       imports_path=imports_path)
     store_path = Path(store_given).resolve() if store_given else default_path
-    return Project(root=root, store_path=store_path)
+    return Project(root=root, store_path=store_path, imports_path=imports_path)
+
+
+def _imports_folder(root: Path, configured: str | None) -> Path | None:
+    """The configured imports folder (relative to the project), checked to be apart from
+    graphs/, whose files are hand-written."""
+    if configured is None:
+        return None
+    folder = (root / configured).resolve()
+    graphs = (root / "graphs").resolve()
+    if folder.is_relative_to(graphs) or graphs.is_relative_to(folder):
+        raise FileNotFoundError(
+            f"{root / CONFIG_FILE}: imports = \"{configured}\" overlaps graphs/, which holds the "
+            f"hand-written files; name a folder of its own, e.g. imports = \"{IMPORTS_DIR}\"")
+    return folder
 
 
 def _is_url(value: str) -> bool:
@@ -124,6 +162,7 @@ def read_config(root: Path) -> dict[str, str]:
                                 f"are: {', '.join(CONFIG_KEYS)}")
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
+            example = EXAMPLES.get(key, "...")
             raise FileNotFoundError(f"{path}: {key} must be a non-empty string, e.g. "
-                                    f'{key} = "http://127.0.0.1:8890/sparql"')
+                                    f'{key} = "{example}"')
     return {k: v.strip() for k, v in data.items()}

@@ -1,18 +1,18 @@
 """``caucasus-kg add``: check new fact files against the graph, then merge them all or not at all.
 
-Each new file (and its source text) is staged as it will sit under graphs/ and loaded against
-what the store already holds (entities and source documents are looked up in the store, not
-re-read from every file). The checks of :mod:`caucasus_kg.checks.pipeline` then run on the new
-graphs plus the stored neighbourhood they touch, reporting only on the new and touched nodes. A
-new fact that duplicates a stored one is rewritten to the stored id, so its evidence is merged
-into the existing node. If nothing is wrong, :func:`caucasus_kg.store.transaction.commit` moves
-the files and the graphs in, all or nothing.
+Each new file (and its source text) is staged as it will sit under graphs/ (an import's file, in
+the imports folder) and loaded against what the store already holds (entities and source
+documents are looked up in the store, not re-read from every file). The checks of
+:mod:`caucasus_kg.checks.pipeline` then run on the new graphs plus the stored neighbourhood they
+touch, reporting only on the new and touched nodes. A new fact that duplicates a stored one is
+rewritten to the stored id (a round-trip YAML edit that keeps comments and layout), so its
+evidence is merged into the existing node. If nothing is wrong,
+:func:`caucasus_kg.store.transaction.commit` moves the files and the graphs in, all or nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -32,14 +32,16 @@ from caucasus_kg.ops.opening import is_stale
 from caucasus_kg.sources.dataset import (
     FACT_SUFFIXES,
     Dataset,
+    InputFile,
     assemble,
-    graph_name_for,
     load_ontology,
     read_files,
 )
 from caucasus_kg.sources.factfile import MAX_FILE_BYTES
+from caucasus_kg.sources.inputs import graph_name_for, project_inputs
 from caucasus_kg.sources.rdffile import MAX_FILE_BYTES as MAX_RDF_BYTES
 from caucasus_kg.sources.rdffile import is_rdf_file
+from caucasus_kg.sources.yamledit import merge_entry, set_value
 from caucasus_kg.sources.yamlread import LineDict, load_yaml
 from caucasus_kg.store.embedded import StoreError, write_lock
 from caucasus_kg.store.index import StoreIndex, StoreSources
@@ -53,6 +55,7 @@ class AddReport:
     accepted: bool = False
     dry_run: bool = False
     files: list[str] = field(default_factory=list)
+    """The files as they sit (or would sit) in the project: ``graphs/...`` or ``imports/...``."""
     triples: int = 0
     merged: list[tuple[str, str]] = field(default_factory=list)
     disputes: list[tuple[str, str]] = field(default_factory=list)
@@ -72,23 +75,34 @@ class AddReport:
 
 @dataclass
 class _Staged:
-    """A new file as it will sit under graphs/."""
+    """A new file as it will sit in the project."""
 
     given: Path
-    target: Path  # under graphs/
+    target: Path  # in graphs/, or in the imports folder
     staged: Path  # the copy being checked
+    input: InputFile  # the copy, named as the target will be
     extra: list[tuple[Path, Path]] = field(default_factory=list)  # (staged, target) source texts
-    replaces: bool = False  # the target exists and is replaced (``add_files(replace_existing=True)``)
+    replaces: Path | None = None  # the earlier import whose graph this file replaces
+
+
+def earlier_import(project: Project, name: str) -> Path | None:
+    """The file an import named ``name`` replaces: its earlier import in the imports folder, or
+    one written to graphs/ before imports had a folder of their own (the import moves it)."""
+    for folder in (project.imports_dir, project.graphs_dir):
+        if (folder / name).is_file():
+            return folder / name
+    return None
 
 
 def add_files(project: Project, paths: list[Path], dry_run: bool = False,
-              today: dt.date | None = None, replace_existing: bool = False,
-              validator: Validator = DEFAULT_VALIDATOR) -> AddReport:
+              today: dt.date | None = None, validator: Validator = DEFAULT_VALIDATOR,
+              imported: bool = False) -> AddReport:
     """Validate ``paths`` against the graph and merge them atomically (unless ``dry_run``).
 
-    With ``replace_existing``, an RDF file whose name is already under graphs/ replaces it: the
-    new file is checked against the graph without the old file's named graph, and the swap is as
-    atomic as an addition (``caucasus-kg import`` of a changed dataset).
+    Files go to graphs/. With ``imported`` they are the RDF files of ``caucasus-kg import`` and
+    go to the imports folder, each replacing its :func:`earlier_import`: the new file is checked
+    against the graph without the old file's named graph, and the swap is as atomic as an
+    addition.
 
     Raises :class:`InputError` for unreadable files or wrong usage (exit 2) and
     :class:`StoreError` when another command holds the lock; everything else is in the report.
@@ -109,12 +123,11 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
         shutil.rmtree(staging, ignore_errors=True)
         base = project.store_path
         try:
-            staged = _stage(project, paths, staging, replace_existing)
-            report.files = [t.target.relative_to(project.graphs_dir).as_posix() for t in staged]
+            staged = _stage(project, paths, staging, imported)
+            report.files = [project.shown(t.target) for t in staged]
             base = _without_replaced(project, staged)
             dataset, disputes = _check(project, staged, staging, report, today, base, validator)
-            shown = {t.target.relative_to(project.graphs_dir).as_posix(): str(t.given)
-                     for t in staged}
+            shown = {t.input.shown: str(t.given) for t in staged}
             report.problems = [replace(p, file=shown.get(p.file, p.file))
                                for p in report.problems]
             if report.errors or dataset is None:
@@ -125,7 +138,7 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             if not dry_run:
                 moves = [(s.staged, s.target) for s in staged] + [m for s in staged
                                                                   for m in s.extra]
-                commit(project, moves, [s.target for s in staged if s.replaces],
+                commit(project, moves, [s.replaces for s in staged if s.replaces],
                        dataset.graphs, dispute_quads(disputes), base)
             return report
         finally:
@@ -145,19 +158,21 @@ def _without_replaced(project: Project, staged: list[_Staged]) -> Path:
     shutil.copytree(project.store_path, base, copy_function=link_or_copy)
     store = ox.Store(str(base))
     for entry in replaced:
-        rel = entry.target.relative_to(project.graphs_dir).as_posix()
-        store.remove_graph(ox.NamedNode(str(graph_name_for(rel))))
+        store.remove_graph(ox.NamedNode(str(entry.input.graph)))
     store.flush()
     del store
     return base
 
 
 def _stage(project: Project, paths: list[Path], staging: Path,
-           replace_existing: bool = False) -> list[_Staged]:
+           imported: bool = False) -> list[_Staged]:
     problems: list[Diagnostic] = []
     staged: list[_Staged] = []
     graphs = project.graphs_dir.resolve()
+    folder = project.imports_dir if imported else project.graphs_dir
+    existing = {f.graph: f for f in project_inputs(project)}
     names: set[str] = set()
+    graph_names: set[str] = set()
     for given in paths:
         path = Path(given)
         shown = str(given)
@@ -174,18 +189,29 @@ def _stage(project: Project, paths: list[Path], staging: Path,
                                        f"'{path.suffix}' files cannot be added",
                                        "give a .yaml fact file or a .ttl, .nt or .jsonld file"))
             continue
-        target = project.graphs_dir / path.name
-        if path.name in names:
-            problems.append(Diagnostic(shown, None, None, "two files with the same name",
-                                       "rename one of them"))
+        target = folder / path.name
+        graph = graph_name_for(path.name)
+        if path.name in names or graph in graph_names:
+            problems.append(Diagnostic(shown, None, None, "two files with the same name" + (
+                "" if path.name in names else " but for the extension (one named graph)"),
+                "rename one of them"))
             continue
         names.add(path.name)
-        if target.exists() and not (replace_existing and is_rdf_file(path)):
+        graph_names.add(graph)
+        replaces = earlier_import(project, path.name) if imported else None
+        if target.exists() and replaces is None:
             problems.append(Diagnostic(
-                shown, None, None, f"graphs/{path.name} already exists"
+                shown, None, None, f"{project.shown(target)} already exists"
                 + (" with the same content: it was added before" if
                    target.read_bytes() == path.read_bytes() else ""),
                 "rename the new file if it holds other facts"))
+            continue
+        other = existing.get(graph)
+        if other is not None and other.path != replaces:
+            problems.append(Diagnostic(
+                shown, None, None, f"its named graph <{graph}> would be that of "
+                f"{project.shown(other.path)}", "rename the new file (each file is one named "
+                "graph, named after the file without its extension)"))
             continue
         size = path.stat().st_size
         limit = MAX_FILE_BYTES if path.suffix.lower() in FACT_SUFFIXES else MAX_RDF_BYTES
@@ -197,7 +223,11 @@ def _stage(project: Project, paths: list[Path], staging: Path,
                 "split it into one file per source document, or import large datasets with "
                 "`caucasus-kg import`"))
             continue
-        entry = _Staged(path, target, staging / path.name, replaces=target.exists())
+        copy = staging / path.name
+        rel = target.relative_to(folder).as_posix()
+        entry = _Staged(path, target, copy,
+                        InputFile(copy, rel, project.shown(target) if imported else rel),
+                        replaces=replaces)
         staging.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, entry.staged)
         if path.suffix.lower() in FACT_SUFFIXES:
@@ -241,11 +271,8 @@ def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[
         entry.extra.append((staged_text, target))
     wanted = f"sources/{name}"
     if text_rel != wanted:
-        lines = raw.decode("utf-8").splitlines(keepends=True)
-        number = source.line_of("text") - 1
-        lines[number] = re.sub(r"(text:\s*).*", lambda m: m.group(1) + wanted,
-                               lines[number], count=1)
-        entry.staged.write_text("".join(lines), "utf-8")
+        entry.staged.write_text(set_value(raw.decode("utf-8"), ("source", "text"), wanted),
+                                "utf-8")
     return []
 
 
@@ -259,9 +286,7 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
     vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
     for _attempt in range(3):
         dataset = Dataset(ontology=ontology, vocabulary=vocabulary, index=StoreIndex(store))
-        files = [(s.staged, s.target.relative_to(project.graphs_dir).as_posix())
-                 for s in staged]
-        fact_files, rdf_graphs = read_files(files, dataset.store)
+        fact_files, rdf_graphs = read_files([s.input for s in staged], dataset.store)
         assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store), today)
         if any(p.severity == "error" for p in dataset.diagnostics.items):
             report.problems = sorted(dataset.diagnostics.items, key=diagnostic_order)
@@ -283,41 +308,21 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
 
 def _rewrite_duplicates(staged: list[_Staged], merges: list[tuple[str, str]],
                         report: AddReport) -> bool:
-    """Rewrite staged fact files so duplicated nodes use the existing ids; True if any changed."""
+    """Rewrite staged fact files so duplicated nodes use the existing ids (a round-trip YAML
+    edit: comments and layout stay); True if any changed."""
     changed = False
     for new_iri, existing_iri in merges:
         new, existing = new_iri[len(str(ID)):], existing_iri[len(str(ID)):]
-        token = re.compile(rf"(?<![A-Za-z0-9_/-]){re.escape(new)}(?![A-Za-z0-9_/-])")
         for entry in staged:
             if entry.staged.suffix.lower() not in FACT_SUFFIXES:
                 continue
-            text = entry.staged.read_text("utf-8")
-            if not token.search(text):
+            text = merge_entry(entry.staged.read_text("utf-8"), new, existing, str(ID))
+            if text is None:
                 continue
-            text = _drop_label(text, new)
-            entry.staged.write_text(token.sub(existing, text), "utf-8")
+            entry.staged.write_text(text, "utf-8")
             report.merged.append((new, existing))
             changed = True
     return changed
-
-
-def _drop_label(text: str, slug: str) -> str:
-    """Remove the label (and its continuation lines) of the entry with id ``slug``: the entry now
-    adds to an entity that already has one."""
-    data = load_yaml(text)
-    lines = text.splitlines(keepends=True)
-    for value in data.values() if isinstance(data, dict) else []:
-        for entry in value if isinstance(value, list) else []:
-            if isinstance(entry, LineDict) and entry.get("id") == slug and "label" in entry:
-                start = entry.line_of("label") - 1
-                indent = len(lines[start]) - len(lines[start].lstrip())
-                end = start + 1
-                while end < len(lines) and lines[end].strip() and \
-                        len(lines[end]) - len(lines[end].lstrip()) > indent:
-                    end += 1
-                del lines[start:end]
-                return "".join(lines)
-    return text
 
 
 __all__ = ["AddReport", "add_files", "StoreError"]

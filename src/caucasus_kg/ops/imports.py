@@ -1,6 +1,7 @@
 """``caucasus-kg import``: read a dataset with its importer, write its facts as sorted N-Triples
-without blank nodes (``<dataset>-<file stem>.nt``) and merge that file with the checks and the
-atomic merge of ``caucasus-kg add``.
+without blank nodes (``<dataset>-<file stem>.nt``, in the project's imports folder, never in the
+hand-written graphs/) and merge that file with the checks and the atomic merge of
+``caucasus-kg add``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from pathlib import Path
 from caucasus_kg.checks.validator import DEFAULT_VALIDATOR, Validator
 from caucasus_kg.core.project import Project
 from caucasus_kg.model.namespaces import GRAPH, ID, PREFIXES
-from caucasus_kg.ops.add import AddReport, add_files
+from caucasus_kg.ops.add import AddReport, add_files, earlier_import
 from caucasus_kg.ops.build import build
 from caucasus_kg.ops.opening import is_stale
 from caucasus_kg.sources.importers.names import NameResolver
 from caucasus_kg.sources.importers.progress import Progress
 from caucasus_kg.sources.importers.records import Parsed, Problem, Triples, ckg
+from caucasus_kg.sources.inputs import project_inputs
 from caucasus_kg.store.embedded import open_store
 
 
@@ -33,6 +35,10 @@ class ImportOutcome:
     dataset: str
     file: Path
     nt_name: str
+    target: str = ""
+    """Where the import goes, as messages name it (``imports/<nt_name>``)."""
+    earlier: str | None = None
+    """The earlier import of the same name, if any (in the imports folder, or in graphs/)."""
     read: int = 0
     imported: int = 0
     skipped: list[Problem] = field(default_factory=list)
@@ -98,8 +104,16 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
 
 
 Builder = Callable[[Parsed, NameResolver, dict[str, str], set[str], str, str], Triples]
-Matcher = Callable[[Parsed, NameResolver, object, str], list]
-"""Finds records the graph already holds under other ids (``sipri.match_existing``)."""
+Matcher = Callable[..., list]
+"""Finds records the graph already holds under other ids (``sipri.match_existing``): called with
+the parsed file, the name resolver, the store, this import's graph name and ``files``, the file
+behind each graph (graph name -> the file as messages name it)."""
+
+
+def graph_files(project: Project) -> dict[str, str]:
+    """The file behind each named graph of the project's inputs (graph name -> ``graphs/x.yaml``
+    or ``imports/x.nt``), for messages that point at what the graph already holds."""
+    return {f.graph[len(str(GRAPH)):]: project.shown(f.path) for f in project_inputs(project)}
 
 
 @dataclass(frozen=True)
@@ -180,7 +194,7 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
     progress = progress or Progress(None)
     started = time.perf_counter()
     name = nt_name(dataset, path)
-    outcome = ImportOutcome(dataset, path, name)
+    outcome = ImportOutcome(dataset, path, name, project.shown(project.imports_dir / name))
     parsed = parse(path, progress=progress.records)
     outcome.read = parsed.read
     outcome.skipped = parsed.problems
@@ -194,7 +208,8 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
     resolver, treaties, ids = store_names(project, name[:-3], validator)
     if match is not None:
         store = open_store(project.store_path)
-        outcome.duplicates = match(parsed, resolver, store, name[:-3])
+        outcome.duplicates = match(parsed, resolver, store, name[:-3],
+                                   files=graph_files(project))
         del store
     triples = build_triples(parsed, resolver, treaties, ids, path.name, name[:-3])
     outcome.imported = len(parsed.records) - sum(1 for d in outcome.duplicates if d.merged)
@@ -204,10 +219,11 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
     outcome.triples = len(triples.lines)
     del triples  # a large import's lines and text take hundreds of MB: keep only the text
     progress.stage(f"converted to {outcome.triples:,} triples")
-    target = project.graphs_dir / name
-    if target.exists():
-        old = target.read_text("utf-8")
-        if old == text:
+    earlier = earlier_import(project, name)
+    if earlier is not None:
+        outcome.earlier = project.shown(earlier)
+        old = earlier.read_text("utf-8")
+        if old == text and earlier.parent == project.imports_dir:
             outcome.unchanged = True
             outcome.seconds = time.perf_counter() - started
             return outcome
@@ -220,8 +236,7 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
         del text
         with progress.waiting(f"checking {outcome.triples:,} triples against the graph"):
             outcome.report = add_files(project, [staged], dry_run=dry_run,
-                                       replace_existing=outcome.changes is not None,
-                                       validator=validator)
+                                       validator=validator, imported=True)
         _locate_at_records(outcome.report, staged, str(path))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -18,12 +18,13 @@ from caucasus_kg.store.embedded import open_store, read_build_info, write_lock
 from caucasus_kg.store.remote import RemoteStore
 from caucasus_kg.store.transaction import journal_path, recover
 
-STALE_WARNING = ("warning: graphs/ or the ontology changed since the store was built; run "
-                 "`caucasus-kg build` to see the changes")
+STALE_WARNING = ("warning: imports/, graphs/ or the ontology changed since the store was built; "
+                 "run `caucasus-kg build` to see the changes")
 
 
 def is_stale(project: Project) -> bool | None:
-    """True when graphs/ or the ontology changed since the store was built; None if no store."""
+    """True when an input (graphs/, the imports, the ontology) changed since the store was built;
+    None if no store."""
     info = read_build_info(project.store_path)
     if info is None or not project.store_path.exists():
         return None

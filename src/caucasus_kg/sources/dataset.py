@@ -1,4 +1,5 @@
-"""Assembling the dataset: the ontology plus every fact file and RDF file under graphs/.
+"""Assembling the dataset: the ontology plus every input file, the fact files and RDF files
+under graphs/ and the imports (:mod:`caucasus_kg.sources.inputs`).
 
 Each input file becomes one named graph (``graph/<path without extension>``), so an answer can
 always be traced to the file it came from, and a file can be replaced as a whole.
@@ -16,7 +17,7 @@ from rdflib import Graph, URIRef
 
 from caucasus_kg.core.diagnostics import Diagnostic, Diagnostics, InputError
 from caucasus_kg.core.project import Project
-from caucasus_kg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
+from caucasus_kg.model.namespaces import ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from caucasus_kg.model.ontology import Ontology
 from caucasus_kg.model.terms import from_ox_term, new_graph, rdflib_quads
 from caucasus_kg.sources.factfile import (
@@ -28,6 +29,13 @@ from caucasus_kg.sources.factfile import (
     to_graph,
 )
 from caucasus_kg.sources.fingerprint import input_fingerprint
+from caucasus_kg.sources.inputs import (
+    FACT_SUFFIXES,
+    InputFile,
+    graph_clashes,
+    graph_name_for,
+    project_inputs,
+)
 from caucasus_kg.sources.rdffile import (
     RdfSource,
     canonical_quads,
@@ -43,7 +51,8 @@ from caucasus_kg.sources.references import (
 )
 from caucasus_kg.sources.texts import TextFinder, project_texts
 
-FACT_SUFFIXES = {".yaml", ".yml"}
+__all__ = ["FACT_SUFFIXES", "Dataset", "InputFile", "NamedGraph", "assemble", "graph_name_for",
+           "load_dataset", "load_ontology", "read_files"]
 
 
 @dataclass(eq=False)
@@ -180,24 +189,6 @@ class Dataset:
         self.store = ox.Store()
 
 
-def graph_name_for(rel: str) -> URIRef:
-    stem = rel.rsplit(".", 1)[0]
-    return GRAPH[stem]
-
-
-def input_files(graphs_dir: Path) -> list[Path]:
-    """Fact files and RDF files under graphs/, in a stable order (source texts excluded)."""
-    found = []
-    for path in sorted(graphs_dir.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        if "sources" in path.relative_to(graphs_dir).parts[:-1]:
-            continue
-        if path.suffix.lower() in FACT_SUFFIXES or is_rdf_file(path):
-            found.append(path)
-    return found
-
-
 def load_ontology(project: Project) -> Ontology:
     return Ontology.load(project.ontology_file, project.vocabulary_file)
 
@@ -206,8 +197,9 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
                  include_project: bool = True, require_verified: bool = False) -> Dataset:
     """Load the ontology and every input file; problems end up in ``dataset.diagnostics``.
 
-    Unreadable files (not UTF-8, not YAML, bad Turtle) raise :class:`InputError` listing all of
-    them. ``extra`` files (not under graphs/) are loaded as if they were.
+    Unreadable files (not UTF-8, not YAML, bad Turtle) and files whose named graphs would be the
+    same raise :class:`InputError` listing all of them. ``extra`` files (not under graphs/) are
+    loaded as if they were.
     """
     extra = [Path(p) for p in extra]
     ontology = load_ontology(project)
@@ -216,12 +208,13 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     ds = Dataset(ontology=ontology, vocabulary=vocabulary, texts=project_texts(project),
                  require_verified=require_verified)
     graphs_dir = project.graphs_dir
-    files: list[tuple[Path, str]] = []
-    if include_project:
-        files += [(p, p.relative_to(graphs_dir).as_posix()) for p in input_files(graphs_dir)]
+    files = project_inputs(project) if include_project else []
     for path, rel in resolve_paths(graphs_dir, extra):
-        if all(rel != r for _, r in files):
-            files.append((path, rel))
+        if all(rel != f.rel and path != f.path.resolve() for f in files):
+            files.append(InputFile(path, rel, rel))
+    clashes = graph_clashes(files)
+    if clashes:
+        raise InputError(clashes)
 
     ds.fingerprint = input_fingerprint(project, extra)
     fact_files, rdf_graphs = read_files(files, ds.store)
@@ -242,7 +235,7 @@ def resolve_paths(graphs_dir: Path, given: Iterable[Path]) -> list[tuple[Path, s
     return out
 
 
-def read_files(files: Iterable[tuple[Path, str]], store: ox.Store | None = None
+def read_files(files: Iterable[InputFile], store: ox.Store | None = None
                ) -> tuple[list[FactFile], list[NamedGraph]]:
     """Parse every file; all unreadable ones are reported together as one InputError.
 
@@ -252,16 +245,17 @@ def read_files(files: Iterable[tuple[Path, str]], store: ox.Store | None = None
     unreadable: list[Diagnostic] = []
     fact_files: list[FactFile] = []
     rdf_graphs: list[NamedGraph] = []
-    for path, rel in files:
+    for file in files:
+        path = file.path
         try:
             if path.suffix.lower() in FACT_SUFFIXES:
-                fact_files.append(read_fact_file(path, rel))
+                fact_files.append(read_fact_file(path, file.rel))
             elif is_rdf_file(path):
-                name = graph_name_for(rel)
-                source = load_rdf_file(path, rel, store, ox.NamedNode(str(name)))
-                rdf_graphs.append(NamedGraph(name, rel, store=store, source=source))
+                name = file.graph
+                source = load_rdf_file(path, file.shown, store, ox.NamedNode(str(name)))
+                rdf_graphs.append(NamedGraph(name, file.shown, store=store, source=source))
             else:
-                raise InputError([Diagnostic(rel, None, None,
+                raise InputError([Diagnostic(file.shown, None, None,
                                              f"'{path.suffix}' files are not fact files",
                                              "give a .yaml fact file or a .ttl, .nt or .jsonld "
                                              "RDF file")])

@@ -13,16 +13,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from caucasus_kg.core.project import Project
+from caucasus_kg.sources.inputs import import_files
 
 
 def input_fingerprint(project: Project, extra: Iterable[Path] = ()) -> str:
-    """A digest of everything a build reads: ontology files, all of graphs/, and ``extra``.
+    """A digest of everything a build reads: ontology files, all of graphs/, the imports, and
+    ``extra``.
 
-    Cheap (no parsing), so every query can tell whether the store still reflects graphs/.
+    Cheap (no parsing), so every query can tell whether the store still reflects its inputs.
     """
     digest = hashlib.sha256()
     paths = [project.ontology_file, project.vocabulary_file, project.shapes_file]
     paths += sorted(p for p in project.graphs_dir.rglob("*") if p.is_file())
+    paths += import_files(project.imports_dir)
     paths += [Path(p) for p in extra]
     cache = _digest_cache(project)
     for path in paths:

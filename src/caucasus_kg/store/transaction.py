@@ -2,9 +2,12 @@
 
 An addition is committed in steps:
 
-1. a journal is written listing the files about to appear (and those about to be replaced);
+1. a journal is written listing the files about to appear (and those about to be replaced,
+   which are copied aside);
 2. a copy of the store gets the new named graphs in one transaction;
-3. the staged files are moved into the project;
+3. the staged files are moved into the project (graphs/ or the imports folder), and replaced
+   files that are not overwritten are removed (an import that was written to graphs/ before
+   imports had a folder of their own moves to it);
 4. the new store is swapped in, the build info updated, and the journal removed.
 
 A process killed at any point leaves a journal; the next command that writes (add, build, import)
@@ -68,8 +71,8 @@ def recover(project: Project) -> bool:
         for path in (project.root / rel, project.root / (rel + ".part")):
             if path.exists():
                 path.unlink()
-    for rel in data.get("replaced", []):  # put back the files a replacing merge overwrote
-        backup = state_dir(project) / "replaced" / rel
+    for number, rel in enumerate(data.get("replaced", [])):  # put back what a merge replaced
+        backup = _backup(project, number)
         if backup.exists():
             os.replace(backup, project.root / rel)
     shutil.rmtree(state_dir(project) / "replaced", ignore_errors=True)
@@ -79,6 +82,17 @@ def recover(project: Project) -> bool:
     journal.unlink()
     shutil.rmtree(state_dir(project) / "staging", ignore_errors=True)
     return True
+
+def _journal_name(project: Project, path: Path) -> str:
+    """A path as the journal keeps it: relative to the project, or absolute when outside it
+    (an imports folder configured elsewhere); ``project.root / name`` is the path again."""
+    return project.shown(path) if path.is_relative_to(project.root) else str(path.resolve())
+
+
+def _backup(project: Project, number: int) -> Path:
+    """Where the ``number``-th replaced file waits until the merge is complete."""
+    return state_dir(project) / "replaced" / str(number)
+
 
 def link_or_copy(source: str, target: str) -> None:
     """Hard-link RocksDB's table files (immutable once written, as its own checkpoints do) and
@@ -96,20 +110,22 @@ def commit(project: Project, moves: list[tuple[Path, Path]], replaced: list[Path
            ) -> None:
     """Move the checked files into the project and their graphs into the store, all or nothing.
 
-    ``moves`` are (staged file, target) pairs; ``replaced`` the targets that exist and are
-    replaced; ``graphs`` go into a copy of the store (of ``base``, if given: a copy of the
-    store without the replaced graphs) with ``extra_quads``, which is then swapped in."""
+    ``moves`` are (staged file, target) pairs; ``replaced`` the existing files whose graphs the
+    new files replace (overwritten when they are a target, removed otherwise); ``graphs`` go
+    into a copy of the store (of ``base``, if given: a copy of the store without the replaced
+    graphs) with ``extra_quads``, which is then swapped in."""
     store_path = project.store_path
     new_store = store_path.with_name(store_path.name + ".add-new")
     old_store = store_path.with_name(store_path.name + ".add-old")
     info_file = info_path(store_path)
     journal = {
-        "files": [t.relative_to(project.root).as_posix() for _, t in moves],
-        "replaced": [t.relative_to(project.root).as_posix() for t in replaced],
+        "files": [_journal_name(project, t) for _, t in moves],
+        "replaced": [_journal_name(project, t) for t in replaced],
         "info": info_file.read_text() if info_file.exists() else None,
     }
-    for target in replaced:  # kept until the merge is complete; recover() puts them back
-        backup = state_dir(project) / "replaced" / target.relative_to(project.root)
+    shutil.rmtree(state_dir(project) / "replaced", ignore_errors=True)
+    for number, target in enumerate(replaced):  # kept until the merge is complete
+        backup = _backup(project, number)
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, backup)
     tmp = journal_path(project).with_suffix(".tmp")
@@ -133,6 +149,10 @@ def commit(project: Project, moves: list[tuple[Path, Path]], replaced: list[Path
         shutil.copyfile(source, target.with_suffix(target.suffix + ".part"))
         os.replace(target.with_suffix(target.suffix + ".part"), target)
         crash_point("file-moved")
+    targets = {t.resolve() for _, t in moves}
+    for earlier in replaced:
+        if earlier.resolve() not in targets:
+            earlier.unlink()
 
     os.rename(store_path, old_store)
     crash_point("store-moved-aside")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -351,6 +351,12 @@ class Stored:
     delivered: int | None
     years: tuple[str, ...]
     records: str
+    file: str = ""
+    """The input file behind ``graph``, as messages name it (empty when not known)."""
+
+    @property
+    def where(self) -> str:
+        return self.file or f"graph {self.graph}"
 
 
 @dataclass(frozen=True)
@@ -373,13 +379,13 @@ class Duplicate:
         deal = f"deal '{self.designation}'" + (
             f" (SIPRI deal {self.record_id})" if self.record_id != str(self.lines[0]) else "")
         if not self.merged:
-            names = " or ".join(f"'{s.slug}' (graphs/{s.graph}.nt, {s.records})"
+            names = " or ".join(f"'{s.slug}' ({s.where}, {s.records})"
                                 for s in self.existing)
             return (f"{where}: {deal} may be {names}: the same supplier, recipient, order "
                     "year and TIV per unit; kept as a separate transfer")
         stored = self.existing[0]
         text = (f"{where}: {deal} is already in the graph as '{stored.slug}' "
-                f"(graphs/{stored.graph}.nt, {stored.records}): its record was added to it as "
+                f"({stored.where}, {stored.records}): its record was added to it as "
                 "evidence")
         if self.differences:
             text += "; the two records differ: " + "; ".join(self.differences)
@@ -411,7 +417,7 @@ def _narrow(candidates: list[Stored], transfer: Transfer) -> list[Stored]:
 
 
 def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
-                   own_graph: str) -> list[Duplicate]:
+                   own_graph: str, files: Mapping[str, str] | None = None) -> list[Duplicate]:
     """Find the deals of ``parsed`` that the graph already records (typically from the other
     SIPRI layout, which gives the same deal another id).
 
@@ -422,6 +428,7 @@ def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
     key, a matching designation, then the same number delivered, then the same delivery years
     decide; if that leaves more than one, the deal is reported and kept separate. A matched
     transfer gets ``existing`` set; the build then adds only its record as evidence.
+    ``files`` names the file behind each graph, for the report.
     """
 
     query = EXISTING_TRANSFERS.replace("?own", f"<{GRAPH[own_graph]}>")
@@ -444,7 +451,8 @@ def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
         index.setdefault(key, []).append(Stored(
             fact[len(str(ID)):], graph[len(str(GRAPH)):], designation,
             int(delivered) if delivered is not None else None,
-            tuple(sorted((years or "").split())), shown))
+            tuple(sorted((years or "").split())), shown,
+            (files or {}).get(graph[len(str(GRAPH)):], "")))
     taken: set[str] = set()
     found: list[Duplicate] = []
     for transfer in parsed.records:

@@ -26,7 +26,7 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -266,6 +266,12 @@ class Stored:
     graph: str
     kind: str
     date: str | None
+    file: str = ""
+    """The input file behind ``graph``, as messages name it (empty when not known)."""
+
+    @property
+    def where(self) -> str:
+        return self.file or f"graph {self.graph}"
 
 
 @dataclass(frozen=True)
@@ -297,7 +303,7 @@ class Disagreement:
         r, stored = self.record, self.existing
         where = f"{file}:{r.line}" if r.line else f"{file}: {r.fragment}"
         kind = WORDS[r.kind]
-        there = f"'{stored.slug}' (graphs/{stored.graph}.nt)"
+        there = f"'{stored.slug}' ({stored.where})"
         if self.claim is None:
             return (f"{where}: {r.record_id}: {kind} dated {self.dates[0]}; the graph records "
                     f"a {WORDS[stored.kind]} by the same party of the same treaty on the same "
@@ -309,7 +315,8 @@ class Disagreement:
 
 
 def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
-                   own_graph: str) -> list[Merged | Disagreement]:
+                   own_graph: str, files: Mapping[str, str] | None = None
+                   ) -> list[Merged | Disagreement]:
     """Find the actions of ``parsed`` that the graph already records from another file
     (typically the other UNODA layout, which gives the same action the same id).
 
@@ -319,7 +326,8 @@ def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
     disagreement. Either way no second action is made, so the actions in the graph do not
     depend on the order of the imports. The CSV has no succession column (its accession column
     holds both): an accession there and a succession in the graph on the same day (or the other
-    way round) are different kinds, so each stays its own action, and is reported.
+    way round) are different kinds, so each stays its own action, and is reported. ``files``
+    names the file behind each graph, for the report.
     """
 
     own = f"<{GRAPH[own_graph]}>"
@@ -337,7 +345,8 @@ def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
         kind = row["class"].value[len(str(CKG)):]
         date = row["date"].value if row["date"] is not None else None
         stored[(actor[len(str(ID)):], kind, treaty[len(str(ID)):])].append(Stored(
-            fact[len(str(ID)):], row["g"].value[len(str(GRAPH)):], kind, date))
+            fact[len(str(ID)):], row["g"].value[len(str(GRAPH)):], kind, date,
+            (files or {}).get(row["g"].value[len(str(GRAPH)):], "")))
     events, _labels = _events(parsed.records, resolver)  # type: ignore[arg-type]
     found: list[Merged | Disagreement] = []
     for (actor, kind, treaty), records in sorted(events.items()):

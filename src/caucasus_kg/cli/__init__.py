@@ -57,12 +57,18 @@ class _LazyGroup(click.Group):
               help="Store folder, or the URL of a SPARQL 1.1 server (http://HOST:PORT/sparql). "
               "Default: `store` in the project's caucasus-kg.toml, else .caucasus-kg/store in "
               "the project.")
+@click.option("--sources", "sources", multiple=True, type=click.Path(file_okay=False),
+              envvar="CAUCASUS_KG_SOURCES",
+              help="A folder of texts that may not be stored in the graph, where quotes of "
+              "sources given by their SHA-256 are checked (besides `sources` in "
+              "caucasus-kg.toml). Repeatable.")
 @click.option("--validator", type=click.Choice(["sparql", "pyshacl"]),
               envvar="CAUCASUS_KG_VALIDATOR", default="sparql", show_default=True,
               help="SHACL engine for build, validate, add and import: the shapes compiled to "
               "SPARQL in Oxigraph, or pySHACL (the slow reference).")
 @click.pass_context
-def main(ctx: click.Context, project: str | None, store: str | None, validator: str) -> None:
+def main(ctx: click.Context, project: str | None, store: str | None, sources: tuple[str, ...],
+         validator: str) -> None:
     """A knowledge graph of actors, treaties, legislation, arms transfers and attributed claims
     shaping security in the South Caucasus.
 
@@ -76,4 +82,4 @@ def main(ctx: click.Context, project: str | None, store: str | None, validator: 
     Exit codes: 0 ok, 1 data invalid or question failed, 2 usage error or unreadable input.
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(project=project, store=store, validator=validator)
+    ctx.obj.update(project=project, store=store, sources=sources, validator=validator)

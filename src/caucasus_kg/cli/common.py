@@ -67,7 +67,7 @@ def project_of(ctx: click.Context) -> Project:
     directory); exit 2 with the reason when there is none."""
     obj = ctx.find_root().obj or {}
     try:
-        project = find_project(obj.get("project"), obj.get("store"))
+        project = find_project(obj.get("project"), obj.get("store"), obj.get("sources") or ())
     except FileNotFoundError as exc:
         fail(ExitCode.USAGE, str(exc))
     if project.store_url and ctx.info_name in LOCAL_STORE_ONLY:

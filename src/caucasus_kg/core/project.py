@@ -14,6 +14,7 @@ folder. Both generated folders, the imports and the store, are left out of versi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
@@ -24,9 +25,10 @@ ONTOLOGY_FILE = "caucasus-kg.ttl"
 VOCABULARY_FILE = "vocabularies.ttl"
 SHAPES_FILE = "shapes.ttl"
 CONFIG_FILE = "caucasus-kg.toml"
-CONFIG_KEYS = ("store", "imports")
+CONFIG_KEYS = ("store", "imports", "sources")
 IMPORTS_DIR = "imports"
-EXAMPLES = {"store": "http://127.0.0.1:8890/sparql", "imports": IMPORTS_DIR}
+EXAMPLES = {"store": "http://127.0.0.1:8890/sparql", "imports": IMPORTS_DIR,
+            "sources": "../private-sources"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class Project:
     """A SPARQL server holding the graphs; ``store_path`` then only locates the write lock."""
     imports_path: Path | None = None
     """Where imports are written, when ``caucasus-kg.toml`` names a folder (see ``imports_dir``)."""
+    sources_dirs: tuple[Path, ...] = ()
+    """Folders outside version control holding texts that may not be stored in the graph
+    (``sources`` in caucasus-kg.toml, ``--sources DIR``): quotes of them are checked there."""
 
     @property
     def ontology_dir(self) -> Path:
@@ -80,8 +85,12 @@ def _is_project(path: Path) -> bool:
 
 
 def find_project(explicit: str | os.PathLike[str] | None = None,
-                 store: str | os.PathLike[str] | None = None) -> Project:
-    """Locate the project to act on; raises FileNotFoundError with a readable message."""
+                 store: str | os.PathLike[str] | None = None,
+                 sources: tuple[str | os.PathLike[str], ...] = ()) -> Project:
+    """Locate the project to act on; raises FileNotFoundError with a readable message.
+
+    ``sources`` are folders of texts kept outside the graph, besides the one the project's
+    configuration names."""
     root: Path | None = None
     given = explicit or os.environ.get("CAUCASUS_KG_PROJECT")
     if given:
@@ -118,14 +127,23 @@ def find_project(explicit: str | os.PathLike[str] | None = None,
         store_given = configured or ""
     if os.access(root, os.W_OK):
         default_path = root / ".caucasus-kg" / "store"
-    else:  # an installed copy: what is generated goes to the user's cache
-        default_path = Path.home() / ".cache" / "caucasus-kg" / "store"
+    else:  # an installed copy: what is generated goes to the user's cache, one per project
+        key = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+        default_path = Path.home() / ".cache" / "caucasus-kg" / key / "store"
         imports_path = imports_path or default_path.parent / IMPORTS_DIR
+    folders = [root / config["sources"]] if "sources" in config else []
+    folders += [Path(f) for f in sources]
+    missing = [f for f in folders if not f.is_dir()]
+    if missing:
+        raise FileNotFoundError(f"the sources folder {missing[0]} does not exist; create it, or "
+                                "correct `sources` in caucasus-kg.toml or --sources")
+    sources_dirs = tuple(f.resolve() for f in folders)
     if _is_url(store_given):
         return Project(root=root, store_path=default_path, store_url=store_given,
-                       imports_path=imports_path)
+                       imports_path=imports_path, sources_dirs=sources_dirs)
     store_path = Path(store_given).resolve() if store_given else default_path
-    return Project(root=root, store_path=store_path, imports_path=imports_path)
+    return Project(root=root, store_path=store_path, imports_path=imports_path,
+                   sources_dirs=sources_dirs)
 
 
 def _imports_folder(root: Path, configured: str | None) -> Path | None:

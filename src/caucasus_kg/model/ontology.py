@@ -31,6 +31,8 @@ class PropertyInfo:
     is_object: bool
     range: URIRef | None
     vocabulary: URIRef | None  # the SKOS scheme whose concepts are the allowed values
+    domain: URIRef | None = None
+    """The class whose members the property describes (rdfs:domain), if it names one."""
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Ontology:
                     continue
                 local = str(prop)[len(str(CKG)):]
                 rng = self.graph.value(prop, RDFS.range)
+                dom = self.graph.value(prop, RDFS.domain)
                 vocab = self.graph.value(prop, CKG.vocabulary)
                 key = snake_case(local)
                 self.properties[key] = PropertyInfo(
@@ -68,6 +71,7 @@ class Ontology:
                     is_object=is_object,
                     range=rng if isinstance(rng, URIRef) else None,
                     vocabulary=vocab if isinstance(vocab, URIRef) else None,
+                    domain=dom if isinstance(dom, URIRef) else None,
                 )
 
     def superclasses(self, cls_iri: URIRef) -> set[URIRef]:

@@ -41,6 +41,7 @@ from caucasus_kg.sources.factfile import MAX_FILE_BYTES
 from caucasus_kg.sources.inputs import graph_name_for, project_inputs
 from caucasus_kg.sources.rdffile import MAX_FILE_BYTES as MAX_RDF_BYTES
 from caucasus_kg.sources.rdffile import is_rdf_file
+from caucasus_kg.sources.texts import TextError, project_texts, read_text_file
 from caucasus_kg.sources.yamledit import merge_entry, set_value
 from caucasus_kg.sources.yamlread import LineDict, load_yaml
 from caucasus_kg.store.embedded import StoreError, write_lock
@@ -256,17 +257,25 @@ def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[
         return [Diagnostic(str(entry.given), source.line_of("text"), None,
                            "the source text is the fact file itself",
                            "point 'text:' at the document the quotes come from")]
-    if not text_path.is_file():
+    if not text_path.exists() and not Path(text_rel).is_absolute():
         return []  # the loader reports the missing text with its line
+    try:  # only a regular file beside the fact file or in the project, of bounded size
+        text = read_text_file(text_path, [entry.given.parent, project.root], text_rel)
+    except TextError as exc:
+        return [Diagnostic(str(entry.given), source.line_of("text"), None,
+                           f"the source text {exc}",
+                           "keep the text beside the fact file (or in the project) and give its "
+                           "relative path as 'text:'; for a text that may not be stored, give "
+                           "'sha256:' instead and keep it in a sources folder")]
     name = text_path.name
     target = project.graphs_dir / "sources" / name
-    if target.exists() and target.read_bytes() != text_path.read_bytes():
+    if target.exists() and target.read_bytes() != text.encode("utf-8"):
         return [Diagnostic(str(entry.given), source.line_of("text"), None,
                            f"graphs/sources/{name} already exists with other content",
                            "rename the source text file")]
     staged_text = staging / "sources" / name
     staged_text.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(text_path, staged_text)
+    staged_text.write_bytes(text.encode("utf-8"))
     if not target.exists():
         entry.extra.append((staged_text, target))
     wanted = f"sources/{name}"
@@ -284,10 +293,12 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
     store = ox.Store.read_only(str(base))
     ontology = load_ontology(project)
     vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
+    texts = project_texts(project)
     for _attempt in range(3):
-        dataset = Dataset(ontology=ontology, vocabulary=vocabulary, index=StoreIndex(store))
+        dataset = Dataset(ontology=ontology, vocabulary=vocabulary, index=StoreIndex(store),
+                          texts=texts)
         fact_files, rdf_graphs = read_files([s.input for s in staged], dataset.store)
-        assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store), today)
+        assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store, texts), today)
         if any(p.severity == "error" for p in dataset.diagnostics.items):
             report.problems = sorted(dataset.diagnostics.items, key=diagnostic_order)
             return None, []

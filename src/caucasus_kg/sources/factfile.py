@@ -446,6 +446,12 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
                             or "keys are the snake_case names of ontology properties; "
                             "see docs/fact-files.md")
             continue
+        if prop.domain is not None and not ctx.onto.is_subclass(cls, prop.domain):
+            ctx.diags.error(ctx.ff.rel, line, slug,
+                            f"'{key}' does not apply to {_a(ctx.onto.label(cls))}: it describes "
+                            f"{_plural(ctx.onto.label(prop.domain))}",
+                            "remove it, or correct the entry's 'type:'")
+            continue
         values = value if isinstance(value, list) else [value]
         if not values:
             ctx.diags.error(ctx.ff.rel, line, slug, f"'{key}' is an empty list",
@@ -455,6 +461,8 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
             if obj is not None:
                 g.add((node, prop.iri, obj))
 
+    if isinstance(entry.get("stated_basis"), str):
+        _check_stated_basis(ctx, slug, entry)
     if "proposition" in entry:
         _emit_proposition(ctx, node, slug, entry["proposition"], entry.line_of("proposition"))
     if "evidence" in entry:
@@ -469,6 +477,30 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
                         "the fact has no evidence: every fact and claim needs the verbatim quote "
                         "that supports it", "add 'evidence:' with '- quote: ...' and "
                         "'attributed_to: ...'")
+
+
+def _plural(noun: str) -> str:
+    return noun + ("es" if noun.endswith("s") else "s")
+
+
+def _check_stated_basis(ctx: _Context, slug: str, entry: LineDict) -> None:
+    """The basis a claim gives is the source's own words: it must occur in the file's source
+    text, like a quote (unverified here when the text is kept elsewhere and not supplied)."""
+    src = ctx.ff.source
+    basis = entry["stated_basis"]
+    line = entry.line_of("stated_basis")
+    if src is None:
+        return
+    if src.text is None:
+        if src.sha256 is not None:
+            src.unverified.append((ctx.ff.rel, line, slug))
+        return
+    if find_quote(src.text, basis) is None:
+        ctx.diags.error(ctx.ff.rel, line, slug,
+                        f"the stated basis is not found in the source text: \"{basis}\"",
+                        "copy the words the source gives as the claim's basis verbatim, e.g. "
+                        "'according to high-ranking officials'; "
+                        + explain_missing(src.text, basis))
 
 
 def _value(ctx: _Context, prop: PropertyInfo, item: Any, line: int, slug: str, node: URIRef,

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from caucasus_kg.core.sparql_text import QueryRefused, check_query
+from caucasus_kg.core.sparql_text import QueryRefused, SparqlSyntaxError, check_query
 from caucasus_kg.model.namespaces import BASE, GRAPH
-from caucasus_kg.store.virtuoso import virtuoso_text
+from caucasus_kg.store.virtuoso import VirtuosoLimit, virtuoso_text
 
 STORE_NS = BASE + "store"
 _M = STORE_NS + "#"
@@ -171,17 +171,42 @@ class RemoteStore:
             form = check_query(text).form
         except QueryRefused as exc:
             raise RemoteQuerySyntaxError(exc.message) from exc
-        if prefixes:
-            text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(prefixes.items())) + text
+        head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted((prefixes or {}).items()))
+        text = head + text
         graphs = self.manifest().graphs if use_default_graph_as_union else ()
+        if self._server is None:
+            self.manifest()  # the first request tells which server this is
         if self.is_virtuoso:
-            text = virtuoso_text(text)
+            try:
+                text = self._for_virtuoso(text, graphs)
+            except SparqlSyntaxError as exc:  # located in the text as given, without ``head``
+                message = str(exc).split(": ", 1)[-1]
+                raise RemoteQuerySyntaxError(
+                    f"line {exc.line - head.count(chr(10))}, column {exc.column}: {message} (the "
+                    "query is read before it is sent to Virtuoso)") from exc
         fields = [("query", text), *self._dataset_form(graphs)]
         if form in ("CONSTRUCT", "DESCRIBE"):
             _, body = self._post(self.endpoint, fields, "application/n-triples", True)
             return parse_ntriples(body)
         _, body = self._post(self.endpoint, fields, "application/sparql-results+json", True)
         return parse_json_results(body)
+
+    def _for_virtuoso(self, text: str, graphs: Iterable[str]) -> str:
+        """The query as it is sent to Virtuoso (:func:`virtuoso_text`); the queries that adjustment
+        asks (a path's single steps) go to the same dataset."""
+        graphs = tuple(graphs)
+
+        def select(query: str) -> list[list[object]]:
+            fields = [("query", self._for_virtuoso(query, graphs)), *self._dataset_form(graphs)]
+            _, body = self._post(self.endpoint, fields, "application/sparql-results+json", True)
+            results = _parse_results(body)
+            return [[row[v] for v in results.variables] for row in results]
+
+        try:
+            return virtuoso_text(text, select)
+        except VirtuosoLimit as exc:
+            raise RemoteStoreError(f"the query was not sent to the SPARQL server at "
+                                   f"{self.endpoint}: {exc}") from exc
 
     def quads_for_pattern(self, subject: object = None, predicate: object = None,
                           obj: object = None, graph: object = None) -> Iterator[ox.Quad]:
@@ -318,67 +343,90 @@ def _nt(term: object) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading answers
+# Reading answers: pyoxigraph's parsers, then the server's quirks undone in one place
 
 def parse_json_results(body: bytes) -> Solutions | bool:
-    """SPARQL 1.1 JSON results (and the older ``typed-literal`` form) as pyoxigraph terms."""
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise RemoteStoreError(f"the SPARQL server sent results that are not JSON: "
-                               f"{body[:200]!r}") from exc
-    if "boolean" in data:
-        return bool(data["boolean"])
-    variables = [ox.Variable(v) for v in data.get("head", {}).get("vars", [])]
-    rows = []
-    for binding in data.get("results", {}).get("bindings", []):
-        rows.append(Solution({name: _term(value) for name, value in binding.items()}))
+    """SPARQL 1.1 JSON results (the older ``typed-literal`` form too) as the embedded store gives
+    them: read by pyoxigraph, each term then passed through :func:`as_oxigraph_gives_it`."""
+    results = _parse_results(body)
+    if isinstance(results, ox.QueryBoolean):
+        return bool(results)
+    variables = [v for v in results.variables if v.value != _STAR_FAKE]
+    rows = [Solution({v.value: as_oxigraph_gives_it(row[v]) for v in variables
+                      if row[v] is not None}) for row in results]
     return Solutions(variables, rows)
 
 
-def _term(value: dict[str, str]) -> object:
-    kind, text = value.get("type"), value.get("value", "")
-    if kind == "uri":
-        return ox.NamedNode(text)
-    if kind == "bnode":
-        return ox.BlankNode(_bnode_id(text))
-    if kind in ("literal", "typed-literal"):
-        if value.get("xml:lang"):
-            return ox.Literal(text, language=value["xml:lang"])
-        datatype = value.get("datatype")
-        if datatype and datatype != _XSD + "string":
-            value, canonical_type = _canonical(text, datatype)
-            return ox.Literal(value, datatype=canonical_type)
-        return ox.Literal(text)
-    raise RemoteStoreError(f"unknown term type in the SPARQL server's results: {value!r}")
+def _parse_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
+    """JSON results read by pyoxigraph, terms exactly as the server sent them (blank node
+    labels aside, see :func:`_valid_blank_nodes`)."""
+    try:
+        return ox.parse_query_results(_valid_blank_nodes(body),
+                                      format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        raise RemoteStoreError(f"the SPARQL server sent results that do not parse: {exc}: "
+                               f"{body[:200]!r}") from exc
 
+
+def parse_ntriples(body: bytes) -> list[ox.Triple]:
+    """N-Triples from a CONSTRUCT or DESCRIBE as pyoxigraph triples, read by pyoxigraph, each
+    object passed through :func:`as_oxigraph_gives_it`."""
+    try:
+        triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise RemoteStoreError(f"the SPARQL server sent N-Triples that do not parse: {exc}") \
+            from exc
+    return [ox.Triple(t.subject, t.predicate, as_oxigraph_gives_it(t.object)) for t in triples]
+
+
+# Virtuoso's quirks, and what is done about them (docs/stores.md lists them too):
+# - blank nodes in JSON results are labelled "nodeID://b10000", which is no blank node id:
+#   read as "b10000" (_valid_blank_nodes);
+# - booleans come back as "1"^^xsd:boolean and "0"^^xsd:boolean: read as true and false;
+# - xsd:int, xsd:positiveInteger and the other types derived from xsd:integer keep their type,
+#   where Oxigraph stores xsd:integer: read as xsd:integer (as_oxigraph_gives_it);
+# - SELECT * over a pattern without variables is answered with a column "_star_fake": left out;
+# - results in the older JSON form ("typed-literal") and plain strings without a datatype are
+#   read by pyoxigraph as they are, as xsd:string and typed literals.
 
 _INTEGER_TYPES = {_XSD + t for t in (
     "integer", "positiveInteger", "nonNegativeInteger", "negativeInteger", "nonPositiveInteger",
     "int", "long", "short", "byte", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_BOOLEAN = ox.NamedNode(_XSD + "boolean")
+_STAR_FAKE = "_star_fake"
+_INTEGER = ox.NamedNode(_XSD + "integer")
 
 
-def _canonical(text: str, datatype: str) -> tuple[str, ox.NamedNode]:
-    """A literal's value and datatype as Oxigraph stores them: the types derived from xsd:integer
-    as ``xsd:integer``, booleans as ``true``/``false`` (Virtuoso sends ``1``/``0``)."""
-    if datatype in _INTEGER_TYPES and re.fullmatch(r"\s*[+-]?\d+\s*", text):
-        return str(int(text)), ox.NamedNode(_XSD + "integer")
-    if datatype == _XSD + "boolean" and text.strip() in ("1", "0"):
-        return ("true" if text.strip() == "1" else "false"), ox.NamedNode(datatype)
-    return text, ox.NamedNode(datatype)
+def as_oxigraph_gives_it(term: object) -> object:
+    """A term from the server as the embedded store gives it: integers of the types derived from
+    ``xsd:integer`` as ``xsd:integer``, booleans ``1``/``0`` as ``true``/``false``."""
+    if not isinstance(term, ox.Literal):
+        return term
+    datatype = term.datatype.value
+    text = term.value.strip()
+    if datatype in _INTEGER_TYPES and re.fullmatch(r"[+-]?\d+", text):
+        return ox.Literal(str(int(text)), datatype=_INTEGER)
+    if datatype == _BOOLEAN.value and text in ("1", "0"):
+        return ox.Literal("true" if text == "1" else "false", datatype=_BOOLEAN)
+    return term
+
+
+def _valid_blank_nodes(body: bytes) -> bytes:
+    """JSON results with each blank node labelled as a valid blank node id."""
+    if b'"bnode"' not in body:
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body  # left to the parser, which says where it fails
+    for binding in data.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            if isinstance(value, dict) and value.get("type") == "bnode":
+                value["value"] = _bnode_id(str(value.get("value", "")))
+    return json.dumps(data).encode()
 
 
 def _bnode_id(text: str) -> str:
     """A valid blank node id from a server's label (Virtuoso sends ``nodeID://b10000``)."""
     cleaned = re.sub(r"[^A-Za-z0-9_]", "", text.rsplit("/", 1)[-1])
     return cleaned or "b"
-
-
-def parse_ntriples(body: bytes) -> list[ox.Triple]:
-    """N-Triples from a CONSTRUCT or DESCRIBE, as sorted pyoxigraph triples."""
-    text = re.sub(rb"_:([A-Za-z0-9_]*)[^A-Za-z0-9_\s.]+", rb"_:\1", body)
-    try:
-        return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
-    except SyntaxError as exc:
-        raise RemoteStoreError(f"the SPARQL server sent N-Triples that do not parse: {exc}") \
-            from exc

@@ -37,6 +37,11 @@ from caucasus_kg.read.network import Filters, NetworkError, build_network, descr
 @click.option("--until", metavar="DATE", help="Leave out what is dated after DATE.")
 @click.option("--source", metavar="SOURCE",
               help="Only what one source document supports (its id), and what that links to.")
+@click.option("--evidence", "evidence", multiple=True, metavar="KIND",
+              type=click.Choice(["quote", "anchored-quote", "report", "record"]),
+              help="Only the facts and claims supported by evidence of KIND: a quote of a stored "
+              "text, a quote of a text kept elsewhere, a report in the curator's words, a "
+              "dataset record. Repeatable.")
 @click.option("--aggregate/--no-aggregate", default=True, show_default=True,
               help="Draw two or more arms transfers between the same supplier and recipient as "
               "one weighted edge with their count and total value.")
@@ -51,7 +56,8 @@ from caucasus_kg.read.network import Filters, NetworkError, build_network, descr
 @click.pass_context
 def command(ctx: click.Context, fmt: str, output: Path | None, focus: str | None, depth: int,
            include: tuple[str, ...], exclude: tuple[str, ...], since: str | None,
-           until: str | None, source: str | None, aggregate: bool, detail: bool,
+           until: str | None, source: str | None, evidence: tuple[str, ...], aggregate: bool,
+           detail: bool,
            group_by: str, engine: str, title: str | None) -> None:
     """Export the graph as FORMAT: html (an interactive page that works offline), graphml,
     gexf (dynamic, for Gephi's timeline), dot, svg (needs Graphviz), json (Cytoscape.js
@@ -70,7 +76,7 @@ def command(ctx: click.Context, fmt: str, output: Path | None, focus: str | None
       caucasus-kg export svg --focus azerbaijan --depth 1 -o azerbaijan.svg
     """
     filters = Filters(focus=focus, depth=depth, include=include, exclude=exclude, since=since,
-                      until=until, source=source,
+                      until=until, source=source, evidence=evidence,
                       aggregate=aggregate and fmt != "timeline", detail=detail)
     project = project_of(ctx)
     store = open_for_query(ctx, project)

@@ -21,9 +21,12 @@ from caucasus_kg.ops.build import check
 @click.option("--reference", is_flag=True,
               help="Run the SHACL shapes with pySHACL (the slow reference engine) instead of "
                    "the SPARQL engine in Oxigraph; the same as `--validator pyshacl`.")
+@click.option("--require-verified", is_flag=True,
+              help="Make a quote of a text kept outside the graph that cannot be checked here "
+              "(its text is in no sources folder) an error instead of a warning.")
 @click.pass_context
 def command(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool,
-            reference: bool) -> None:
+            reference: bool, require_verified: bool) -> None:
     """Validate the project's graphs, plus FILES if given, without writing anything.
 
     Checks syntax, references, dates and numbers, that every quote occurs in its source text,
@@ -36,7 +39,8 @@ def command(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool,
         if not path.exists():
             fail(ExitCode.USAGE, f"{path}: no such file")
     try:
-        result = check(project, files, include_project=not alone, validator=validator)
+        result = check(project, files, include_project=not alone, validator=validator,
+                       require_verified=require_verified)
     except InputError as exc:
         emit_report(exc.diagnostics, fmt, valid=False)
         sys.exit(int(ExitCode.USAGE))

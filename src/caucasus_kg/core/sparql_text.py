@@ -17,7 +17,6 @@ written by pyoxigraph's own escaping.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
@@ -255,20 +254,3 @@ def substitute(query: str, bindings: dict[str, str]) -> str:
     """Replace each variable ``?name``/``$name`` in ``bindings`` by its term text."""
     return "".join(bindings.get(t.text[1:], t.text) if t.kind == "var" else t.text
                    for t in tokens(query))
-
-
-def scan(query: str) -> Iterator[tuple[str, str]]:
-    """The query as ("comment" | "string" | "iri" | "var" | "text", piece) pieces, where every
-    other token is split into one-character "text" pieces (for character-level rewriting)."""
-    for token in tokens(query):
-        if token.kind in ("comment", "string", "iri", "var"):
-            yield token.kind, token.text
-        else:
-            yield from (("text", ch) for ch in token.text)
-
-
-def blank_literals(query: str) -> str:
-    """The query with comments removed and strings and IRIs emptied (``""`` and ``<>``), so that
-    what is left is keywords, variables, prefixed names and punctuation."""
-    blanks = {"comment": " ", "string": '""', "iri": "<>"}
-    return "".join(blanks.get(t.kind, t.text) for t in tokens(query))

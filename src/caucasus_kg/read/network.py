@@ -104,8 +104,16 @@ class Filters:
     since: str | None = None
     until: str | None = None
     source: str | None = None
+    evidence: tuple[str, ...] = ()
+    """Evidence kinds to keep (``quote``, ``anchored-quote``, ``report``, ``record``): the facts
+    and claims no evidence of those kinds supports go, and the others list only those."""
     aggregate: bool = True
     detail: bool = False
+
+
+EVIDENCE_FILTERS = {"quote": "QuoteEvidence", "anchored-quote": "AnchoredQuoteEvidence",
+                    "report": "ReportEvidence", "record": "RecordEvidence"}
+"""``--evidence`` words and the evidence kinds they name."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -771,6 +779,8 @@ def build_network(store: ox.Store, filters: Filters | None = None) -> nx.MultiDi
         for node in supported:
             keep.update(graph.successors(node))
         graph.remove_nodes_from([n for n in list(graph) if n not in keep])
+    if filters.evidence:
+        _keep_evidence_kinds(graph, filters.evidence)
     if not include:
         _prune(graph, full)
     if focus is not None and focus not in graph:
@@ -800,11 +810,30 @@ def describe_filters(filters: Filters) -> str:
         parts.append(f"from {filters.since or '…'} to {filters.until or '…'}")
     if filters.source:
         parts.append(f"from source {filters.source}")
+    if filters.evidence:
+        parts.append("evidence: " + ", ".join(filters.evidence))
     if not filters.aggregate:
         parts.append("transfers not aggregated")
     if filters.detail:
         parts.append("with evidence nodes")
     return "; ".join(parts)
+
+
+def _keep_evidence_kinds(graph: nx.MultiDiGraph, words: tuple[str, ...]) -> None:
+    unknown = sorted(set(words) - set(EVIDENCE_FILTERS))
+    if unknown:
+        raise NetworkError(f"--evidence: unknown kind '{unknown[0]}'; the kinds are "
+                           + ", ".join(EVIDENCE_FILTERS))
+    kinds = {EVIDENCE_FILTERS[w] for w in words}
+    for node, data in list(graph.nodes(data=True)):
+        if "evidence" not in data or not data["evidence"]:
+            continue
+        kept = [ev for ev in data["evidence"] if ev.get("kind_id") in kinds]
+        if kept:
+            data["evidence"] = kept
+            data["evidence_count"] = len(kept)
+        elif data.get("kind") in ("event", "indicator", "claim", "instrument"):
+            graph.remove_node(node)
 
 
 def node_size(degree: int) -> float:

@@ -21,13 +21,15 @@ run: install
 	$(BIN)/caucasus-kg build
 	$(BIN)/caucasus-kg query who-suspended-cfe
 
-## system-packages: Debian's Chromium (browser tests), Graphviz (dot/svg export) and Virtuoso
-## (the SPARQL-server store tests; scripts/virtuoso starts it)
+## system-packages: Debian's Chromium (browser tests), Graphviz (dot/svg export), Virtuoso
+## (the SPARQL-server store tests; scripts/virtuoso starts it), a Java runtime (HermiT) and
+## Apache Jena (its SHACL validator checks the store's dump)
 system-packages:
-	@if command -v chromium >/dev/null && command -v dot >/dev/null && command -v virtuoso-t >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v dot >/dev/null && command -v virtuoso-t >/dev/null \
+		&& command -v java >/dev/null && [ -e /usr/share/java/jena-shacl.jar ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz virtuoso-opensource-7 >/dev/null; \
-	else echo "the tests need Chromium, Graphviz and Virtuoso: sudo apt-get install chromium graphviz virtuoso-opensource-7"; exit 1; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz virtuoso-opensource-7 default-jre-headless libapache-jena-java >/dev/null; \
+	else echo "the tests need Chromium, Graphviz, Virtuoso, Java and Jena: sudo apt-get install chromium graphviz virtuoso-opensource-7 default-jre-headless libapache-jena-java"; exit 1; fi
 
 ## test: lint, check the layers (import-linter) and run the whole test suite
 test: install system-packages

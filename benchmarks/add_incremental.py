@@ -113,8 +113,8 @@ def synthetic_graph(path: Path, triples: int) -> int:
                 t(f"{ev}/quote", OA + "prefix", lit(text[max(0, start - 32):start]))
                 t(f"{ev}/quote", OA + "suffix", lit(text[end:end + 32]))
                 t(f"{ev}/position", RDF_TYPE, f"<{OA}TextPositionSelector>")
-                t(f"{ev}/position", OA + "start", lit(str(start), "nonNegativeInteger"))
-                t(f"{ev}/position", OA + "end", lit(str(end), "nonNegativeInteger"))
+                t(f"{ev}/position", OA + "start", lit(str(start), "integer"))
+                t(f"{ev}/position", OA + "end", lit(str(end), "integer"))
     return facts
 
 

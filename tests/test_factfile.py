@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY, tree_digest
+from rdflib import Literal
+from rdflib.namespace import XSD
 
 from caucasus_kg.core.diagnostics import InputError
 from caucasus_kg.core.project import Project
-from caucasus_kg.model.namespaces import CKG, ID
+from caucasus_kg.model.namespaces import CKG, ID, OA
 from caucasus_kg.ops.build import check
 
 SOURCE_TEXT = "On 1 March 2024, Armenia signed the treaty. Baku said it was a “provocation”.\n"
@@ -157,6 +159,80 @@ def test_negative_and_absurd_amounts_are_rejected(tmp_project: Project) -> None:
     errors = errors_of(tmp_project)
     assert any("deal-negative" in e and "amount -5 is negative" in e for e in errors), errors
     assert any("deal-absurd" in e and "absurdly large" in e for e in errors), errors
+
+
+RANKED = GOOD + """\
+indicators:
+  - id: armenia-ranking-2024
+    type: Ranking
+    label: Armenia ranked third
+    ranked_entity: armenia
+    rank: 3
+    year: 2024
+    ranking_population: treaty signatories
+    ranked_by: armenpress
+    evidence:
+      - quote: Armenia signed the treaty.
+        attributed_to: armenpress
+"""
+
+
+def test_whole_numbers_are_written_as_xsd_integer(tmp_project: Project) -> None:
+    """A rank (ckg:positiveInteger), a source line and a quote's offsets are xsd:integer
+    literals, the type the store keeps; no narrower integer type is written."""
+    write(tmp_project, RANKED)
+    result = check(tmp_project, today=TODAY)
+    assert result.errors == []
+    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    ranking = ID["armenia-ranking-2024"]
+    assert graph.value(ranking, CKG.rank) == Literal("3", datatype=XSD.integer)
+    assert graph.value(ranking, CKG.sourceLine) == Literal("17", datatype=XSD.integer)
+    position = ID["armenia-ranking-2024/evidence/1/position"]
+    quote = "Armenia signed the treaty."
+    start = SOURCE_TEXT.index(quote)
+    assert graph.value(position, OA.start) == Literal(str(start), datatype=XSD.integer)
+    assert graph.value(position, OA.end) == Literal(str(start + len(quote)), datatype=XSD.integer)
+    integers = {o.datatype for o in graph.objects() if isinstance(o, Literal)
+                and o.datatype is not None and o.datatype.startswith(str(XSD))
+                and "nteger" in o.datatype}
+    assert integers == {XSD.integer}
+
+
+PROCURED = GOOD + """\
+  - id: armenia-buys-arms-2024
+    type: ArmsProcurement
+    label: Armenia buys arms
+    recipient: armenia
+    quantity: 24
+    evidence:
+      - quote: Armenia signed the treaty.
+        attributed_to: armenpress
+"""
+
+
+@pytest.mark.parametrize(("body", "line", "fact", "message", "fix"), [
+    (RANKED.replace("rank: 3", "rank: 0"), 21, "armenia-ranking-2024",
+     "'rank' must be at least 1, found 0", "write a whole number of 1 or more, e.g. rank: 16"),
+    (RANKED.replace("rank: 3", "rank: -3"), 21, "armenia-ranking-2024",
+     "'rank' must be at least 1, found -3", "write a whole number of 1 or more, e.g. rank: 16"),
+    (PROCURED.replace("quantity: 24", "quantity: -1"), 20, "armenia-buys-arms-2024",
+     "'quantity' must be at least 0, found -1",
+     "write a whole number of 0 or more, e.g. quantity: 15"),
+], ids=["rank-0", "rank-minus-3", "quantity-minus-1"])
+def test_a_number_below_its_range_is_refused_with_its_line_and_a_fix(
+        tmp_project: Project, body: str, line: int, fact: str, message: str, fix: str) -> None:
+    write(tmp_project, body)
+    result = check(tmp_project, today=TODAY)
+    assert [(e.file, e.line, e.fact, e.message, e.fix) for e in result.errors] == \
+        [("new-facts.yaml", line, fact, message, fix)]
+
+
+def test_a_count_of_zero_is_accepted(tmp_project: Project) -> None:
+    write(tmp_project, PROCURED.replace("quantity: 24", "quantity: 0"))
+    result = check(tmp_project, today=TODAY)
+    assert result.errors == []
+    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    assert str(graph.value(ID["armenia-buys-arms-2024"], CKG.quantity)) == "0"
 
 
 def test_literal_with_quotes_and_newlines_round_trips(tmp_project: Project) -> None:

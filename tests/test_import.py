@@ -78,6 +78,20 @@ def run(cli_args: list[str]):
 MI17 = "id:sipri-russia-to-armenia-2020-mi-17"
 
 
+def test_sipri_counts_and_lines_are_written_as_xsd_integer(imported):
+    """Counts and source lines are written as xsd:integer, the type the store keeps, so the graph
+    file and the store hold the same literals."""
+    root, _ = imported
+    lines = [line for path in sorted((root / "graphs").glob("sipri-*.nt"))
+             for line in path.read_text("utf-8").splitlines()]
+    numbers = [line for line in lines
+               if any(f"#{p}> " in line for p in ("numberOrdered", "numberDelivered",
+                                                   "sourceLine"))]
+    assert len(numbers) > 10
+    assert all(line.endswith('"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+               for line in numbers), numbers[:3]
+    assert not [line for line in lines if "positiveInteger" in line or "NegativeInteger" in line]
+
 def test_sipri_register_exact_transfer(imported):
     root, _ = imported
     assert values(root, MI17, "a") == ["https://w3id.org/caucasus-kg/ontology#ArmsTransfer"]

@@ -104,3 +104,15 @@ def test_hermit_would_find_the_old_clash(store: ox.Store, tmp_path: Path) -> Non
     done = hermit(everything(store, (EVENT_IS_ACTIVITY,)), tmp_path)
     assert done.returncode != 0
     assert "InconsistentOntologyException" in done.stderr
+
+
+def test_hermit_holds_a_rank_to_its_range(store: ox.Store, tmp_path: Path) -> None:
+    """ckg:rank's range, ckg:positiveInteger, is xsd:integer restricted to 1 and above: the
+    stored "16"^^xsd:integer lies in it (the test above), a rank of 0 is a clash."""
+    rank = ox.NamedNode("https://w3id.org/caucasus-kg/ontology#rank")
+    ranked = [t for t in everything(store) if t.predicate == rank]
+    assert [t.object.value for t in ranked] == ["16"]
+    zero = ox.Triple(ranked[0].subject, rank, ox.Literal("0", datatype=ranked[0].object.datatype))
+    done = hermit([t for t in everything(store, (zero,)) if t != ranked[0]], tmp_path)
+    assert done.returncode != 0
+    assert "InconsistentOntologyException" in done.stderr

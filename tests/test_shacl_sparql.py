@@ -3,8 +3,8 @@
 Compared on every shape fixture, the shipped graph, imported dataset excerpts and random
 mutations of a valid graph, in full and restricted to focus nodes. Oxigraph keeps numbers in
 canonical form ("-5.0"^^xsd:decimal is stored as "-5") and stores every type derived from
-xsd:integer as xsd:integer, so the reference runs on the data with the lexical forms the store
-keeps (datatypes as written): the same data as the store holds.
+xsd:integer as xsd:integer, so the reference runs on the literals as the store keeps them: the
+same data as the store holds.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from caucasus_kg.checks.contradictions import DERIVED_GRAPH
 from caucasus_kg.checks.shacl_reference import run_shacl, to_diagnostics
 from caucasus_kg.checks.shacl_results import ShaclResult, load_shapes
 from caucasus_kg.checks.shacl_sparql import (
-    INTEGER_RANGES,
     UnsupportedShape,
     compile_shapes,
     store_diagnostics,
@@ -68,42 +67,16 @@ def fixture_graph(path: Path) -> Graph:
     return data
 
 
-@functools.cache
-def integer_subtypes() -> dict[URIRef, URIRef]:
-    """The properties the shapes require to hold an integer subtype, and the subtype."""
-    found = {}
-    for prop in shapes().subjects(SH.datatype, None):
-        datatype = shapes().value(prop, SH.datatype)
-        path = shapes().value(prop, SH.path)
-        if isinstance(path, URIRef) and str(datatype) in INTEGER_RANGES:
-            found[path] = datatype
-    return found
-
-
 def as_stored(data: Graph) -> Graph:
-    """``data`` with each typed literal in the lexical form Oxigraph keeps, datatype as written.
-
-    One case the store cannot tell apart: Oxigraph keeps xsd:integer and every type derived
-    from it as xsd:integer, so an in-range "10"^^xsd:integer (or xsd:nonNegativeInteger) where
-    the shapes require xsd:positiveInteger is stored exactly as a valid
-    "10"^^xsd:positiveInteger, and the fast engine accepts it. The reference is given the
-    required type there, so both judge the data the store holds.
-    """
-    integers = {str(XSD.integer), *INTEGER_RANGES}
+    """``data`` with each typed literal as Oxigraph keeps it (lexical form and datatype)."""
     scratch = ox.Store()
     out = Graph()
     for s, p, o in data:
         if isinstance(o, Literal) and o.datatype is not None:
             scratch.clear()
             scratch.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), to_ox_term(o)))
-            lexical = next(iter(scratch)).object.value
-            datatype = o.datatype
-            required = integer_subtypes().get(p)
-            if required and str(datatype) in integers and re.fullmatch(r"[+-]?\d+", lexical):
-                low, high = INTEGER_RANGES[str(required)]
-                if (low is None or int(lexical) >= low) and (high is None or int(lexical) <= high):
-                    datatype = required
-            o = Literal(lexical, datatype=datatype)
+            stored = next(iter(scratch)).object
+            o = Literal(stored.value, datatype=URIRef(stored.datatype.value))
         out.add((s, p, o))
     return out
 
@@ -349,9 +322,9 @@ def mutate(seed: int, steps: int) -> Graph:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**9), steps=st.integers(1, 12), focus_seed=st.integers(0, 3))
-@example(seed=368, steps=4, focus_seed=0)  # two results differing only in their value
-@example(seed=7781, steps=1, focus_seed=0)  # a second rank, "16"^^xsd:integer
-@example(seed=79787, steps=7, focus_seed=0)  # a resumption with two actors: see below
+@example(seed=0, steps=4, focus_seed=0)  # two results differing only in their value
+@example(seed=116, steps=7, focus_seed=0)  # a rank "16"^^xsd:positiveInteger, stored as xsd:integer
+@example(seed=362, steps=7, focus_seed=0)  # a resumption with two actors: see below
 def test_random_mutations(seed, steps, focus_seed):
     data = mutate(seed, steps)
     reference, fast = both(data)
@@ -398,7 +371,7 @@ def test_the_reference_picks_a_solution_by_hash_order():
     changes with PYTHONHASHSEED; the SPARQL engine always reports the first solution in order."""
     script = ("import sys; sys.path.insert(0, 'tests')\n"
               "from test_shacl_sparql import mutate, both\n"
-              "ref, fast = both(mutate(79787, 7))\n"
+              "ref, fast = both(mutate(362, 7))\n"
               "pick = lambda rs: [r.message.split(' resumes')[0] for r in rs if r.focus.endswith"
               "('/us-resumes') and r.shape.endswith('ResumptionAfterSuspensionShape')]\n"
               "print(pick(ref), pick(fast))\n")
@@ -408,8 +381,7 @@ def test_the_reference_picks_a_solution_by_hash_order():
                               cwd=Path(__file__).resolve().parents[1], timeout=300,
                               env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
         seen.add(done.stdout.strip())
-    assert seen == {"['United States'] ['United States']",
-                    "['suspension of participation'] ['United States']"}
+    assert seen == {"['United States'] ['United States']", "['arms'] ['United States']"}
 
 
 def test_mutations_find_problems():
@@ -453,7 +425,7 @@ def test_store_diagnostics_equal_graph_diagnostics():
     data = fixture_graph(FIXTURES / "invalid" / "evidence.ttl") + Graph()
     for i, node in enumerate(own_nodes(FIXTURES / "invalid" / "evidence.ttl")):
         data.add((node, CKG.sourceFile, Literal(f"graphs/f{i % 2}.yaml")))
-        data.add((node, CKG.sourceLine, Literal(i + 3, datatype=XSD.positiveInteger)))
+        data.add((node, CKG.sourceLine, Literal(i + 3, datatype=XSD.integer)))
     data.add((BNode(), CKG.sourceLine, Literal(1)))
     store = store_of(data)
     results = validate_store(store, shapes(), ontology())

@@ -21,16 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
+import pyoxigraph as ox
 import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from caucasus_kg.checks import shacl_reference
 from caucasus_kg.checks.shacl_reference import run_shacl
 from caucasus_kg.checks.shacl_results import ShaclResult, load_shapes
 from caucasus_kg.model.namespaces import CKG, PREFIXES, SH, SHAPES
+from caucasus_kg.sources.factfile import INTEGER_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -391,6 +393,48 @@ def test_vocabulary_lists_match_the_vocabularies(ontology):
         assert set(Collection(g, values)) == concepts, path
         checked += 1
     assert checked == 4  # stance, weapon category, bound, document type
+
+
+def test_shapes_ask_only_for_datatypes_the_store_keeps():
+    """A literal of every datatype the shapes require keeps that datatype in Oxigraph: a shape
+    asking for xsd:positiveInteger (stored as xsd:integer) would fail on the served graph."""
+    required = {o for o in shapes_graph().objects(None, SH.datatype) if o != RDF.langString}
+    assert XSD.integer in required
+    store = ox.Store()
+    for datatype in sorted(required):
+        store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"),
+                          ox.Literal("1", datatype=ox.NamedNode(str(datatype)))))
+    kept = {q.object.datatype.value for q in store}
+    assert sorted(str(d) for d in required if str(d) not in kept) == []
+
+
+def _minimum(graph: Graph, datatype) -> int:
+    """The xsd:minInclusive of an ontology datatype that restricts xsd:integer."""
+    restriction = graph.value(datatype, OWL.equivalentClass)
+    assert graph.value(restriction, OWL.onDatatype) == XSD.integer, datatype
+    [facet] = Collection(graph, graph.value(restriction, OWL.withRestrictions))
+    [(key, value)] = graph.predicate_objects(facet)
+    assert key == XSD.minInclusive, datatype
+    return int(value)
+
+
+def test_whole_number_bounds_agree_in_the_ontology_the_shapes_and_the_loader(ontology):
+    """Each whole-number property: its range in the ontology (an xsd:integer restriction), its
+    shape (sh:datatype xsd:integer and sh:minInclusive) and the fact-file loader's least value."""
+    g = shapes_graph()
+    bounded = {g.value(ps, SH.path): int(g.value(ps, SH.minInclusive))
+               for ps in property_shapes() if g.value(ps, SH.datatype) == XSD.integer}
+    assert set(bounded) == {CKG.rank, CKG.quantity, CKG.numberOrdered, CKG.numberDelivered}
+    for path, minimum in bounded.items():
+        datatype = ontology.value(path, RDFS.range)
+        assert _minimum(ontology, datatype) == minimum == INTEGER_TYPES[datatype], path
+    restricted = {d for d in ontology.subjects(OWL.equivalentClass, None)
+                  if ontology.value(ontology.value(d, OWL.equivalentClass), OWL.onDatatype)
+                  == XSD.integer}
+    assert restricted == {CKG.positiveInteger, CKG.nonNegativeInteger}
+    assert {d: _minimum(ontology, d) for d in restricted} == \
+        {d: m for d, m in INTEGER_TYPES.items() if d != XSD.integer}
+    assert ontology.value(CKG.sourceLine, RDFS.range) == CKG.positiveInteger
 
 
 # ------------------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def _annotation(kind: str, fact: ox.NamedNode, evidence: ox.NamedNode, document:
     if attributed_to is not None:
         out.append(ox.Triple(evidence, _p(_PROV, "wasAttributedTo"), attributed_to))
     if line:
-        out.append(ox.Triple(evidence, ckg("sourceLine"), typed(str(line), "positiveInteger")))
+        out.append(ox.Triple(evidence, ckg("sourceLine"), typed(str(line), "integer")))
     return target, out
 
 
@@ -205,10 +205,10 @@ def quote_evidence(fact: ox.NamedNode, evidence: ox.NamedNode, document: ox.Name
         by_position = ox.NamedNode(evidence.value + "/position")
         out += [ox.Triple(target, _p(_OA, "hasSelector"), by_position),
                 ox.Triple(by_position, TYPE, _p(_OA, "TextPositionSelector")),
-                ox.Triple(by_position, _p(_OA, "start"), typed(str(quote.start),
-                                                                 "nonNegativeInteger")),
-                ox.Triple(by_position, _p(_OA, "end"), typed(str(quote.end),
-                                                               "nonNegativeInteger"))]
+                # xsd:integer, the type the store keeps, within Web Annotation's range
+                # xsd:nonNegativeInteger by value (docs/architecture.md, "Two SHACL engines")
+                ox.Triple(by_position, _p(_OA, "start"), typed(str(quote.start), "integer")),
+                ox.Triple(by_position, _p(_OA, "end"), typed(str(quote.end), "integer"))]
     return out
 
 

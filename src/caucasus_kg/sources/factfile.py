@@ -62,7 +62,10 @@ WRITING_LANGUAGE = "en"
 """Labels, aliases, summaries and notes are written by analysts in English, whatever the language
 of the source document (``source: language:``, which tags the document and its title)."""
 
-INTEGER_TYPES = {XSD.integer: None, XSD.positiveInteger: 1, XSD.nonNegativeInteger: 0}
+INTEGER_TYPES = {XSD.integer: None, CKG.positiveInteger: 1, CKG.nonNegativeInteger: 0}
+"""Ranges read as whole numbers, with their least value (the ontology's restrictions of
+xsd:integer). The values are written as xsd:integer, the type a store keeps: Oxigraph stores every
+type derived from xsd:integer as xsd:integer."""
 
 
 @dataclass
@@ -433,7 +436,7 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
     if isinstance(entry.get("note"), str):
         g.add((node, RDFS.comment, Literal(entry["note"], lang=WRITING_LANGUAGE)))
     g.add((node, CKG.sourceFile, Literal(ctx.ff.rel)))
-    g.add((node, CKG.sourceLine, Literal(entry.line, datatype=XSD.positiveInteger)))
+    g.add((node, CKG.sourceLine, Literal(entry.line, datatype=XSD.integer)))
 
     for key, value in entry.items():
         line = entry.line_of(key)
@@ -551,9 +554,10 @@ def _literal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
             return None
         minimum = INTEGER_TYPES[rng]
         if minimum is not None and item < minimum:
-            err(rel, line, slug, f"'{prop.key}' must be at least {minimum}, found {item}", None)
+            err(rel, line, slug, f"'{prop.key}' must be at least {minimum}, found {item}",
+                f"write a whole number of {minimum} or more, e.g. {prop.key}: {minimum + 15}")
             return None
-        return Literal(item, datatype=rng)
+        return Literal(item, datatype=XSD.integer)
     if rng == XSD.decimal:
         return _decimal(ctx, prop, item, line, slug)
     if rng == XSD.boolean:

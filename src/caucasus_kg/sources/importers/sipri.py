@@ -546,7 +546,7 @@ def _transfer(out: Triples, node: str, t: Transfer, supplier: str, recipient: st
             ("numberOrdered", t.number_ordered, t.number_ordered_estimated),
             ("numberDelivered", t.number_delivered, t.number_delivered_estimated)):
         if value is not None:
-            out.add(node, ckg(prop), lit(str(value), datatype="nonNegativeInteger"))
+            out.add(node, ckg(prop), lit(str(value), datatype="integer"))
             out.add(node, ckg(prop + "Estimated"), lit(str(estimated).lower(), datatype="boolean"))
     for year in t.delivery_years:
         out.add(node, ckg("deliveryYear"), lit(year, datatype="gYear"))

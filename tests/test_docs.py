@@ -33,7 +33,7 @@ def copy(tmp_path):
 def test_adding_facts_walkthrough(copy, cli, monkeypatch) -> None:
     monkeypatch.chdir(copy)
     commands = shown("adding-facts.md")
-    assert len(commands) == 3
+    assert len(commands) == 5
     for command, expected in commands.items():
         args = command.split()[1:]
         code, out, err = cli(*args)

@@ -108,6 +108,8 @@ def print_add_report(result) -> None:  # caucasus_kg.ops.add.AddReport
         for new, existing in result.merged:
             click.echo(f"  '{new}' is already in the graph as '{existing}': its evidence is "
                        "added there")
+        for existing in getattr(result, "extended", []):
+            click.echo(f"  adds to '{existing}', which the graph already holds")
         for claim, other in result.disputes:
             click.echo(f"  recorded dispute: '{claim}' disputes '{other}'")
         for problem in result.problems:

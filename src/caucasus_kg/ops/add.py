@@ -26,7 +26,7 @@ from caucasus_kg.checks.pipeline import check_dataset, diagnostic_order
 from caucasus_kg.checks.validator import DEFAULT_VALIDATOR, Validator
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError
 from caucasus_kg.core.project import Project
-from caucasus_kg.model.namespaces import ID, compact
+from caucasus_kg.model.namespaces import ID, compact, is_safe_iri
 from caucasus_kg.ops.build import build_locked
 from caucasus_kg.ops.opening import is_stale
 from caucasus_kg.sources.dataset import (
@@ -59,6 +59,9 @@ class AddReport:
     """The files as they sit (or would sit) in the project: ``graphs/...`` or ``imports/...``."""
     triples: int = 0
     merged: list[tuple[str, str]] = field(default_factory=list)
+    """(new id, existing id): a duplicate rewritten to the entity the graph already holds."""
+    extended: list[str] = field(default_factory=list)
+    """Entities the graph already holds that the new files add to (by repeating their id)."""
     disputes: list[tuple[str, str]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
 
@@ -313,8 +316,23 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
         if merges:  # not rewritable: report them, with SHACL as usual
             result = check_dataset(dataset, project.shapes_file, validator, focus, new_graphs)
         report.problems = result.diagnostics
+        report.extended = _extended(store, dataset, {existing for _new, existing in report.merged})
         return dataset, result.disputes
     raise AssertionError("duplicates could not be merged")  # pragma: no cover
+
+
+def _extended(store: ox.Store, dataset: Dataset, merged: set[str]) -> list[str]:
+    """The entities of the new graphs (``id:x``, not their parts) the store already describes,
+    other than those duplicates were merged into."""
+    described = sorted({s for g in dataset.graphs for s in g.iris()[0]
+                        if s.startswith(str(ID)) and "/" not in s[len(str(ID)):]})
+    if not described:
+        return []
+    values = " ".join(f"<{s}>" for s in described if is_safe_iri(s))
+    rows = store.query(f"SELECT ?n WHERE {{ VALUES ?n {{ {values} }} FILTER EXISTS {{ ?n ?p ?o }} }}",
+                       use_default_graph_as_union=True)
+    slugs = {row["n"].value[len(str(ID)):] for row in rows}
+    return sorted(slugs - merged)
 
 
 def _rewrite_duplicates(staged: list[_Staged], merges: list[tuple[str, str]],

@@ -19,6 +19,8 @@ from caucasus_kg.model.namespaces import CKG, PREFIXES, compact
 from caucasus_kg.sources.quotes import find_quote
 from caucasus_kg.sources.texts import TextFinder
 
+_RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+
 HIDDEN = {
     "http://www.w3.org/2000/01/rdf-schema#label",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
@@ -130,7 +132,8 @@ def explain(store: ox.Store, node: ox.NamedNode, texts: TextFinder | None = None
                 continue
         value = _text(s["olabel"]) if s["olabel"] is not None else _text(obj)
         value_id = compact(obj.value) if isinstance(obj, ox.NamedNode) else None
-        ex.statements.append(Statement(_text(s["plabel"] or s["p"]), value, value_id))
+        name = "note" if s["p"].value == _RDFS_COMMENT else _text(s["plabel"] or s["p"])
+        ex.statements.append(Statement(name, value, value_id))
     ex.statements.sort(key=lambda st: (st.property, st.value))
 
     # A quote (quote and position selectors), a report (a paraphrase of the whole document) or a

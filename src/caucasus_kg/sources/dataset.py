@@ -277,11 +277,13 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
     ontology = ds.ontology
     diags = ds.diagnostics
     for ff in fact_files:
-        src = read_source(ff, graphs_dir, diags, ds.texts)
-        if src is not None:
+        main = read_source(ff, graphs_dir, diags, ds.texts)
+        declared = [(main, ff.data.get("source"))] if main is not None else []
+        for src, data in [*declared, *ff.other_sources]:
             if src.slug in sources:
-                diags.error(ff.rel, ff.data["source"].line_of("id"), src.slug,
-                            f"source id '{src.slug}' is already used by {sources[src.slug].file}",
+                earlier = sources[src.slug].file or "another fact file"
+                diags.error(ff.rel, data.line_of("id"), src.slug,
+                            f"source id '{src.slug}' is already used by {earlier}",
                             "give each source document its own id")
             else:
                 sources[src.slug] = src
@@ -309,7 +311,8 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
         ds.graphs.append(named)
     ds.graphs.extend(rdf_graphs)
     ds.graphs.sort(key=lambda g: g.file)
-    for src in {id(s): s for s in (ff.source for ff in fact_files) if s is not None}.values():
+    every = [s for ff in fact_files for s in [ff.source, *(o for o, _ in ff.other_sources)]]
+    for src in {id(s): s for s in every if s is not None}.values():
         _report_unverified(src, ds)
 
 

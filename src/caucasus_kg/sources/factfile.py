@@ -97,6 +97,9 @@ class FactFile:
     data: LineDict
     language: str = "en"
     source: SourceText | None = None
+    """The document the file's evidence quotes by default (``source:``)."""
+    other_sources: list[tuple[SourceText, LineDict]] = field(default_factory=list)
+    """Further documents the file declares (``sources:``), which evidence names by id."""
     entries: list[tuple[str, LineDict]] = field(default_factory=list)
 
 
@@ -150,10 +153,10 @@ def declarations(ff: FactFile, onto: Ontology, diags: Diagnostics) -> list[Decla
     """Check the file's structure and collect the entities it declares."""
     data = ff.data
     for key in data:
-        if key != "source" and key not in SECTIONS:
+        if key not in ("source", "sources") and key not in SECTIONS:
             diags.error(ff.rel, data.line_of(key), None, f"unknown top-level key '{key}'",
-                        did_you_mean(key, ["source", *SECTIONS])
-                        or "top-level keys are: source, " + ", ".join(SECTIONS))
+                        did_you_mean(key, ["source", "sources", *SECTIONS])
+                        or "top-level keys are: source, sources, " + ", ".join(SECTIONS))
     lang = "en"
     source = data.get("source")
     if isinstance(source, LineDict) and "language" in source:
@@ -249,11 +252,28 @@ def _kinds_of(onto: Ontology, base: str) -> list[str]:
 
 def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics,
                 texts: TextFinder | None = None) -> SourceText | None:
-    """Read the source document a fact file describes, if it names one.
+    """Read the source documents a fact file describes: ``source:`` (returned, and the default
+    of its evidence) and the ``sources:`` list (``ff.other_sources``).
 
     ``text:`` names a stored text (under graphs/sources/ once merged); ``sha256:`` without it
     identifies a text kept outside the graph, looked up in the sources folders by ``texts``;
     with neither, the source can only be cited by report evidence."""
+    listed = ff.data.get("sources")
+    if listed is not None:
+        if not isinstance(listed, list):
+            diags.error(ff.rel, ff.data.line_of("sources"), None,
+                        "'sources' must be a list of source documents (each starting with "
+                        "'- id:')", "indent the documents under it, each beginning with '- '")
+        else:
+            for item in listed:
+                if not isinstance(item, LineDict):
+                    diags.error(ff.rel, ff.data.line_of("sources"), None,
+                                "every entry of 'sources' must be a mapping",
+                                "write each as '- id: ...' followed by its keys")
+                    continue
+                other = _read_one_source(ff, item, graphs_root, diags, texts)
+                if other is not None:
+                    ff.other_sources.append((other, item))
     source = ff.data.get("source")
     if source is None:
         return None
@@ -261,6 +281,12 @@ def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics,
         diags.error(ff.rel, ff.data.line_of("source"), None, "'source' must be a mapping",
                     "give id:, title:, text: and publisher: under 'source:'")
         return None
+    ff.source = _read_one_source(ff, source, graphs_root, diags, texts)
+    return ff.source
+
+
+def _read_one_source(ff: FactFile, source: LineDict, graphs_root: Path, diags: Diagnostics,
+                     texts: TextFinder | None) -> SourceText | None:
     for key in source:
         if key not in SOURCE_KEYS:
             diags.error(ff.rel, source.line_of(key), None, f"unknown key '{key}' in 'source'",
@@ -281,12 +307,12 @@ def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics,
             return None
     text_rel = source.get("text")
     if text_rel is None:
-        ff.source = SourceText(slug, SOURCE[slug], None, None, stored=False, sha256=digest)
+        kept = SourceText(slug, SOURCE[slug], None, None, stored=False, sha256=digest)
         if digest is not None and texts is not None:
             found = texts.find(digest)
             if found is not None:
-                ff.source.text, ff.source.file = found[1], str(found[0])
-        return ff.source
+                kept.text, kept.file = found[1], str(found[0])
+        return kept
     if not isinstance(text_rel, str) or not text_rel.strip() or Path(text_rel).is_absolute():
         diags.error(ff.rel, source.line_of("text"), slug,
                     f"'text' must be the path of the source text relative to the fact file, "
@@ -314,8 +340,7 @@ def read_source(ff: FactFile, graphs_root: Path, diags: Diagnostics,
         shown = text_path.resolve().relative_to(graphs_root.resolve()).as_posix()
     except ValueError:
         shown = text_rel
-    ff.source = SourceText(slug=slug, iri=SOURCE[slug], text=text, file=shown)
-    return ff.source
+    return SourceText(slug=slug, iri=SOURCE[slug], text=text, file=shown)
 
 
 def _shown(value: object) -> str:
@@ -344,16 +369,15 @@ def to_graph(ff: FactFile, onto: Ontology, index: EntityIndex, sources: dict[str
     """Emit the RDF for one fact file, adding a diagnostic for every problem found."""
     ctx = _Context(ff, onto, index, sources, diags, today or dt.date.today(), new_graph())
     if ff.source is not None:
-        _emit_source(ctx)
+        _emit_source(ctx, ff.source, ff.data["source"])
+    for other, data in ff.other_sources:
+        _emit_source(ctx, other, data)
     for section, entry in ff.entries:
         _emit_entity(ctx, section, entry)
     return ctx.graph
 
 
-def _emit_source(ctx: _Context) -> None:
-    src = ctx.ff.source
-    assert src is not None
-    data: LineDict = ctx.ff.data["source"]
+def _emit_source(ctx: _Context, src: SourceText, data: LineDict) -> None:
     title = data.get("title")
     if not (isinstance(title, str) and title.strip()):
         title = None

@@ -260,12 +260,13 @@ def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[
         return [Diagnostic(str(entry.given), source.line_of("text"), None,
                            "the source text is the fact file itself",
                            "point 'text:' at the document the quotes come from")]
-    if not text_path.exists() and not Path(text_rel).is_absolute():
-        return []  # the loader reports the missing text with its line
+    if Path(text_rel).is_absolute() or not text_path.exists():
+        return []  # the loader reports absolute paths and missing texts with their line
     try:  # only a regular file beside the fact file or in the project, of bounded size
         text = read_text_file(text_path, [entry.given.parent, project.root], text_rel)
     except TextError as exc:
-        return [Diagnostic(str(entry.given), source.line_of("text"), None,
+        source_id = source.get("id") if isinstance(source.get("id"), str) else None
+        return [Diagnostic(str(entry.given), source.line_of("text"), source_id,
                            f"the source text {exc}",
                            "keep the text beside the fact file (or in the project) and give its "
                            "relative path as 'text:'; for a text that may not be stored, give "

@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped project, its dataset, an in-memory Oxigraph store of it, and the
-same graphs on a Virtuoso server (the ``ask`` fixture runs every competency query on both).
+same graphs on a Virtuoso server (the ``ask`` fixture runs every competency query on both); the
+same again with the made-up test chronicle of tests/fixtures/chronicle/ added (``ask_chronicle``).
 
 Every project a test uses is built in a temporary folder from the curated files
 (:mod:`project_files`), never read from the working tree, where a user's imports and store live.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import shutil
 import subprocess
 import urllib.parse
 import urllib.request
@@ -47,6 +49,31 @@ def dataset(project: Project) -> Dataset:
 @pytest.fixture(scope="session")
 def store(dataset: Dataset):
     return memory_store(dataset.all_graphs())
+
+
+CHRONICLE = ROOT / "tests" / "fixtures" / "chronicle" / "graphs"
+"""A made-up source with facts of the shapes the founding article gives only as an interviewee's
+claims (an attack, a military transit, a war, arms transfers): see its fact file's header."""
+
+
+@pytest.fixture(scope="session")
+def chronicle_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The shipped project with the test chronicle's fact file and text added to graphs/."""
+    root = copy_project(tmp_path_factory.mktemp("chronicle") / "project")
+    shutil.copytree(CHRONICLE, root / "graphs", dirs_exist_ok=True)
+    return find_project(root, tmp_path_factory.mktemp("chronicle-store") / "store")
+
+
+@pytest.fixture(scope="session")
+def chronicle_dataset(chronicle_project: Project) -> Dataset:
+    ds = load_dataset(chronicle_project, today=TODAY)
+    assert not ds.diagnostics.errors, [d.render() for d in ds.diagnostics.errors]
+    return ds
+
+
+@pytest.fixture(scope="session")
+def chronicle_store(chronicle_dataset: Dataset):
+    return memory_store(chronicle_dataset.all_graphs())
 
 
 VIRTUOSO_ENDPOINT = "http://127.0.0.1:8890/sparql"
@@ -88,18 +115,30 @@ def remote_store_url(endpoint: str) -> str:
     return f"{endpoint}#test-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-@pytest.fixture(scope="session")
-def remote_store(virtuoso_endpoint: str, project: Project, dataset: Dataset):
-    """The graphs of the ``store`` fixture on Virtuoso, removed again at the end of the session."""
+def _on_server(endpoint: str, project: Project, dataset: Dataset) -> Iterator[object]:
+    """The dataset's graphs on the SPARQL server, in a store URL of their own, dropped after."""
     from caucasus_kg.store.backends import write_build
     from caucasus_kg.store.remote import RemoteStore
 
-    url = remote_store_url(virtuoso_endpoint)
+    url = remote_store_url(endpoint)
     on_server = Project(root=project.root, store_path=project.store_path, store_url=url)
     write_build(on_server, dataset.all_graphs(), dataset.fingerprint)
     remote = RemoteStore(url)
     yield remote
     remote.drop_all()
+
+
+@pytest.fixture(scope="session")
+def remote_store(virtuoso_endpoint: str, project: Project, dataset: Dataset):
+    """The graphs of the ``store`` fixture on Virtuoso, removed again at the end of the session."""
+    yield from _on_server(virtuoso_endpoint, project, dataset)
+
+
+@pytest.fixture(scope="session")
+def chronicle_remote_store(virtuoso_endpoint: str, chronicle_project: Project,
+                           chronicle_dataset: Dataset):
+    """The graphs of the ``chronicle_store`` fixture on Virtuoso."""
+    yield from _on_server(virtuoso_endpoint, chronicle_project, chronicle_dataset)
 
 
 VIRTUOSO_DIFFERENCES: dict[str, str] = {}
@@ -109,11 +148,22 @@ VIRTUOSO_DIFFERENCES: dict[str, str] = {}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is None or callspec.params.get("ask") != "virtuoso":
+        if callspec is None or "virtuoso" not in (callspec.params.get("ask"),
+                                                  callspec.params.get("ask_chronicle")):
             continue
         reason = VIRTUOSO_DIFFERENCES.get(item.originalname)
         if reason:
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def _asker(store: object, project: Project):
+    known = catalogue(project.queries_dir)
+
+    def run(name: str, **params: str) -> tuple[list[str], list[tuple[str, ...]]]:
+        result = run_query(known[name], store, params)
+        return result.columns, [tuple(cell_text(v) for v in row) for row in result.rows]
+
+    return run
 
 
 @pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
@@ -122,13 +172,15 @@ def ask(request: pytest.FixtureRequest, project: Project):
 
     Parametrized: every test that asks runs against the embedded store and against Virtuoso."""
     store = request.getfixturevalue("store" if request.param == "oxigraph" else "remote_store")
-    known = catalogue(project.queries_dir)
+    return _asker(store, project)
 
-    def run(name: str, **params: str) -> tuple[list[str], list[tuple[str, ...]]]:
-        result = run_query(known[name], store, params)
-        return result.columns, [tuple(cell_text(v) for v in row) for row in result.rows]
 
-    return run
+@pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
+def ask_chronicle(request: pytest.FixtureRequest, chronicle_project: Project):
+    """``ask`` over the shipped graph with the test chronicle added, on both stores."""
+    store = request.getfixturevalue("chronicle_store" if request.param == "oxigraph"
+                                    else "chronicle_remote_store")
+    return _asker(store, chronicle_project)
 
 
 @pytest.fixture(scope="session")

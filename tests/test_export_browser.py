@@ -117,7 +117,7 @@ def test_page_draws_the_graph_offline_and_shows_evidence(launch, store, tmp_path
     path.write_text(export_html(graph, "caucasus-kg: the founding article"), "utf-8")
     view = Page(browser, path)
     try:
-        assert view.js("cy.nodes().length") == graph.number_of_nodes() == 59
+        assert view.js("cy.nodes().length") == graph.number_of_nodes() == 57
         assert view.js("cy.edges().length") == graph.number_of_edges()
         assert view.js(PAINTED) > 20_000, "the canvas is blank"
 
@@ -128,6 +128,7 @@ def test_page_draws_the_graph_offline_and_shows_evidence(launch, store, tmp_path
         text = panel.inner_text()
         assert "Russia withdraws from the CFE Treaty" in text
         assert "attributed to Armenpress" in text and "characters 2866\u20132917" in text
+        assert "quote of a stored text" in text  # the evidence's kind
         assert "Azerbaijan named one of biggest arms importers in the world" in text
         assert view.js("cy.$(':selected').map(e => e.id())") == [WITHDRAWAL]
         view.js("cy.fit(undefined, 30); if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }")
@@ -150,7 +151,7 @@ def test_page_draws_the_graph_offline_and_shows_evidence(launch, store, tmp_path
         view.page.press("#search", "Escape")
         view.page.uncheck("#show-claims")
         assert view.js("cy.nodes('[kind = \"claim\"]').filter(n => n.visible()).length") == 0
-        assert view.js("cy.nodes(':visible').length") == 59 - 20
+        assert view.js("cy.nodes(':visible').length") == 57 - 24
 
         assert view.blocked == [], "the page tried to load something from outside"
         assert view.errors == []

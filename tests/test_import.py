@@ -82,7 +82,7 @@ def test_sipri_counts_and_lines_are_written_as_xsd_integer(imported):
     """Counts and source lines are written as xsd:integer, the type the store keeps, so the graph
     file and the store hold the same literals."""
     root, _ = imported
-    lines = [line for path in sorted((root / "graphs").glob("sipri-*.nt"))
+    lines = [line for path in sorted((root / "imports").glob("sipri-*.nt"))
              for line in path.read_text("utf-8").splitlines()]
     numbers = [line for line in lines
                if any(f"#{p}> " in line for p in ("numberOrdered", "numberDelivered",
@@ -425,12 +425,14 @@ def test_explain_shows_the_dataset_record_behind_an_imported_fact(imported):
     assert code == 0, out
     evidence = out[out.index("Evidence:"):].splitlines()
     assert evidence[1] == "  [1] dataset record row=14"
-    assert evidence[2] == "      attributed to: Stockholm International Peace Research Institute"
-    assert evidence[3] == ("      source: SIPRI Arms Transfers Database export "
+    assert evidence[2] == "      kind: dataset record"
+    assert evidence[3] == "      attributed to: Stockholm International Peace Research Institute"
+    assert evidence[4] == ("      source: SIPRI Arms Transfers Database export "
                            "(sipri_deliveries_AZE_ARM.csv) (src:sipri-sipri-deliveries-aze-arm, "
                            "published by Stockholm International Peace Research Institute)")
-    assert evidence[4] == "  [2] dataset record row=13"
-    assert "(sipri_register_AZE_ARM.csv)" in evidence[6]
+    assert evidence[5] == "  [2] dataset record row=13"
+    assert evidence[6] == "      kind: dataset record"
+    assert "(sipri_register_AZE_ARM.csv)" in evidence[8]
 
 
 def test_the_newer_export_merges_the_mi17_deal_into_the_register_one(imported):

@@ -176,7 +176,7 @@ def test_changed_file_replaces_its_earlier_import(proj, tmp_path) -> None:
     assert code == 0, out + err
     assert out.splitlines()[0] == (
         "replaces the earlier import imports/sipri-register.nt: 0 fact(s) added, 1 removed, "
-        "1 changed (2 triples added, 41 removed)")
+        "1 changed (2 triples added, 42 removed)")
     found = transfers(proj)
     assert len(found) == 31 and "sipri-israel-to-azerbaijan-2013-shaldag" not in found
     harop = "id:sipri-israel-to-azerbaijan-2014-harop"
@@ -253,7 +253,7 @@ def test_dry_run_of_a_changed_file_changes_nothing(proj, tmp_path) -> None:
     assert code == 0, out + err
     assert out.splitlines()[0] == (
         "would replace the earlier import imports/sipri-register.nt: 0 fact(s) added, 1 removed, "
-        "0 changed (0 triples added, 38 removed)")
+        "0 changed (0 triples added, 39 removed)")
     assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
 
 
@@ -336,8 +336,8 @@ def test_progress_lines_on_request(proj) -> None:
     assert code == 0, out + err
     lines = [line for line in err.splitlines() if line.startswith("progress: ")]
     assert lines[0].startswith("progress: read 32 records, 0 malformed (")
-    assert lines[1].startswith("progress: converted to 1,223 triples (")
-    assert lines[2].startswith("progress: checking 1,223 triples against the graph (")
+    assert lines[1].startswith("progress: converted to 1,255 triples (")
+    assert lines[2].startswith("progress: checking 1,255 triples against the graph (")
     assert lines[-1].startswith("progress: checked (")
     assert err.splitlines()[-1].startswith("summary: 32 records read")
 

@@ -53,11 +53,16 @@ def test_every_concept_scheme_has_labelled_defined_concepts(project) -> None:
     schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
     assert {str(s) for s in schemes} == {str(VOCAB[n]) for n in
                                          ("stance", "weapon-category", "bound",
-                                          "participation-status")}
+                                          "participation-status", "document-type")}
     stance = {str(n) for c in graph.subjects(SKOS.inScheme, VOCAB["stance"])
               for n in graph.objects(c, SKOS.notation)}
     assert stance == {"asserts", "alleges", "denies", "predicts", "assesses", "proposes",
-                      "refuses", "characterises"}
+                      "refuses", "characterises", "announces"}
+    document_types = {str(n) for c in graph.subjects(SKOS.inScheme, VOCAB["document-type"])
+                      for n in graph.objects(c, SKOS.notation)}
+    assert document_types == {"news-article", "interview", "official-statement",
+                              "government-notice", "legislation", "report", "dataset",
+                              "documentation-example"}
     for concept in graph.subjects(RDF.type, SKOS.Concept):
         assert graph.value(concept, SKOS.prefLabel) is not None, concept
         assert graph.value(concept, SKOS.definition) is not None, concept

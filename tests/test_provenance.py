@@ -45,7 +45,7 @@ def test_every_quote_occurs_at_its_recorded_position(dataset: Dataset) -> None:
         assert text[:start].endswith(str(graph.value(selector, OA.prefix)))
         assert text[end:].startswith(str(graph.value(selector, OA.suffix)))
         checked += 1
-    assert checked >= 47
+    assert checked >= 42  # every quote of the founding fact file
 
 
 def test_stored_source_text_is_the_article(project, dataset: Dataset) -> None:
@@ -80,7 +80,7 @@ def test_every_fact_and_claim_has_attributed_evidence(dataset: Dataset) -> None:
 
     subjects = {s for s, _, o in graph.triples((None, RDF.type, None))
                 if dataset.ontology.is_subclass(o, CKG.Fact) or o == CKG.Claim}
-    assert len(subjects) >= 40
+    assert len(subjects) >= 38  # the founding fact file's 14 facts and 24 claims
     for node in subjects:
         evidence = list(graph.objects(node, CKG.hasEvidence))
         assert evidence, node

@@ -39,8 +39,10 @@ from caucasus_kg.server.negotiation import negotiate
 from caucasus_kg.store.embedded import open_store
 
 CATALOGUE = catalogue(ROOT / "queries")
-EXAMPLES = {"provenance": {"fact": "russia-withdraws-from-cfe-2023"}}
-"""Values for parameters that have no default."""
+EXAMPLES = {"provenance": {"fact": "russia-withdraws-from-cfe-2023"},
+            "according-to": {"actor": "cawat"}}
+"""Values for parameters that have no default, and for those whose default answers nothing on
+the shipped graph (no fact rests on the interviewed analyst's word alone)."""
 DATASET_QUERIES = {"deliveries-per-year", "top-suppliers"}
 """Questions about imported SIPRI data, which the served (shipped) graph does not hold: here they
 prove the clients get the same columns and no rows; tests/test_queries.py checks their rows."""

@@ -178,8 +178,10 @@ MUTATIONS: dict[str, tuple[Mutation, tuple[str, str | None, str]]] = {
     "evidence-attributed-to-a-treaty": (
         replace("freedom-support-act/evidence/1", PROV + "wasAttributedTo", node("cfe-treaty")),
         ("freedom-support-act/evidence/1", "prov:wasAttributedTo", "error")),
-    "untagged-label": (replace("war-2020", RDFS + "label", ox.Literal("The 2020 war")),
-                       ("war-2020", "rdfs:label", "error")),
+    "untagged-label": (
+        replace("senate-adopts-section-907-waiver-amendment-2001", RDFS + "label",
+                ox.Literal("The Senate adopts the waiver amendment")),
+        ("senate-adopts-section-907-waiver-amendment-2001", "rdfs:label", "error")),
     "quote-not-in-source": (
         replace("harutyunov-south-caucasus-militarization/evidence/1/quote", OA + "exact",
                 ox.Literal("words the article never printed")),
@@ -277,6 +279,6 @@ def test_an_rdf_file_typed_with_integer_subtypes_gets_one_verdict(
     if not valid:
         assert fast[1].splitlines() == [
             # located where the dump says the fact was written
-            "armenpress-azerbaijan-arms-imports.yaml:353: error in "
+            "armenpress-azerbaijan-arms-imports.yaml:292: error in "
             "'cawat-ranking-azerbaijan-2024': A rank (ckg:rank) must be a whole number of 1 or "
             "more (an xsd:integer); write e.g. 'rank: 16', 1 being the top."]

@@ -406,7 +406,8 @@ def _attributes(snap: _Snapshot, iri: str, cls: str, kind: str) -> dict[str, Any
     attrs.setdefault("sources", [])
     if kind == "evidence":
         item = _evidence_item(snap, iri)
-        attrs.update({k: v for k, v in item.items() if k != "id"})
+        # The node's kind stays "evidence"; its evidence kind is its class.
+        attrs.update({k: v for k, v in item.items() if k not in ("id", "kind")})
         attrs["label"] = _shorten(item.get("quote", attrs["label"]), 80)
         attrs["sources"] = [item["source"]] if "source" in item else []
     elif kind == "value":

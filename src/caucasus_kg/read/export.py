@@ -9,7 +9,7 @@ One function per format, each taking the ``MultiDiGraph`` and returning the file
 - :func:`export_dot` (Graphviz) and :func:`export_svg` (the DOT drawn by Graphviz's ``dot``);
 - :func:`export_json`: Cytoscape.js elements, for other tools;
 - :func:`export_timeline`: events on a time axis, one lane per actor or treaty, as an HTML page
-  with inline SVG.
+  with inline SVG; an action announced before it took effect is drawn over its pending period.
 
 Output depends only on the graph: nodes and edges are sorted, there are no timestamps, and the
 page's layout starts from a fixed seed, so the same graph gives byte-identical files.
@@ -444,6 +444,23 @@ def _day_number(iso: str) -> int:
     return date.fromisoformat(iso).toordinal()
 
 
+def _first_day(written: str) -> str:
+    """The first day of a date of any precision: 2023 -> 2023-01-01, 2023-11 -> 2023-11-01."""
+    return written + "-01-01"[len(written) - 4:] if len(written) < 10 else written
+
+
+def pending_period(data: dict[str, Any]) -> tuple[str, str] | None:
+    """(announced, effective) of an event announced before it took effect, as written; None when
+    it has no such period. The period runs from the first day of the one to the first day of the
+    other: a notice given in June 2023 and in effect on 7 November is pending from June 1."""
+    announced, effective = data.get("announced_date"), data.get("effective_date")
+    if not (isinstance(announced, str) and isinstance(effective, str)):
+        return None
+    if not all(re.fullmatch(r"\d{4}(-\d{2}){0,2}", d) for d in (announced, effective)):
+        return None
+    return (announced, effective) if _first_day(announced) < _first_day(effective) else None
+
+
 def _text_width(text: str, size: float = 11.0) -> float:
     return len(text) * size * 0.56 + 4
 
@@ -513,7 +530,12 @@ def export_timeline(graph: nx.MultiDiGraph, group_by: str = "actor",
             data = graph.nodes[node]
             x0, after = anchor_x(node)
             x1 = x0
-            if "date" in data and len(str(data["date"])) < 10:
+            pending = pending_period(data)
+            if pending is not None:
+                # from the announcement to the day it takes effect
+                x0 = x_of(_first_day(pending[0]))
+                x1 = x_of(_first_day(pending[1]))
+            elif "date" in data and len(str(data["date"])) < 10:
                 x1 = x_of(data.get("end", data["start"]))
             items.append((x0, x1, node))
             if after is not None:
@@ -581,11 +603,15 @@ def _timeline_event(graph: nx.MultiDiGraph, node: str, x0: float, x1: float, y: 
     label = _timeline_label(graph, node)
     cy = y + _ROW_MIDDLE
     precision = {4: "year", 7: "month", 10: "day"}.get(len(str(data.get("date", ""))), "after")
+    pending = pending_period(data)
     attrs = {"class": f"event {family_label.replace(' ', '-')}", "data-id": node,
              "data-start": data["start"], "data-precision": precision}
     if dated:
         attrs["data-date"] = str(data["date"])
+    if pending is not None:
+        attrs["data-announced"], attrs["data-effective"] = pending
     tip = [label, f"{data.get('class', 'event')}; " + (
+        f"announced {pending[0]}, in effect from {pending[1]}" if pending is not None else
         f"date: {data['date']}" if dated else
         f"undated, after {graph.nodes[data['time_anchor']].get('label', data['time_anchor'])}"
         if data.get("time_anchor") in graph else "undated")]
@@ -593,7 +619,16 @@ def _timeline_event(graph: nx.MultiDiGraph, node: str, x0: float, x1: float, y: 
         tip.append(f"{evidence_words(ev)} \u2014 {ev.get('attributed_to', '')}")
     out = ["    <g " + " ".join(f'{k}="{html.escape(str(v))}"' for k, v in attrs.items()) + ">",
            f"      <title>{html.escape(chr(10).join(tip))}</title>"]
-    if not dated:
+    if pending is not None:
+        # the pending period: a dashed line from the announcement (a hollow mark) to the day
+        # the action takes effect (a filled dot)
+        out.append(f'      <line class="pending" x1="{x0}" y1="{cy:.1f}" x2="{x1}" y2="{cy:.1f}" '
+                   f'stroke="{colour}" stroke-width="2" stroke-dasharray="4 3"/>')
+        out.append(f'      <circle class="announced" cx="{x0}" cy="{cy:.1f}" r="3.5" fill="#fff" '
+                   f'stroke="{colour}" stroke-width="1.5"/>')
+        out.append(f'      <circle class="marker" cx="{x1}" cy="{cy:.1f}" r="5" fill="{colour}"/>')
+        text_x = x1 + 9
+    elif not dated:
         if after_x is not None:
             out.append(f'      <line class="after" x1="{after_x}" y1="{cy:.1f}" '
                        f'x2="{x0 - 5:.1f}" y2="{cy:.1f}" stroke="{colour}" '
@@ -654,8 +689,9 @@ def _timeline_page(graph: nx.MultiDiGraph, title: str, group_by: str, svg: str,
              f"<title>{html.escape(title)}</title>", f"<style>\n{_TIMELINE_CSS}\n</style>",
              "</head>", "<body>", f"<h1>{html.escape(title)}</h1>",
              f'<p class="sub">{grouping}; dots are days, bars are months or years; hollow '
-             "markers are undated events drawn after the event they follow. Hover for the "
-             "evidence.</p>",
+             "markers are undated events drawn after the event they follow; a dashed line runs "
+             "from an action's announcement (small ring) to the day it took effect: the period "
+             "it was pending. Hover for the evidence.</p>",
              f'<ul class="legend">{legend}</ul>', '<div class="scroll">', svg, "</div>"]
     if not any(d.get("kind") == "event" and "start" in d for _, d in graph.nodes(data=True)):
         lines.append('<p class="empty">No dated events to draw.</p>')

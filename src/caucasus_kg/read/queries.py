@@ -8,8 +8,10 @@ Each ``.rq`` file starts with a comment header::
 
 A parameter line is ``name type [default] -- description``; types are ``iri`` (an id, label,
 alias or full IRI), ``date``, ``string`` and ``integer``. A parameter without a default is
-required. Values are bound with SPARQL substitution (``?name`` in the query), never by pasting
-text into the query.
+required. An ``iri`` parameter whose default is ``any`` is optional: left out (or given as
+``any``) it is the plain literal ``"any"``, which the query tells from an entity with
+``isLiteral(?name)``. Values are bound with SPARQL substitution (``?name`` in the query), never
+by pasting text into the query.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from caucasus_kg.model.dates import DateFormatError, parse_partial_date
 from caucasus_kg.model.namespaces import ID, PREFIXES, SLUG, WD
 
 PARAM_TYPES = ("iri", "date", "string", "integer")
+ANY = "any"
+
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -145,6 +149,8 @@ def bind_parameters(query: CannedQuery, given: dict[str, str],
 
 def _convert(param: Parameter, value: str, store: ox.Store) -> object:
     if param.type == "iri":
+        if param.default == ANY and value.strip().lower() == ANY:
+            return ox.Literal(ANY)  # an optional entity left out
         return resolve_entity(value, store)
     if param.type == "date":
         try:

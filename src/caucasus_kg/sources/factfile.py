@@ -44,11 +44,12 @@ SECTIONS: dict[str, str] = {
     "instruments": "LegalInstrument",
     "events": "Event",
     "indicators": "Indicator",
+    "memberships": "Membership",
     "claims": "Claim",
 }
 """Top-level lists of a fact file and the class every entry in each must belong to."""
 
-DEFAULT_TYPES = {"claims": "Claim"}
+DEFAULT_TYPES = {"claims": "Claim", "memberships": "Membership"}
 ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "evidence", "note", "proposition"}
 SOURCE_KEYS = {"id", "title", "text", "sha256", "retrieved", "publisher", "language", "kind",
                "note", "url", "date", "interviewee"}

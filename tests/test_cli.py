@@ -28,22 +28,37 @@ def test_build_reports_what_it_stored(built, cli) -> None:
     code, out, err = cli(*built, "build")
     assert code == 0
     assert out == ""
-    assert "built: " in err and " triples in 3 graphs" in err
+    # the founding article, the three curated CFE and membership files, ontology, vocabularies
+    assert "built: " in err and " triples in 6 graphs" in err
+
+
+LAW = "Russian federal law on the denunciation of the CFE Treaty (2023)"
+SUSPENDED = "suspension of participation"
 
 
 def test_who_suspended_cfe_table(built, cli) -> None:
     code, out, err = cli(*built, "query", "who-suspended-cfe")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].split() == ["actor", "action", "date", "in_response_to", "fact"]
+    assert lines[0].split() == ["actor", "action", "announced", "effective", "via",
+                                "authorised_by", "in_response_to", "fact"]
     body = [" ".join(line.split()) for line in lines[2:]]
+    allies = "NATO allies of the United States"
     assert body == [
-        "NATO allies of the United States suspension of participation 2023-11-07 "
-        "Russia withdrawal id:nato-allies-suspend-cfe-2023",
-        "Russia withdrawal 2023-11-07 id:russia-withdraws-from-cfe-2023",
-        "United States suspension of participation 2023-11-07 Russia withdrawal "
+        f"Russia {SUSPENDED} 2007-07-14 2007-12-12 id:russia-suspends-cfe-operation-2007",
+        f"Russia denunciation 2023-05-29 2023-11-07 {LAW} id:russia-denounces-cfe-2023",
+        f"Russia withdrawal 2023-11-07 {LAW} id:russia-withdraws-from-cfe-2023",
+        f"{allies} {SUSPENDED} 2023-11-07 2023-12-07 Russia withdrawal "
+        "id:nato-allies-suspend-cfe-2023",
+        f"United States {SUSPENDED} 2023-11-07 2023-12-07 Russia withdrawal "
         "id:united-states-suspends-cfe-2023",
-        "(3 rows)",
+        f"Czechia {SUSPENDED} 2023-11-07 2023-12-07 {allies} Russia withdrawal "
+        "id:nato-allies-suspend-cfe-2023",
+        f"Slovakia {SUSPENDED} 2023-11-07 2023-12-07 {allies} Russia withdrawal "
+        "id:nato-allies-suspend-cfe-2023",
+        f"Canada {SUSPENDED} 2023-11-07 2024-02-07 Russia withdrawal "
+        "id:canada-suspends-cfe-2024",
+        "(8 rows)",
     ]
 
 
@@ -51,31 +66,45 @@ def test_who_suspended_cfe_csv_tsv_json(built, cli) -> None:
     """csv, tsv and json are the SPARQL 1.1 result formats: full IRIs, typed terms in TSV."""
     _, out, _ = cli(*built, "query", "who-suspended-cfe", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [(r["actor"], r["action"], r["date"], r["fact"]) for r in rows][1] == (
-        "Russia", "withdrawal", "2023-11-07",
+    assert [(r["actor"], r["action"], r["announced"], r["effective"], r["fact"])
+            for r in rows][2] == (
+        "Russia", "withdrawal", "", "2023-11-07",
         "https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023")
-    assert [(r["actor"], r["action"], r["date"]) for r in rows] == [
-        ("NATO allies of the United States", "suspension of participation", "2023-11-07"),
-        ("Russia", "withdrawal", "2023-11-07"),
-        ("United States", "suspension of participation", "2023-11-07"),
+    assert [(r["actor"], r["action"], r["announced"], r["effective"]) for r in rows][:5] == [
+        ("Russia", SUSPENDED, "2007-07-14", "2007-12-12"),
+        ("Russia", "denunciation", "2023-05-29", "2023-11-07"),
+        ("Russia", "withdrawal", "", "2023-11-07"),
+        ("NATO allies of the United States", SUSPENDED, "2023-11-07", "2023-12-07"),
+        ("United States", SUSPENDED, "2023-11-07", "2023-12-07"),
     ]
-    assert out.startswith("actor,action,date,in_response_to,fact\n")  # CRLF, as read by click
+    # CRLF, as read by click
+    assert out.startswith("actor,action,announced,effective,via,authorised_by,in_response_to,"
+                          "fact\n")
     _, out, _ = cli(*built, "query", "who-suspended-cfe", "-f", "tsv")
-    assert out.split("\n")[0] == "?actor\t?action\t?date\t?in_response_to\t?fact"
-    assert out.split("\n")[2].split("\t") == [
-        '"Russia"@en', '"withdrawal"@en', '"2023-11-07"^^<http://www.w3.org/2001/XMLSchema#date>',
-        '""', "<https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023>"]
+    assert out.split("\n")[0] == ("?actor\t?action\t?announced\t?effective\t?via\t"
+                                  "?authorised_by\t?in_response_to\t?fact")
+    date = "^^<http://www.w3.org/2001/XMLSchema#date>"
+    assert out.split("\n")[3].split("\t") == [
+        '"Russia"@en', '"withdrawal"@en', "", f'"2023-11-07"{date}', '""', f'"{LAW}"', '""',
+        "<https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023>"]
     _, out, _ = cli(*built, "query", "who-suspended-cfe", "-f", "json")
     data = json.loads(out)
-    assert data["head"]["vars"] == ["actor", "action", "date", "in_response_to", "fact"]
+    assert data["head"]["vars"] == ["actor", "action", "announced", "effective", "via",
+                                    "authorised_by", "in_response_to", "fact"]
+    # an action announced before it took effect has both dates; one that was not, no
+    # announced date at all
+    xsd_date = "http://www.w3.org/2001/XMLSchema#date"
     assert data["results"]["bindings"][1] == {
         "actor": {"type": "literal", "value": "Russia", "xml:lang": "en"},
-        "action": {"type": "literal", "value": "withdrawal", "xml:lang": "en"},
-        "date": {"type": "literal", "value": "2023-11-07",
-                 "datatype": "http://www.w3.org/2001/XMLSchema#date"},
+        "action": {"type": "literal", "value": "denunciation", "xml:lang": "en"},
+        "announced": {"type": "literal", "value": "2023-05-29", "datatype": xsd_date},
+        "effective": {"type": "literal", "value": "2023-11-07", "datatype": xsd_date},
+        "via": {"type": "literal", "value": ""},
+        "authorised_by": {"type": "literal", "value": LAW},
         "in_response_to": {"type": "literal", "value": ""},
         "fact": {"type": "uri",
-                 "value": "https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023"}}
+                 "value": "https://w3id.org/caucasus-kg/id/russia-denounces-cfe-2023"}}
+    assert "announced" not in data["results"]["bindings"][2]
 
 
 def test_output_is_deterministic(built, cli) -> None:
@@ -86,12 +115,14 @@ def test_output_is_deterministic(built, cli) -> None:
 
 def test_inline_query_and_parameters(built, cli) -> None:
     code, out, _ = cli(*built, "query",
-                       "SELECT ?label WHERE { ?s a ckg:Alliance ; rdfs:label ?label }", "-f", "csv")
+                       "SELECT ?label WHERE { ?s a ckg:Alliance ; rdfs:label ?label } "
+                       "ORDER BY ?label", "-f", "csv")
     assert code == 0
-    assert out == "label\nNATO\n"  # click's runner reads the CSV's CRLF as LF
+    # click's runner reads the CSV's CRLF as LF
+    assert out == "label\nCollective Security Treaty Organization\nNATO\n"
     code, out, _ = cli(*built, "query", "who-suspended-cfe", "--param", "treaty=CFE Treaty",
                        "-f", "csv")
-    assert code == 0 and len(out.splitlines()) == 4
+    assert code == 0 and len(out.splitlines()) == 9  # the header and 8 rows
 
 
 def test_query_errors_exit_2(built, cli) -> None:
@@ -229,7 +260,7 @@ def test_query_builds_the_store_when_missing(tmp_project, cli) -> None:
     code, out, err = cli(*args, "query", "who-suspended-cfe", "-f", "csv")
     assert code == 0
     assert "building it from" in err
-    assert len(out.splitlines()) == 4
+    assert len(out.splitlines()) == 9  # the header and 8 rows
     (tmp_project.graphs_dir / "armenpress-azerbaijan-arms-imports.yaml").write_text(
         (tmp_project.graphs_dir / "armenpress-azerbaijan-arms-imports.yaml").read_text() + "\n")
     code, _, err = cli(*args, "query", "who-suspended-cfe")

@@ -176,7 +176,8 @@ def test_a_report_is_stored_as_a_paraphrase_never_as_a_quote(tmp_project, tmp_pa
     assert json.loads(out)["accepted"] is True
     store = tmp_project.store_path
     assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?e a ckg:ReportEvidence ; "
-                  "ckg:paraphrase ?p ; ckg:reports id:armenia }") == 1
+                  "ckg:paraphrase ?p ; ckg:reports id:armenia ; "
+                  "ckg:supports id:armenia-signs-something-2024 }") == 1
     assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?e a ckg:ReportEvidence ; "
                   "oa:hasTarget/oa:hasSelector ?s }") == 0
     code, out, _ = cli("--project", tmp_project.root, "explain", "armenia-signs-something-2024")
@@ -293,20 +294,19 @@ def test_announcing_is_a_stance(tmp_project, cli) -> None:
 
 
 def test_an_entity_described_by_two_files_is_listed_once(tmp_project, tmp_path, cli) -> None:
-    """The worked example repeats three events' type in a file of its own: the timeline and
+    """The worked example repeats two entries' type in a file of its own: the timeline and
     explain show each once, and `add` says which existing facts the file adds to."""
-    example = ROOT / "docs" / "examples" / "cfe-2023-statements.yaml"
+    example = ROOT / "docs" / "examples" / "section-907-waiver-2022.yaml"
     code, out, err = cli("--project", tmp_project.root, "add", example, "--format", "json")
     assert code == 0, out + err
-    assert json.loads(out)["extended"] == ["nato-allies-suspend-cfe-2023",
-                                            "russia-withdraws-from-cfe-2023",
-                                            "united-states-suspends-cfe-2023"]
+    assert json.loads(out)["extended"] == ["section-907-waiver-authority",
+                                            "section-907-waivers-since-2001"]
     code, out, _ = cli("--project", tmp_project.root, "query", "timeline", "-f", "csv")
     rows = out.splitlines()
     assert len(rows) == len(set(rows))
-    assert sum("united-states-suspends-cfe-2023" in r for r in rows) == 1
-    code, out, _ = cli("--project", tmp_project.root, "explain", "united-states-suspends-cfe-2023")
-    assert "  type: suspension of participation\n" in out
+    assert sum("section-907-waivers-since-2001" in r for r in rows) == 1
+    code, out, _ = cli("--project", tmp_project.root, "explain", "section-907-waivers-since-2001")
+    assert "  type: waiver\n" in out
     assert "kind: quote of a stored text" in out and "kind: report in the curator's words" in out
 
 

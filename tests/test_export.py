@@ -271,8 +271,10 @@ def test_founding_article_network(store) -> None:
     kinds: dict[str, int] = {}
     for _, data in graph.nodes(data=True):
         kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
-    assert kinds == {"actor": 14, "place": 5, "instrument": 6, "event": 7, "indicator": 1,
-                     "claim": 24}
+    # the founding article's entries, with the curated CFE participation and memberships: 56
+    # more actors, 4 more instruments and 16 more events (memberships are not drawn as nodes)
+    assert kinds == {"actor": 14 + 56, "place": 5, "instrument": 6 + 4, "event": 7 + 16,
+                     "indicator": 1, "claim": 24}
     procurement = graph.nodes["id:azerbaijan-arms-acquisitions-2024"]
     assert procurement["value"] == "more than 2,200,000,000 USD"
     assert procurement["value_amount"] == 2_200_000_000.0
@@ -471,6 +473,64 @@ def test_timeline_puts_the_founding_articles_events_in_order(chronicle_store) ->
     assert any(e["data-id"] == "id:russia-withdraws-from-cfe-2023" for e in by_treaty)
     assert 'data-lane="Treaty on Conventional Armed Forces in Europe"' in export_timeline(
         graph, "treaty")
+
+
+def _lanes(page: str) -> dict[str, dict[str, dict[str, object]]]:
+    """Lane name -> event id -> its attributes, marker, announcement ring and pending line."""
+    svg = ET.fromstring(page[page.index("<svg"):page.index("</svg>") + 6])
+    lanes: dict[str, dict[str, dict[str, object]]] = {}
+    for lane in svg.iter(f"{SVG}g"):
+        if lane.get("class") != "lane":
+            continue
+        events = lanes.setdefault(lane.get("data-lane"), {})
+        for group in lane.iter(f"{SVG}g"):
+            if "event" not in group.get("class", "").split():
+                continue
+            parts = {el.get("class"): el for el in group}
+            marker = parts["marker"]
+            events[group.get("data-id")] = {
+                **group.attrib, "x": float(marker.get("cx") or marker.get("x")),
+                "ring": float(parts["announced"].get("cx")) if "announced" in parts else None,
+                "line": (float(parts["pending"].get("x1")), float(parts["pending"].get("x2")))
+                if "pending" in parts else None}
+    return lanes
+
+
+def test_timeline_lane_per_treaty_shows_pending_periods(store) -> None:
+    """Grouped by treaty, the CFE Treaty has a lane of its own; an action announced before it
+    took effect is drawn from its announcement (a ring) to its effect (a dot), joined by a dashed
+    line: the period it was pending."""
+    page = export_timeline(build_network(store, Filters(aggregate=False)), "treaty", "Treaties")
+    lanes = _lanes(page)
+    cfe = lanes["Treaty on Conventional Armed Forces in Europe"]
+    assert {"id:united-states-suspends-cfe-2023", "id:russia-denounces-cfe-2023",
+            "id:russia-withdraws-from-cfe-2023", "id:armenia-succeeds-to-cfe-1992"} <= set(cfe)
+    us = cfe["id:united-states-suspends-cfe-2023"]
+    assert (us["data-announced"], us["data-effective"]) == ("2023-11-07", "2023-12-07")
+    assert us["line"] == (us["ring"], us["x"]) and us["ring"] < us["x"]
+    notice = cfe["id:russia-denounces-cfe-2023"]
+    assert (notice["data-announced"], notice["data-effective"]) == ("2023-05-29", "2023-11-07")
+    withdrawal = cfe["id:russia-withdraws-from-cfe-2023"]
+    # the notice took effect the day Russia withdrew; it was pending five times as long as the
+    # suspension of the United States (162 days against 30)
+    assert notice["x"] == withdrawal["x"] and withdrawal["line"] is None
+    assert round((notice["x"] - notice["ring"]) / (us["x"] - us["ring"])) == 5
+    assert "pending" not in str(withdrawal) and "data-announced" not in withdrawal
+    # a succession, announced at Tashkent and in effect from Oslo, in the lanes of the treaty
+    # and of the instruments it invokes
+    armenia = cfe["id:armenia-succeeds-to-cfe-1992"]
+    assert (armenia["data-announced"], armenia["data-effective"]) == ("1992-05-15", "1992-06-05")
+    tashkent = lanes["Tashkent agreement on the implementation of the CFE Treaty (1992)"]
+    assert tashkent["id:armenia-succeeds-to-cfe-1992"]["line"] == armenia["line"]
+    # the legislation's events have no pending period
+    assert [event["line"] for event in lanes["2001 amendment allowing the President to waive "
+                                             "Section 907"].values()] == [None]
+    # a law's lane has its enactment and the actions it authorised
+    law = lanes["Russian federal law on the denunciation of the CFE Treaty (2023)"]
+    assert sorted(law) == ["id:russia-denounces-cfe-2023",
+                           "id:russia-enacts-cfe-denunciation-law-2023",
+                           "id:russia-withdraws-from-cfe-2023"]
+    assert law["id:russia-denounces-cfe-2023"]["line"] == notice["line"]
 
 
 def test_timeline_golden(mini_store) -> None:

@@ -219,7 +219,6 @@ def test_unoda_cfe_actions(imported):
     assert ("armenia", "Ratification", "1992-10-12") in rows
     assert ("azerbaijan", "Ratification", "1992-07-09") in rows
     assert ("russia", "Ratification", "1992-09-03") in rows
-    assert ("united-states", "Ratification", "1992-01-29") in rows
     assert ("turkiye", "Ratification", "1992-07-08") in rows
     assert ("slovakia", "Accession", "1996-10-22") in rows
     assert ("soviet-union", "Signature", "1990-11-19") in rows
@@ -227,7 +226,14 @@ def test_unoda_cfe_actions(imported):
     signers = {r[0] for r in rows if r[1] == "Signature"}
     assert "armenia" not in signers and "azerbaijan" not in signers and "russia" not in signers
     assert {"canada", "germany", "united-states", "turkiye"} <= signers
-    assert len([r for r in rows if r[1] == "Ratification"]) == 28
+    # 28 ratifications, of which the graph held two (graphs/cfe-participation.yaml): their
+    # records are evidence of the existing facts, with the same dates
+    assert len([r for r in rows if r[1] == "Ratification"]) == 26
+    assert ("united-states", "Ratification", "1992-01-29") not in rows
+    assert values(root, "id:united-states-ratifies-cfe-1992", "ckg:date") == ["1992-01-29"]
+    assert "United States of America/Treaty on Conventional Armed Forces in Europe (CFE)" in [
+        r[0] for r in select(root, """SELECT ?rec WHERE {
+            id:united-states-ratifies-cfe-1992 ckg:hasEvidence/ckg:recordId ?rec }""")]
     # the Soviet signature keeps every row that lists it as evidence
     records = [r[0] for r in select(root, """SELECT ?rec WHERE {
         id:unoda-soviet-union-signature-cfe-treaty ckg:hasEvidence/ckg:recordId ?rec }""")]
@@ -246,25 +252,38 @@ def test_imported_facts_answer_the_treaty_queries(imported):
                         "--param", "date=1991-06-01", "--format", "csv"])
     assert code == 0
     lines = out.splitlines()
-    assert f"Soviet Union,signatory,1990-11-19,signature,{fact}" \
-           "unoda-soviet-union-signature-cfe-treaty" in lines
-    assert f"Canada,signatory,1990-11-19,signature,{fact}unoda-canada-signature-cfe-treaty" \
+    assert f"Soviet Union,signatory,1990-11-19,signature,,,,,{fact}" \
+           "unoda-soviet-union-signature-cfe-treaty," in lines
+    assert f"Canada,signatory,1990-11-19,signature,,,,,{fact}unoda-canada-signature-cfe-treaty," \
         in lines
     code, out, _ = run(["--project", root, "query", "treaty-status-as-of",
                         "--param", "date=2020-01-01", "--format", "csv"])
     lines = out.splitlines()
-    assert f"Armenia,party,1992-10-12,ratification,{fact}unoda-armenia-ratification-cfe-treaty" \
-        in lines
-    assert f"Russia,party,1992-09-03,ratification,{fact}unoda-russia-ratification-cfe-treaty" \
-        in lines
+    assert f"Armenia,party,1992-10-12,ratification,,,,,{fact}" \
+           "unoda-armenia-ratification-cfe-treaty," in lines
+    assert f"Russia,suspended,2007-12-12,suspension of participation,,,,,{fact}" \
+           "russia-suspends-cfe-operation-2007," in lines
+    assert not any(line.startswith("Soviet Union,") for line in lines)
     code, out, _ = run(["--project", root, "query", "treaty-status-as-of",
                         "--param", "date=2024-01-01", "--format", "csv"])
     lines = out.splitlines()
-    assert f"Russia,withdrawn,2023-11-07,withdrawal,{fact}russia-withdraws-from-cfe-2023" in lines
-    assert any(line.startswith("United States,suspended,2023-11-07") for line in lines)
+    assert f"Russia,withdrawn,2023-11-07,withdrawal,,,,,{fact}russia-withdraws-from-cfe-2023," \
+        in lines
+    assert any(line.startswith("United States,suspended,2023-12-07") for line in lines)
+    # the imported ratifications make the NATO allies parties: the allies' suspension reaches
+    # each of them (Canada, with dates of its own, and the United States act themselves)
+    assert f"Germany,suspended,2023-12-07,suspension of participation,NATO allies of the United " \
+           f"States,,,,{fact}nato-allies-suspend-cfe-2023," in lines
     code, out, _ = run(["--project", root, "query", "who-suspended-cfe", "--format", "csv"])
     assert code == 0
-    assert len(out.splitlines()) == 4  # header and the three 2023 actions, unchanged
+    allies = {line.split(",")[0] for line in out.splitlines()
+              if ",NATO allies of the United States," in line}
+    assert allies == {"Belgium", "Bulgaria", "Czechia", "Denmark", "France", "Germany", "Greece",
+                      "Hungary", "Iceland", "Italy", "Luxembourg", "Netherlands", "Norway",
+                      "Poland", "Portugal", "Romania", "Slovakia", "Spain", "Türkiye",
+                      "United Kingdom"}
+    # the header, Russia's three actions, the allies, the United States and Canada
+    assert len(out.splitlines()) == 1 + 3 + 1 + len(allies) + 2
 
 
 def test_unoda_csv_header_glitch_is_recovered_with_a_warning(imported):
@@ -393,7 +412,7 @@ def test_dry_run_changes_nothing(proj):
     assert code == 0, out + err
     assert "would merge: imports/unoda-unoda_cfe_status.nt" in out
     assert "dry run: nothing was changed" in out
-    assert "0 facts imported (60 would be)" in err
+    assert "0 facts imported (58 would be), 2 would merge into existing treaty actions" in err
     assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import yaml
 
 from caucasus_kg.model.namespaces import sparql_prefixes
 from caucasus_kg.read.queries import QueryError, catalogue, run_query
@@ -24,6 +25,31 @@ from caucasus_kg.read.results import cell_text
 from caucasus_kg.store.embedded import memory_store
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+GRAPHS_DIR = QUERIES_DIR.parent / "graphs"
+ARTICLE_FILE = "armenpress-azerbaijan-arms-imports.yaml"
+CURATED_FILES = ("cfe-participation.yaml", "nato-membership.yaml", "csto-cis-membership.yaml")
+
+
+def declared(files: tuple[str, ...], sections: tuple[str, ...] | None = None,
+             labelled: bool = True) -> set[str]:
+    """The ids the fact files declare (with a label, unless ``labelled`` is False) in the given
+    lists (every list by default): read from the YAML, not from the graph."""
+    ids = set()
+    for name in files:
+        data = yaml.safe_load((GRAPHS_DIR / name).read_text("utf-8"))
+        for section, entries in data.items():
+            if section in ("source", "sources") or (sections and section not in sections):
+                continue
+            ids |= {f"id:{e['id']}" for e in entries if "label" in e or not labelled}
+    return ids
+
+
+def sources_declared(files: tuple[str, ...]) -> set[str]:
+    found = set()
+    for name in files:
+        data = yaml.safe_load((GRAPHS_DIR / name).read_text("utf-8"))
+        found |= {f"src:{s['id']}" for s in [data.get("source")] + data.get("sources", []) if s}
+    return found
 
 SOURCE_TITLE = ("Azerbaijan named one of biggest arms importers in the world: Analyst comments on "
                 "Baku\u2019s potential goals")
@@ -118,13 +144,67 @@ AFGHAN_TRANSIT = ("Harutyunov says the US Afghan transit through Azerbaijan invo
                   "its Afghan transit through the territory of Azerbaijan by invoking the Section "
                   "907 waiver.")
 
-CFE_STATUS_COLUMNS = ["actor", "status", "since", "action", "fact"]
-CFE_STATUS_AFTER_7_NOVEMBER_2023 = [
-    (NATO_ALLIES, "suspended", "2023-11-07", "suspension of participation",
-     "id:nato-allies-suspend-cfe-2023"),
-    ("Russia", "withdrawn", "2023-11-07", "withdrawal", "id:russia-withdraws-from-cfe-2023"),
-    ("United States", "suspended", "2023-11-07", "suspension of participation",
+# The CFE Treaty in the shipped graph: the founding article's 2023 events with the dates and the
+# parties graphs/cfe-participation.yaml gives them (without an import of UNODA's data, which
+# tests/test_treaty_status.py adds).
+SUSPENDED = "suspension of participation"
+ALLIES_SUSPEND = "id:nato-allies-suspend-cfe-2023"
+LAW = "Russian federal law on the denunciation of the CFE Treaty (2023)"
+CFE_STATUS_COLUMNS = ["actor", "status", "since", "action", "via", "pending", "announced",
+                      "effective", "fact", "pending_fact"]
+NO_PENDING = ("", "", "", "")
+
+
+def _successor(state: str, slug: str) -> tuple[str, ...]:
+    """A successor of the Soviet Union, a party by the 1992 apportionment (and nothing else)."""
+    return (state, "party", "1992-06-05", "succession", "", *NO_PENDING[:3],
+            f"id:{slug}-succeeds-to-cfe-1992", "")
+
+
+ARMENIA, AZERBAIJAN, BELARUS, GEORGIA, KAZAKHSTAN, MOLDOVA, UKRAINE = (
+    _successor(name, name.lower()) for name in
+    ("Armenia", "Azerbaijan", "Belarus", "Georgia", "Kazakhstan", "Moldova", "Ukraine"))
+CANADA = ("Canada", "party", "1991-11-22", "ratification", "")
+CZECHIA = ("Czechia", "party", "1993-01-01", "succession", "")
+SLOVAKIA = ("Slovakia", "party", "1993-01-01", "succession", "")
+US = ("United States", "party", "1992-01-29", "ratification", "")
+ALLIES_PENDING = ("suspension announced", "2023-11-07", "2023-12-07")
+CFE_STATUS_6_NOVEMBER_2023 = [  # Russia suspended since 2007, its withdrawal announced
+    ARMENIA, AZERBAIJAN, BELARUS, (*CANADA, *NO_PENDING[:3], "id:canada-ratifies-cfe-1991", ""),
+    (*CZECHIA, *NO_PENDING[:3], "id:czechia-succeeds-to-cfe-1993", ""), GEORGIA, KAZAKHSTAN,
+    MOLDOVA,
+    ("Russia", "suspended", "2007-12-12", SUSPENDED, "", "withdrawal announced", "2023-05-29",
+     "2023-11-07", "id:russia-suspends-cfe-operation-2007", "id:russia-denounces-cfe-2023"),
+    (*SLOVAKIA, *NO_PENDING[:3], "id:slovakia-succeeds-to-cfe-1993", ""), UKRAINE,
+    (*US, *NO_PENDING[:3], "id:united-states-ratifies-cfe-1992", ""),
+]
+CFE_STATUS_7_NOVEMBER_2023 = [  # Russia withdrawn; the suspensions announced, not yet in effect
+    ARMENIA, AZERBAIJAN, BELARUS,
+    (*CANADA, "suspension announced", "2023-11-07", "2024-02-07", "id:canada-ratifies-cfe-1991",
+     "id:canada-suspends-cfe-2024"),
+    (*CZECHIA, *ALLIES_PENDING, "id:czechia-succeeds-to-cfe-1993", ALLIES_SUSPEND),
+    GEORGIA, KAZAKHSTAN, MOLDOVA,
+    ("NATO allies of the United States", "", "", "", "", *ALLIES_PENDING, "", ALLIES_SUSPEND),
+    ("Russia", "withdrawn", "2023-11-07", "withdrawal", "", *NO_PENDING[:3],
+     "id:russia-withdraws-from-cfe-2023", ""),
+    (*SLOVAKIA, *ALLIES_PENDING, "id:slovakia-succeeds-to-cfe-1993", ALLIES_SUSPEND),
+    UKRAINE,
+    (*US, *ALLIES_PENDING, "id:united-states-ratifies-cfe-1992",
      "id:united-states-suspends-cfe-2023"),
+]
+CFE_STATUS_2024 = [  # the suspensions of 7 December in effect; Canada's still announced
+    ARMENIA, AZERBAIJAN, BELARUS, CFE_STATUS_7_NOVEMBER_2023[3],
+    ("Czechia", "suspended", "2023-12-07", SUSPENDED, "NATO allies of the United States",
+     *NO_PENDING[:3], ALLIES_SUSPEND, ""),
+    GEORGIA, KAZAKHSTAN, MOLDOVA,
+    ("NATO allies of the United States", "suspended", "2023-12-07", SUSPENDED, "",
+     *NO_PENDING[:3], ALLIES_SUSPEND, ""),
+    CFE_STATUS_7_NOVEMBER_2023[9],
+    ("Slovakia", "suspended", "2023-12-07", SUSPENDED, "NATO allies of the United States",
+     *NO_PENDING[:3], ALLIES_SUSPEND, ""),
+    UKRAINE,
+    ("United States", "suspended", "2023-12-07", SUSPENDED, "", *NO_PENDING[:3],
+     "id:united-states-suspends-cfe-2023", ""),
 ]
 
 
@@ -193,74 +273,134 @@ def test_unknown_and_missing_parameters_are_refused(ask) -> None:
 # The CFE Treaty
 # --------------------------------------------------------------------------------------------
 
+WHO_SUSPENDED_COLUMNS = ["actor", "action", "announced", "effective", "via", "authorised_by",
+                         "in_response_to", "fact"]
+
+
 def test_who_suspended_cfe(ask) -> None:
     columns, rows = ask("who-suspended-cfe")
-    assert columns == ["actor", "action", "date", "in_response_to", "fact"]
+    assert columns == WHO_SUSPENDED_COLUMNS
+    allies = "NATO allies of the United States"
     assert rows == [
-        (NATO_ALLIES, "suspension of participation", "2023-11-07", "Russia withdrawal",
-         "id:nato-allies-suspend-cfe-2023"),
-        ("Russia", "withdrawal", "2023-11-07", "", "id:russia-withdraws-from-cfe-2023"),
-        ("United States", "suspension of participation", "2023-11-07", "Russia withdrawal",
+        ("Russia", SUSPENDED, "2007-07-14", "2007-12-12", "", "", "",
+         "id:russia-suspends-cfe-operation-2007"),
+        # the notice (announced when the denunciation law was signed) and the withdrawal it
+        # brought about, both authorised by the law
+        ("Russia", "denunciation", "2023-05-29", "2023-11-07", "", LAW, "",
+         "id:russia-denounces-cfe-2023"),
+        ("Russia", "withdrawal", "", "2023-11-07", "", LAW, "", "id:russia-withdraws-from-cfe-2023"),
+        (allies, SUSPENDED, "2023-11-07", "2023-12-07", "", "", "Russia withdrawal", ALLIES_SUSPEND),
+        ("United States", SUSPENDED, "2023-11-07", "2023-12-07", "", "", "Russia withdrawal",
          "id:united-states-suspends-cfe-2023"),
+        # the allies the shipped graph knows as parties (by succession), through the group
+        ("Czechia", SUSPENDED, "2023-11-07", "2023-12-07", allies, "", "Russia withdrawal",
+         ALLIES_SUSPEND),
+        ("Slovakia", SUSPENDED, "2023-11-07", "2023-12-07", allies, "", "Russia withdrawal",
+         ALLIES_SUSPEND),
+        # an ally with dates of its own, which take precedence over the group's
+        ("Canada", SUSPENDED, "2023-11-07", "2024-02-07", "", "", "Russia withdrawal",
+         "id:canada-suspends-cfe-2024"),
     ]
     assert ask("who-suspended-cfe", treaty="CFE Treaty") == (columns, rows)
     assert ask("who-suspended-cfe", treaty="section-907")[1] == []
 
 
 def test_treaty_status_as_of_default_date(ask) -> None:
-    assert ask("treaty-status-as-of") == (CFE_STATUS_COLUMNS, CFE_STATUS_AFTER_7_NOVEMBER_2023)
+    assert ask("treaty-status-as-of") == (CFE_STATUS_COLUMNS, CFE_STATUS_2024)
 
 
 def test_treaty_status_before_and_after_7_november_2023(ask) -> None:
-    assert ask("treaty-status-as-of", date="2023-11-06") == (CFE_STATUS_COLUMNS, [])
-    assert ask("treaty-status-as-of", date="2023-11-07")[1] == CFE_STATUS_AFTER_7_NOVEMBER_2023
-    assert ask("treaty-status-as-of", date="2023-12-01")[1] == CFE_STATUS_AFTER_7_NOVEMBER_2023
-    assert ask("treaty-status-as-of", treaty="CFE", date="2023-11")[1] == []
-    assert ask("treaty-status-as-of", treaty="CFE", date="2024")[1] == \
-        CFE_STATUS_AFTER_7_NOVEMBER_2023
+    assert ask("treaty-status-as-of", date="2023-11-06") == (CFE_STATUS_COLUMNS,
+                                                             CFE_STATUS_6_NOVEMBER_2023)
+    assert ask("treaty-status-as-of", date="2023-11-07")[1] == CFE_STATUS_7_NOVEMBER_2023
+    assert ask("treaty-status-as-of", date="2023-12-06")[1] == CFE_STATUS_7_NOVEMBER_2023
+    assert ask("treaty-status-as-of", date="2023-12-07")[1] == CFE_STATUS_2024
+    # a month or a year means its first day
+    assert ask("treaty-status-as-of", treaty="CFE", date="2023-11")[1] == \
+        CFE_STATUS_6_NOVEMBER_2023
+    assert ask("treaty-status-as-of", treaty="CFE", date="2024")[1] == CFE_STATUS_2024
+    assert ask("treaty-status-as-of", treaty="section-907")[1] == []
+
+
+def test_treaty_history(ask) -> None:
+    columns, rows = ask("treaty-history", actor="Russia")
+    assert columns == ["began", "by", "action", "announced", "effective", "via", "authorised_by",
+                       "evidence", "fact"]
+    assert rows == [
+        ("1992-05-15", "Russia", "succession", "1992-05-15", "1992-06-05", "", "", "report",
+         "id:russia-succeeds-to-cfe-1992"),
+        ("2007-07-14", "Russia", SUSPENDED, "2007-07-14", "2007-12-12", "", "", "report",
+         "id:russia-suspends-cfe-operation-2007"),
+        ("2023-05-29", "Russia", "denunciation", "2023-05-29", "2023-11-07", "", LAW, "report",
+         "id:russia-denounces-cfe-2023"),
+        # the founding article's quote and two official sources' reports
+        ("2023-11-07", "Russia", "withdrawal", "", "2023-11-07", "", LAW, "quote, report",
+         "id:russia-withdraws-from-cfe-2023"),
+    ]
+    # a member through the group's action
+    assert ask("treaty-history", actor="Czech Republic")[1] == [
+        ("1993-01-01", "Czechia", "succession", "", "1993-01-01", "", "", "report",
+         "id:czechia-succeeds-to-cfe-1993"),
+        ("2023-11-07", "Czechia", SUSPENDED, "2023-11-07", "2023-12-07",
+         "NATO allies of the United States", "", "quote, report", ALLIES_SUSPEND),
+    ]
+    # every actor: every action once, and each group action once more per member it reaches
+    everyone = ask("treaty-history")[1]
+    assert len(everyone) == 23 - 5 + 2  # the 23 events but 5 of other kinds, + Czechia, Slovakia
+    assert [row[0] for row in everyone] == sorted(row[0] for row in everyone)
+    assert ask("treaty-history", actor="any")[1] == everyone
+    with pytest.raises(QueryError, match="unknown entity 'Atlantis'"):
+        ask("treaty-history", actor="Atlantis")
 
 
 def test_treaty_status_is_decided_by_the_latest_action(project, dataset) -> None:
-    """Signature, ratification, suspension and resumption in sequence, on a made-up record."""
+    """Signature, ratification, suspension and resumption in sequence, on a made-up record of
+    made-up states."""
     store = memory_store(dataset.all_graphs())
     made_up = sparql_prefixes() + """
-        id:test-armenia-signs a ckg:Signature ; ckg:treaty id:cfe-treaty ; ckg:actor id:armenia ;
+        id:testland a ckg:State ; rdfs:label "Testland"@en .
+        id:otherland a ckg:State ; rdfs:label "Otherland"@en .
+        id:test-signs a ckg:Signature ; ckg:treaty id:cfe-treaty ; ckg:actor id:testland ;
             ckg:date "1990"^^xsd:gYear .
-        id:test-armenia-ratifies a ckg:Ratification ; ckg:treaty id:cfe-treaty ;
-            ckg:actor id:armenia ; ckg:date "1992-07"^^xsd:gYearMonth .
-        id:test-armenia-suspends a ckg:SuspensionOfParticipation ; ckg:treaty id:cfe-treaty ;
-            ckg:actor id:armenia ; ckg:date "2023-11-07"^^xsd:date ;
+        id:test-ratifies a ckg:Ratification ; ckg:treaty id:cfe-treaty ;
+            ckg:actor id:testland ; ckg:date "1992-07"^^xsd:gYearMonth .
+        id:test-suspends a ckg:SuspensionOfParticipation ; ckg:treaty id:cfe-treaty ;
+            ckg:actor id:testland ; ckg:announcedDate "2023-11-07"^^xsd:date ;
             ckg:effectiveDate "2023-12-01"^^xsd:date .
-        id:test-armenia-resumes a ckg:Resumption ; ckg:treaty id:cfe-treaty ; ckg:actor id:armenia ;
+        id:test-resumes a ckg:Resumption ; ckg:treaty id:cfe-treaty ; ckg:actor id:testland ;
             ckg:date "2024-03-01"^^xsd:date .
-        id:test-israel-signs a ckg:Signature ; ckg:treaty id:cfe-treaty ; ckg:actor id:israel ;
+        id:other-signs a ckg:Signature ; ckg:treaty id:cfe-treaty ; ckg:actor id:otherland ;
             ckg:date "1992-07-01"^^xsd:date .
-        id:test-israel-ratifies a ckg:Ratification ; ckg:treaty id:cfe-treaty ; ckg:actor id:israel ;
+        id:other-ratifies a ckg:Ratification ; ckg:treaty id:cfe-treaty ; ckg:actor id:otherland ;
             ckg:date "1992-07-01"^^xsd:date .
     """
     store.load(made_up.encode(), format=ox.RdfFormat.TURTLE,
                to_graph=ox.NamedNode("https://w3id.org/caucasus-kg/graph/test"))
     query = catalogue(project.queries_dir)["treaty-status-as-of"]
 
-    def armenia_and_israel(date: str) -> list[tuple[str, ...]]:
+    def made_up_rows(date: str) -> list[tuple[str, ...]]:
         rows = [tuple(cell_text(v) for v in row)
                 for row in run_query(query, store, {"date": date}).rows]
-        return [row for row in rows if row[0] in ("Armenia", "Israel")]
+        return [row for row in rows if row[0] in ("Testland", "Otherland")]
 
-    assert armenia_and_israel("1989-12-31") == []
-    assert armenia_and_israel("1992-06-30") == [
-        ("Armenia", "signatory", "1990", "signature", "id:test-armenia-signs")]
-    assert armenia_and_israel("1992-07-01") == [
-        ("Armenia", "party", "1992-07", "ratification", "id:test-armenia-ratifies"),
-        ("Israel", "party", "1992-07-01", "ratification", "id:test-israel-ratifies")]
+    assert made_up_rows("1989-12-31") == []
+    assert made_up_rows("1992-06-30") == [
+        ("Testland", "signatory", "1990", "signature", "", "", "", "", "id:test-signs", "")]
+    # on the same day, the ratification decides
+    assert made_up_rows("1992-07-01") == [
+        ("Otherland", "party", "1992-07-01", "ratification", "", "", "", "", "id:other-ratifies",
+         ""),
+        ("Testland", "party", "1992-07", "ratification", "", "", "", "", "id:test-ratifies", "")]
     # Announced on 7 November, effective on 1 December.
-    assert armenia_and_israel("2023-11-30")[0] == (
-        "Armenia", "party", "1992-07", "ratification", "id:test-armenia-ratifies")
-    assert armenia_and_israel("2023-12-01")[0] == (
-        "Armenia", "suspended", "2023-12-01", "suspension of participation",
-        "id:test-armenia-suspends")
-    assert armenia_and_israel("2024-03-01")[0] == (
-        "Armenia", "party", "2024-03-01", "resumption", "id:test-armenia-resumes")
+    assert made_up_rows("2023-11-06")[1] == (
+        "Testland", "party", "1992-07", "ratification", "", "", "", "", "id:test-ratifies", "")
+    assert made_up_rows("2023-11-30")[1] == (
+        "Testland", "party", "1992-07", "ratification", "", "suspension announced", "2023-11-07",
+        "2023-12-01", "id:test-ratifies", "id:test-suspends")
+    assert made_up_rows("2023-12-01")[1] == (
+        "Testland", "suspended", "2023-12-01", SUSPENDED, "", "", "", "", "id:test-suspends", "")
+    assert made_up_rows("2024-03-01")[1] == (
+        "Testland", "party", "2024-03-01", "resumption", "", "", "", "", "id:test-resumes", "")
 
 
 def test_treaty_scope(ask) -> None:
@@ -455,10 +595,13 @@ def test_responses(ask) -> None:
          "id:armenpress-characterises-allegations-as-false", allegation, allegation),
         ("", "Azerbaijan", "refuses", "in response to", "Armenia", "proposes",
          "id:azerbaijan-refuses-joint-arms-control-mechanism", proposal, proposal),
-        ("2023-11-07", NATO_ALLIES, "suspension of participation", "in response to", "Russia",
+        # dated by the day they took effect (graphs/cfe-participation.yaml)
+        ("2023-12-07", NATO_ALLIES, "suspension of participation", "in response to", "Russia",
          "withdrawal", "id:nato-allies-suspend-cfe-2023", withdrawal, withdrawal),
-        ("2023-11-07", "United States", "suspension of participation", "in response to",
+        ("2023-12-07", "United States", "suspension of participation", "in response to",
          "Russia", "withdrawal", "id:united-states-suspends-cfe-2023", withdrawal, withdrawal),
+        ("2024-02-07", "Canada", "suspension of participation", "in response to", "Russia",
+         "withdrawal", "id:canada-suspends-cfe-2024", withdrawal, withdrawal),
     ]
 
 
@@ -514,17 +657,49 @@ ADOPTION_AND_WAIVERS = [
     ("", ADOPTION, WAIVERS, "waiver (recurring)", "President of the United States",
      "id:section-907-waivers-since-2001"),
 ]
-SINCE_7_NOVEMBER_2023 = [
+
+def _succession(date: str, label: str, state: str, slug: str) -> tuple[str, ...]:
+    return (date, "", label, "succession", state, f"id:{slug}")
+
+
+# The curated CFE participation (graphs/cfe-participation.yaml): each action at the day it took
+# effect; on the same day, by label.
+CFE_PARTIES_1991_1993 = [
+    ("1991-11-22", "", "Canada ratifies the CFE Treaty", "ratification", "Canada",
+     "id:canada-ratifies-cfe-1991"),
+    ("1992-01-29", "", "The United States ratifies the CFE Treaty", "ratification",
+     "United States", "id:united-states-ratifies-cfe-1992"),
+    *(_succession("1992-06-05", f"{state} succeeds to the Soviet Union's participation in the "
+                  "CFE Treaty", state, f"{state.lower()}-succeeds-to-cfe-1992")
+      for state in ("Armenia", "Azerbaijan", "Belarus", "Georgia", "Kazakhstan", "Moldova",
+                    "Russia", "Ukraine")),
+    _succession("1993-01-01", "Slovakia succeeds to Czechoslovakia's participation in the CFE "
+                "Treaty", "Slovakia", "slovakia-succeeds-to-cfe-1993"),
+    _succession("1993-01-01", "The Czech Republic succeeds to Czechoslovakia's participation in "
+                "the CFE Treaty", "Czechia", "czechia-succeeds-to-cfe-1993"),
+]
+RUSSIA_2007 = [
+    ("2007-12-12", "", "Russia suspends the operation of the CFE Treaty (2007)",
+     "suspension of participation", "Russia", "id:russia-suspends-cfe-operation-2007"),
+]
+SINCE_2023 = [
+    ("2023-06-09", "", "Russia's law on the denunciation of the CFE Treaty is signed",
+     "enactment", "President of the Russian Federation",
+     "id:russia-enacts-cfe-denunciation-law-2023"),
+    ("2023-11-07", "", "Russia denounces the CFE Treaty", "denunciation", "Russia",
+     "id:russia-denounces-cfe-2023"),
     ("2023-11-07", "", "Russia withdraws from the CFE Treaty", "withdrawal", "Russia",
      "id:russia-withdraws-from-cfe-2023"),
-    ("2023-11-07", "", "NATO allies of the United States suspend their participation in the "
-     "CFE Treaty", "suspension of participation", NATO_ALLIES, "id:nato-allies-suspend-cfe-2023"),
-    ("2023-11-07", "", "The United States suspends its participation in the CFE Treaty",
-     "suspension of participation", "United States", "id:united-states-suspends-cfe-2023"),
     ("2023-11-15", "", PASSAGE, "bill passage", "United States Senate",
      "id:senate-passes-section-907-bill-2023"),
+    ("2023-12-07", "", "NATO allies of the United States suspend their participation in the "
+     "CFE Treaty", "suspension of participation", NATO_ALLIES, "id:nato-allies-suspend-cfe-2023"),
+    ("2023-12-07", "", "The United States suspends its participation in the CFE Treaty",
+     "suspension of participation", "United States", "id:united-states-suspends-cfe-2023"),
     ("2024", "", ACQUISITIONS, "arms procurement", "Azerbaijan",
      "id:azerbaijan-arms-acquisitions-2024"),
+    ("2024-02-07", "", "Canada suspends the operation of the CFE Treaty",
+     "suspension of participation", "Canada", "id:canada-suspends-cfe-2024"),
 ]
 
 
@@ -533,19 +708,23 @@ def test_timeline(ask) -> None:
     # analyst's words: his claims, not events of the graph.
     columns, rows = ask("timeline")
     assert columns == TIMELINE_COLUMNS
-    assert rows == ADOPTION_AND_WAIVERS + SINCE_7_NOVEMBER_2023
+    # An event is dated by the day it took effect: the enactment of Russia's denunciation law
+    # by its entry into force, the suspensions of 2023 by 7 December and 7 February.
+    assert rows == CFE_PARTIES_1991_1993 + ADOPTION_AND_WAIVERS + RUSSIA_2007 + SINCE_2023
 
 
 def test_timeline_with_an_anchored_transit_a_war_and_undated_transfers(ask_chronicle) -> None:
     """A year sorts before the days in it, an undated event follows its anchor, undated and
     unanchored events come last."""
     assert ask_chronicle("timeline") == (TIMELINE_COLUMNS, [
+        *CFE_PARTIES_1991_1993,
         ("2001-09-11", "", ATTACKS, "attack", "", "id:september-11-attacks"),
         ("", ATTACKS, TRANSIT, "military transit", "United States",
          "id:us-afghan-transit-through-azerbaijan"),
         *ADOPTION_AND_WAIVERS,
+        *RUSSIA_2007,
         ("2020", "", "2020 war", "armed conflict", "Armenia, Azerbaijan", "id:war-2020"),
-        *SINCE_7_NOVEMBER_2023,
+        *SINCE_2023,
         ("", "", "Israeli drones for Azerbaijan", "arms transfer", "Azerbaijan, Israel",
          "id:israel-drones-to-azerbaijan"),
         ("", "", "Russian heavy weaponry for Azerbaijan", "arms transfer", "Azerbaijan, Russia",
@@ -629,9 +808,25 @@ def test_section_907_history_of_an_unrelated_instrument(ask) -> None:
 # --------------------------------------------------------------------------------------------
 
 def test_actors(ask) -> None:
+    """The founding article's actors exactly, in the catalogue's order, among every actor the
+    fact files declare (the curated CFE and membership files add states, organisations and the
+    publishers of their sources)."""
     columns, rows = ask("actors")
     assert columns == ["actor", "label", "kind", "aliases", "wikidata", "details"]
-    assert rows == [
+    assert {row[0] for row in rows} == declared((ARTICLE_FILE, *CURATED_FILES), ("actors",))
+    assert len(rows) == 70
+    for row in [
+        ("id:soviet-union", "Soviet Union", "state", "USSR; Union of Soviet Socialist Republics",
+         "wd:Q15180", ""),
+        ("id:csto", "Collective Security Treaty Organization", "alliance", "CSTO", "", ""),
+        ("id:cfe-states-parties", "States Parties to the CFE Treaty", "group of states", "", "",
+         ""),
+        ("id:global-affairs-canada", "Global Affairs Canada", "government office",
+         "Canadian Foreign Ministry", "", "jurisdiction: Canada"),
+    ]:
+        assert row in rows
+    article = declared((ARTICLE_FILE,), ("actors",))
+    assert [row for row in rows if row[0] in article] == [
         ("id:nato", "NATO", "alliance", "North Atlantic Treaty Organization", "wd:Q7184", ""),
         ("id:us-president", "President of the United States", "government office",
          "US President", "wd:Q11696", "jurisdiction: United States"),
@@ -691,8 +886,22 @@ def test_geography_of_a_transit_and_an_attack(ask_chronicle) -> None:
 
 
 def test_entities(ask) -> None:
+    """The founding article's entities exactly, in the catalogue's order, among every entity the
+    fact files declare."""
     columns, rows = ask("entities")
     assert columns == ["id", "label", "type", "wikidata", "aliases"]
+    everything = declared((ARTICLE_FILE, *CURATED_FILES))
+    assert {row[0] for row in rows} == everything
+    # the article's 57 entries; 56 more actors, 4 instruments, 16 events; 32 + 6 + 4 memberships
+    assert len(rows) == len(everything) == 57 + 56 + 4 + 16 + 42
+    for row in [
+        ("id:russia-denounces-cfe-2023", "Russia denounces the CFE Treaty", "denunciation", "", ""),
+        ("id:nato-membership-germany", "Germany's membership of NATO", "membership", "", ""),
+        ("id:russia-cfe-denunciation-law-2023", LAW, "act", "", "CFE denunciation law"),
+    ]:
+        assert row in rows
+    article = declared((ARTICLE_FILE,))
+    rows = [row for row in rows if row[0] in article]
     claims = [(f"id:{slug}", label, "claim", "", "") for slug, label in [
         ("armenia-denies-preparing-for-war", DENIES_WAR[0]),
         ("armenia-proposes-joint-arms-control-mechanism", PROPOSAL[0]),
@@ -766,7 +975,7 @@ def test_entities(ask) -> None:
         ("id:russia-withdraws-from-cfe-2023", "Russia withdraws from the CFE Treaty", "withdrawal",
          "", ""),
     ]
-    assert len(rows) == 57  # every entry of the fact file
+    assert len(rows) == 57  # every entry of the article's fact file
 
 
 # --------------------------------------------------------------------------------------------
@@ -789,13 +998,26 @@ def quoted(quote: str, attributed_to: str, start: str, end: str,
 def test_provenance_of_russias_withdrawal(ask) -> None:
     columns, rows = ask("provenance", fact="russia-withdraws-from-cfe-2023")
     assert columns == PROVENANCE_COLUMNS
-    assert rows == [
-        quoted("On 7 November 2023, Russia withdrew from the treaty", "Armenpress", "2866", "2917",
-               "id:russia-withdraws-from-cfe-2023/evidence/1"),
+    article = quoted("On 7 November 2023, Russia withdrew from the treaty", "Armenpress", "2866",
+                     "2917", "id:russia-withdraws-from-cfe-2023/evidence/1")
+    # two official sources, reported in the curator's words (graphs/cfe-participation.yaml)
+    mfa = "Ministry of Foreign Affairs of the Russian Federation"
+    reports = [
+        (REPORT, "", "Russia's Foreign Ministry said on 7 November 2023 that Russia's withdrawal "
+         "from the CFE Treaty had been completed.", "", "Russian Foreign Ministry statement on "
+         "the completed withdrawal from the CFE Treaty (7 November 2023)", mfa, mfa, "Russia", "",
+         "", "id:russia-withdraws-from-cfe-2023/evidence/cfe-participation/1"),
+        (REPORT, "", "Russia's withdrawal from the CFE Treaty was completed at midnight on "
+         "7 November 2023, under the law denouncing the Treaty that President Putin signed on "
+         "29 May 2023.", "", "TASS report on the Allied statement after Russia's withdrawal from "
+         "the CFE Treaty (7 November 2023)", "TASS", "TASS", "Russia", "", "",
+         "id:russia-withdraws-from-cfe-2023/evidence/cfe-participation/2"),
     ]
+    assert rows == [article, *reports]
     assert ask("provenance", fact="russia-withdraws-from-cfe-2023", kind="quote") == (columns,
-                                                                                     rows)
-    for kind in ("anchored-quote", "report", "record"):
+                                                                                     [article])
+    assert ask("provenance", fact="russia-withdraws-from-cfe-2023", kind="report")[1] == reports
+    for kind in ("anchored-quote", "record"):
         assert ask("provenance", fact="russia-withdraws-from-cfe-2023", kind=kind)[1] == []
 
 
@@ -900,13 +1122,20 @@ def test_sources(ask) -> None:
     columns, rows = ask("sources")
     assert columns == ["source", "title", "publisher", "kind", "language", "note", "facts",
                        "claims", "quotes"]
+    assert {row[0] for row in rows} == sources_declared((ARTICLE_FILE, *CURATED_FILES))
     # 6 legal instruments + 7 events + 1 ranking; 24 claims; 42 quotes in the fact file (3 for
     # actors, 6 for instruments, 7 for events, 1 for the ranking, 25 for the claims).
-    assert rows == [
-        ("src:armenpress-azerbaijan-arms-imports", SOURCE_TITLE, "Armenpress", "news article",
-         "en", "The interview with Davit Harutyunov was given to Armenpress in Armenian; the "
-         "English article is the source here.", "14", "24", "42"),
-    ]
+    assert ("src:armenpress-azerbaijan-arms-imports", SOURCE_TITLE, "Armenpress", "news article",
+            "en", "The interview with Davit Harutyunov was given to Armenpress in Armenian; the "
+            "English article is the source here.", "14", "24", "42") in rows
+    # A source cited by reports: each counts as evidence of the fact it supports. The Tashkent
+    # agreement: the agreement itself and the eight successions.
+    assert ("src:tashkent-agreement-1992-text", "Agreement on the Principles and Procedures for "
+            "the Implementation of the Treaty on Conventional Armed Forces in Europe (Tashkent, "
+            "15 May 1992)", "Federation of American Scientists", "legislation", "en", "The "
+            "agreement's text as published by the Federation of American Scientists.", "9", "0",
+            "9") in rows
+    assert [row[1] for row in rows] == sorted(row[1] for row in rows)
 
 
 # --------------------------------------------------------------------------------------------

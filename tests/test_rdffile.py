@@ -18,17 +18,17 @@ TURTLE = """\
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix wd: <http://www.wikidata.org/entity/> .
 
-id:georgia a ckg:State ; rdfs:label "Georgia"@en ; skos:altLabel "Sakartvelo"@en ;
-    ckg:wikidata wd:Q230 .
+id:serbia a ckg:State ; rdfs:label "Serbia"@en ; skos:altLabel "Srbija"@en ;
+    ckg:wikidata wd:Q403 .
 """
 
 
 def fact_using(actor: str) -> str:
     return f"""\
 actors:
-  - id: tbilisi-group
+  - id: belgrade-group
     type: GroupOfStates
-    label: Tbilisi group
+    label: Belgrade group
     group_of: nato
     excludes: {actor}
 """
@@ -42,21 +42,21 @@ def test_rdf_file_entities_are_referenceable_by_label_and_qid(tmp_project, fmt) 
     data = {"ttl": TURTLE, "nt": graph.serialize(format="nt"),
             "jsonld": graph.serialize(format="json-ld")}[fmt]
     (tmp_project.graphs_dir / f"reference.{fmt}").write_text(data, "utf-8")
-    (tmp_project.graphs_dir / "group.yaml").write_text(fact_using("Sakartvelo"), "utf-8")
+    (tmp_project.graphs_dir / "group.yaml").write_text(fact_using("Srbija"), "utf-8")
     result = check(tmp_project, today=TODAY)
     assert [d.render() for d in result.errors] == []
     names = {g.name: g for g in result.dataset.graphs}
     assert GRAPH["reference"] in names
     group = names[GRAPH["group"]].graph
-    assert group.value(ID["tbilisi-group"], CKG.excludes) == ID["georgia"]
-    (tmp_project.graphs_dir / "group.yaml").write_text(fact_using("Q230"), "utf-8")
+    assert group.value(ID["belgrade-group"], CKG.excludes) == ID["serbia"]
+    (tmp_project.graphs_dir / "group.yaml").write_text(fact_using("Q403"), "utf-8")
     result = check(tmp_project, today=TODAY)
     assert result.errors == []
 
 
 def test_broken_turtle_is_an_input_error_with_its_line(tmp_project) -> None:
     (tmp_project.graphs_dir / "reference.ttl").write_text(
-        TURTLE.replace('"Georgia"@en ;', '"Georgia"@en ;;\n   bad bad bad'), "utf-8")
+        TURTLE.replace('"Serbia"@en ;', '"Serbia"@en ;;\n   bad bad bad'), "utf-8")
     with pytest.raises(InputError) as info:
         check(tmp_project, today=TODAY)
     [diagnostic] = info.value.diagnostics

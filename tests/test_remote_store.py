@@ -90,28 +90,29 @@ def test_build_query_then_rebuild_without_a_file_drops_its_graph(cli, tmp_path: 
     code, out, err = cli("--project", root, "--store", url, "query", "who-suspended-cfe",
                          "-f", "csv")
     assert code == 0, err
-    assert "Russia,suspension of participation,2007-12-12,,https://w3id.org/caucasus-kg/id/" \
+    assert "Russia,suspension of participation,,2007-12-12,,,,https://w3id.org/caucasus-kg/id/" \
         "russia-suspends-cfe-2007" in out
     assert "warning" not in err
 
     (root / "graphs/cfe-2007-note.yaml").unlink()
     code, out, err = cli("--project", root, "--store", url, "query", "who-suspended-cfe")
     assert "imports/, graphs/ or the ontology changed since the store was built" in err
-    assert "2007-12-12" in out  # stale until rebuilt
+    assert "id:russia-suspends-cfe-2007" in out  # stale until rebuilt
 
     code, _, err = cli("--project", root, "--store", url, "build")
     assert code == 0, err
     code, out, err = cli("--project", root, "--store", url, "query", "who-suspended-cfe",
                          "-f", "csv")
     assert code == 0 and "warning" not in err
-    assert "2007-12-12" not in out
-    assert out.count("\n") == 4  # header and the founding article's three rows
+    assert "russia-suspends-cfe-2007" not in out
+    assert out.count("\n") == 9  # header and the shipped graph's eight rows
     on_server = _server_graphs(endpoint)
     assert note_graph not in on_server
     assert not any("/staging/" in g for g in on_server)
     assert set(RemoteStore(url).manifest().graphs) == {
         RemoteStore(url).server_graph(str(GRAPH[name])) for name in
-        ("ontology", "vocabularies", "armenpress-azerbaijan-arms-imports")}
+        ("ontology", "vocabularies", "armenpress-azerbaijan-arms-imports", "cfe-participation",
+         "nato-membership", "csto-cis-membership")}
 
 
 def _same_output(cli, tmp_path: Path, url: str, commands: list[list[str]]) -> None:

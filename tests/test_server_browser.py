@@ -85,25 +85,27 @@ def test_query_page_runs_a_canned_query(server: RunningServer, browser: Browser,
         page.click("#run")
 
         rows = page.locator("#results tbody tr")
-        expect(rows).to_have_count(3)
+        expect(rows).to_have_count(8)
         expect(page.locator("#results thead th")).to_have_text(
-            ["actor", "action", "date", "in_response_to", "fact"])
+            ["actor", "action", "announced", "effective", "via", "authorised_by",
+             "in_response_to", "fact"])
         expect(page.locator("#results tbody td:first-child")).to_have_text(
-            ["NATO allies of the United States", "Russia", "United States"])
-        russia = rows.nth(1)
+            ["Russia", "Russia", "Russia", "NATO allies of the United States", "United States",
+             "Czechia", "Slovakia", "Canada"])
+        russia = rows.nth(2)
         expect(russia).to_contain_text("withdrawal")
         expect(russia).to_contain_text("2023-11-07")
         fact = russia.get_by_role("link", name="id:russia-withdraws-from-cfe-2023")
         expect(fact).to_have_attribute("href", "/entity/russia-withdraws-from-cfe-2023")
-        expect(page.locator("#status")).to_contain_text("3 rows")
+        expect(page.locator("#status")).to_contain_text("8 rows")
 
         with page.expect_download() as download:
             page.click("#download-csv")
         csv_path = tmp_path / "answer.csv"
         download.value.save_as(csv_path)
         lines = csv_path.read_text().splitlines()
-        assert lines[0] == "actor,action,date,in_response_to,fact"
-        assert lines[2].startswith("Russia,withdrawal,2023-11-07,")
+        assert lines[0] == "actor,action,announced,effective,via,authorised_by,in_response_to,fact"
+        assert lines[3].startswith("Russia,withdrawal,,2023-11-07,,")
         assert download.value.suggested_filename == "who-suspended-cfe.csv"
 
         fact.click()

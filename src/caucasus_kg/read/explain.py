@@ -101,11 +101,16 @@ def explain(store: ox.Store, node: ox.NamedNode, texts: TextFinder | None = None
             ) -> Explanation:
     """What the graph says about ``node`` and on whose word; ``texts`` finds the texts of
     sources kept outside the graph, to say whether their quotes are verified here."""
+    # The file and line of one file's entry, the declaring one (with the label) first: a node
+    # described in several files has a file and a line from each.
     head = _q(store, """
         SELECT ?label ?file ?line WHERE {
           OPTIONAL { ?node rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "") }
-          OPTIONAL { ?node ckg:sourceFile ?file } OPTIONAL { ?node ckg:sourceLine ?line }
-        } LIMIT 1""", node)[0]
+          OPTIONAL {
+            GRAPH ?g { ?node ckg:sourceFile ?file ; ckg:sourceLine ?line }
+            OPTIONAL { GRAPH ?g { ?node rdfs:label ?declared } }
+          }
+        } ORDER BY DESC(BOUND(?declared)) ?file ?line LIMIT 1""", node)[0]
     types = sorted({_text(s["label"] or s["t"]) for s in _q(store, """
         SELECT DISTINCT ?t ?label WHERE { ?node a ?t
           OPTIONAL { ?t rdfs:label ?label FILTER(LANG(?label) = "en") } }""", node)})

@@ -429,7 +429,7 @@ def export_html(graph: nx.MultiDiGraph, title: str = "caucasus-kg network",
 
 _LANE_PREDICATES = {
     "actor": ("ckg:actor", "ckg:participant", "ckg:supplier", "ckg:recipient"),
-    "treaty": ("ckg:treaty", "ckg:instrument", "ckg:exercises", "ckg:invokes"),
+    "treaty": ("ckg:treaty", "ckg:instrument", "ckg:exercises", "ckg:invokes", "ckg:authorisedBy"),
 }
 _ROW_MIDDLE = 11.0
 _NO_LANE = {"actor": "no actor named", "treaty": "no treaty or legislation", "none": "events"}

@@ -452,7 +452,8 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
     if isinstance(entry.get("label"), str) and entry["label"].strip():
         g.add((node, RDFS.label, Literal(entry["label"], lang=WRITING_LANGUAGE)))
     aliases = entry.get("aliases", [])
-    for alias in [aliases] if isinstance(aliases, str) else aliases:
+    for alias in [aliases] if isinstance(aliases, str) else (
+            aliases if isinstance(aliases, list) else []):  # not a list: reported in pass 1
         if isinstance(alias, str | int) and not isinstance(alias, bool):
             g.add((node, SKOS.altLabel, Literal(str(alias), lang=WRITING_LANGUAGE)))
     qid = entry.get("wikidata")

@@ -25,7 +25,7 @@ def command(ctx: click.Context, entity: str, fmt: str) -> None:
     try:
         node = resolve_entity(entity, store)
     except QueryError as exc:
-        fail(ExitCode.INVALID, str(exc))
+        fail(ExitCode.USAGE, str(exc))
     result = explain(store, node, project_texts(project))
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

@@ -290,7 +290,7 @@ def export_svg(graph: nx.MultiDiGraph, title: str = "", engine: str = "dot") -> 
     if program is None:
         raise ExportError("the svg format needs Graphviz's `dot` program, which is not "
                           "installed: install the 'graphviz' package (apt-get install graphviz), "
-                          "or export --format dot and draw it elsewhere")
+                          "or run `caucasus-kg export dot` and draw it elsewhere")
     if engine not in GRAPHVIZ_ENGINES:
         raise ExportError(f"unknown Graphviz engine '{engine}'; use one of "
                           + ", ".join(GRAPHVIZ_ENGINES))

@@ -5,9 +5,7 @@ docs/python.md); importing the package itself loads nothing else, so that the co
 starts at once.
 """
 
-from __future__ import annotations
-
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would double the time
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING, nor __future__: each would double the time
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Iterable
@@ -17,10 +15,10 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 
-def open(path: str | os.PathLike[str] | None = None, *,
-         store: str | os.PathLike[str] | None = None,
-         sources: Iterable[str | os.PathLike[str]] = (), validator: str = "sparql",
-         say: Callable[[str], None] | None = None) -> KnowledgeGraph:
+def open(path: "str | os.PathLike[str] | None" = None, *,
+         store: "str | os.PathLike[str] | None" = None,
+         sources: "Iterable[str | os.PathLike[str]]" = (), validator: str = "sparql",
+         say: "Callable[[str], None] | None" = None) -> "KnowledgeGraph":
     """Open a project's knowledge graph: see :func:`caucasus_kg.api.graph.open`."""
     from caucasus_kg.api import open as open_graph  # lazy: the API, only when it is used
 

@@ -26,6 +26,7 @@ PACKAGE = "caucasus_kg"
 ROLES = {
     "cli": "the caucasus-kg command: one module per command",
     "server": "the read-only SPARQL endpoint and its query workers",
+    "api": "the Python API: open, query, explain, validate, add",
     "ops": "what changes or opens a project: build, add, import",
     "read": "questions, explanations, networks and exports",
     "checks": "contradictions and SHACL on what is loaded",

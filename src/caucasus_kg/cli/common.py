@@ -16,7 +16,7 @@ import click
 
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, ExitCode, InputError
 from caucasus_kg.core.project import Project, find_project
-from caucasus_kg.ops.opening import open_for_reading
+from caucasus_kg.ops.opening import open_or_build
 from caucasus_kg.store.embedded import StoreError
 from caucasus_kg.store.remote import RemoteStoreError
 
@@ -135,21 +135,12 @@ def parse_params(values: tuple[str, ...]) -> dict[str, str]:
 def open_for_query(ctx: click.Context, project: Project):
     """The project's store, ready to query: an interrupted merge rolled back, a missing store
     built (exit 1 if the graphs do not validate), a warning when it is stale."""
-    def build(project: Project, missing: str) -> None:
-        from caucasus_kg.ops.build import build as run_build  # lazy: the loaders and checks
-
-        err(f"{missing} yet: building it from {project.graphs_dir}")
-        try:
-            info, _ = run_build(project, validator=validator_of(ctx))
-        except (InputError, DataError) as exc:
-            report(exc.diagnostics)
-            fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
-                 "`caucasus-kg build`")
-        except StoreError as exc:
-            fail(ExitCode.INVALID, str(exc))
-        err(f"built: {info.triples} triples in {info.graphs} graphs")
-
+    validator = (ctx.find_root().obj or {}).get("validator") or "sparql"
     try:
-        return open_for_reading(project, err, build)
+        return open_or_build(project, err, validator)
+    except (InputError, DataError) as exc:
+        report(exc.diagnostics)
+        fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
+             "`caucasus-kg build`")
     except (StoreError, RemoteStoreError) as exc:
         fail(ExitCode.INVALID, str(exc))

@@ -8,6 +8,7 @@ the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -17,6 +18,9 @@ from caucasus_kg.store.backends import open_remote, remote_is_stale
 from caucasus_kg.store.embedded import open_store, read_build_info, write_lock
 from caucasus_kg.store.remote import RemoteStore
 from caucasus_kg.store.transaction import journal_path, recover
+
+if TYPE_CHECKING:
+    from caucasus_kg.checks.validator import Validator
 
 STALE_WARNING = ("warning: imports/, graphs/ or the ontology changed since the store was built; "
                  "run `caucasus-kg build` to see the changes")
@@ -59,3 +63,23 @@ def open_for_reading(project: Project, say: Callable[[str], None],
     elif stale:
         say(STALE_WARNING)
     return open_store(project.store_path)
+
+
+def open_or_build(project: Project, say: Callable[[str], None],
+                  validator: str | Validator = "sparql") -> ox.Store | RemoteStore:
+    """:func:`open_for_reading`, building a missing store with the SHACL engine ``validator``
+    (a name or the engine) and saying so: what every reading command and the Python API do.
+
+    Raises :class:`caucasus_kg.core.diagnostics.DataError` (with the problems) when the graphs
+    do not validate, so nothing could be built, and InputError when a file cannot be read.
+    """
+    def build_missing(project: Project, missing: str) -> None:
+        from caucasus_kg.checks.validator import VALIDATORS  # lazy: rdflib, the SHACL engines
+        from caucasus_kg.ops.build import build  # lazy: the loaders and checks
+
+        say(f"{missing} yet: building it from {project.graphs_dir}")
+        engine = VALIDATORS[validator] if isinstance(validator, str) else validator
+        info, _ = build(project, validator=engine)
+        say(f"built: {info.triples} triples in {info.graphs} graphs")
+
+    return open_for_reading(project, say, build_missing)

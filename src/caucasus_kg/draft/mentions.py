@@ -192,10 +192,9 @@ class Matcher:
         if words:
             for match in re.finditer(rf"(?<![\w])(?:the|that|this)\s+({words})(?![\w])", flat,
                                      re.IGNORECASE):
-                after = flat[match.end():match.end() + 4]
-                if re.match(r"\s+(?:of|on|for|to)\b", after) and match.group(1).lower() not in (
-                        "act",):
-                    continue
+                after = flat[match.end():match.end() + 5]
+                if match.group(1)[:1].isupper() and re.match(r"\s+(?:of|on|for)\b", after):
+                    continue  # the start of a name ("the Treaty on Open Skies")
                 cls = self.rules.definite_references[match.group(1).lower()]
                 refs.append(Mention(match.start(), match.end(), text[match.start():match.end()],
                                     None, "definite", cls))

@@ -136,8 +136,7 @@ class Drafter:
             h.start <= n.start < h.end for h in headings)]
         found += self._provisional(names)
         self.mentions = self.matcher.with_references(text, found, self.entity)
-        self.unknown = [n for n in names if plain(n.text).casefold() not in
-                        {plain(e.display).casefold() for e in self.provisional.values()}]
+        self.unknown = names
         entries: list[Entry] = []
         speakers = self._quoted_speakers()
         previous_speaker: tuple[int, str | None] = (-1, None)
@@ -192,12 +191,14 @@ class Drafter:
                 used.append(entry.attributed_to)
         for slug in used:
             entity = self.provisional[slug]
+            first = next((m for m in self.mentions if m.slug == slug), None)
+            if first is None:  # the publisher, declared by the caller
+                continue
             cls = next((c for c in ("Person", "State", "GovernmentOffice", "LegislativeBody",
                                     "ResearchOrganisation", "MediaOutlet", "Alliance",
                                     "InternationalOrganisation", "Treaty", "Act", "Provision",
                                     "Bill", "City", "Region") if entity.is_a(c)), None)
             base = next((b for b in SECTION_OF if entity.is_a(b)), "Actor")
-            first = next(m for m in self.mentions if m.slug == slug)
             sentence = self._sentence_at(first.start)
             instrument = base == "LegalInstrument"  # a fact: it needs its evidence
             draft.declared.append(Entry(
@@ -265,6 +266,11 @@ class Drafter:
         if verbs:
             last = verbs[-1]
             rest = self.flat[last.end():e]
+            listener = re.match(r"\s+(?:the\s+)?", rest)
+            heard = next((m for m in self._mentions(last.end(), e) if listener and
+                          m.start == last.end() + listener.end()), None)
+            if heard is not None:  # "..., Marsh told the Daily Lantern."
+                rest = self.flat[heard.end:e]
             if re.fullmatch(r"(?:\s+(?:on \w+|in a statement|in an interview|yesterday|today))?"
                             r"\s*[.!?\"']*\s*", rest):
                 who = self._speaker_mention(last.start(), s)
@@ -453,7 +459,8 @@ class Drafter:
         if c.end <= c.start:
             return None
         stance_hits = sorted(((m.start(), m.end(), cue) for cue in self.rules.stances
-                              for m in cue.pattern.finditer(self.flat, c.start, c.end)),
+                              for m in cue.pattern.finditer(self.flat, c.start, c.end)
+                              if not _month(self.flat, m.start(), m.end())),
                              key=lambda h: (h[0], -h[1]))
         triggers = []
         for rule in self.rules.events:
@@ -500,7 +507,9 @@ class Drafter:
                earlier: list[Entry]) -> Entry:
         c = clause.content
         quote = self._trim(c)
-        elliptical = len(self.flat[quote.start:quote.end].split()) < MIN_QUOTE_WORDS
+        elliptical = len(self.flat[quote.start:quote.end].split()) < MIN_QUOTE_WORDS or (
+            stance is not None and stance[2].speech and
+            re.fullmatch(r"[\s.,;:!?\"')]*", self.flat[stance[1]:c.end]) is not None)
         if elliptical:
             quote = self._trim(Span(clause.sentence.start, clause.sentence.end))
         claimant, how = clause.speaker, clause.speaker_how
@@ -808,6 +817,13 @@ class Drafter:
             date = entry.props.get(date_key)
             entry.duplicate_of = self.known.same_event(entry.type or "", keys,
                                                        str(date) if date else None, date_key)
+
+
+def _month(flat: str, start: int, end: int) -> bool:
+    """The cue is the month of a date ("3 May 2021", "May 2021"), not the verb "may"."""
+    return flat[start:end] == "May" and (
+        re.match(r"\s+\d", flat[end:end + 3]) is not None or
+        re.search(r"\d\s+$", flat[max(0, start - 4):start]) is not None)
 
 
 def _quoted_ranges(flat: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -22,7 +22,8 @@ dec u.s u.k u.n e.g i.e etc vs inc ltd co jr sr dept gov sen rep approx fig est
 
 CLAUSE_BREAKS = re.compile(
     r"(?:;\s+|,\s+(?=(?:and|but|while|whereas|contrary to|yet|although|though)\b)"
-    r"|\s+(?=but\b)|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|also|then)\s+\w+))",
+    r"|\s+(?=but\b)|\s+(?=and\s+(?:has|have|had|is|was|were|will|would|also|then)\s+\w+)"
+    r"|\s+(?=and\s+(?:said|says|stated|added|told|noted|insisted|stressed)\b))",
     re.IGNORECASE)
 """Where a sentence divides into clauses that may each carry a fact or claim: a semicolon, a comma
 before a conjunction, "but", and "and" opening a second verb ("... and has stated that ...")."""

@@ -124,12 +124,14 @@ def to_yaml(draft: Draft, source: SourceBlock, header: list[str]) -> Written:
         out.append("")
         out.append(f"{section}:")
         for head, members in chosen:
-            line = len(out) + 1
+            lines = _entry_lines(draft, head, members)
+            line = len(out) + 1 + next(n for n, text in enumerate(lines)
+                                       if text.startswith("  - id: "))
             for member in members:
                 written.lines[index[id(member)]] = line
                 written.ids[index[id(member)]] = head.duplicate_of.slug \
                     if head.duplicate_of is not None else head.id
-            out += _entry_lines(draft, head, members)
+            out += lines
             out.append("")
         if out[-1] == "":
             out.pop()

@@ -175,7 +175,14 @@ def compare(curated_file: Path, text: str, report: dict, entity_ids: set[str]) -
         if w not in matched and d not in used:
             matched[w] = drafted[d]
             used.add(d)
+    misses: list[str] = [f"quote's sentence not proposed: {text[q[0]:q[1]][:60]!r}"
+                         for q in quotes if sentence_of(q[0]) not in drafted_sentences]
     claims = [(w, e) for w, (s, e, _q) in enumerate(wanted) if s == "claims"]
+    for w, e in claims:
+        got = matched.get(w, {})
+        for key in ("claimant", "stance"):
+            if got.get(key) != e.get(key):
+                misses.append(f"{key} of {e['id']}: drafted {got.get(key)!r}")
     claimant = sum(matched.get(w, {}).get("claimant") == e.get("claimant") for w, e in claims)
     stance = sum(matched.get(w, {}).get("stance") == e.get("stance") for w, e in claims)
     ref_total = ref_hits = 0
@@ -185,9 +192,11 @@ def compare(curated_file: Path, text: str, report: dict, entity_ids: set[str]) -
         props = got["properties"] if got else {}
         drafted_ids = {i for v in props.values() for i in (v if isinstance(v, list) else [v])
                        if isinstance(i, str)}
-        for _key, value in _refs(entry, entity_ids):
+        for key, value in sorted(_refs(entry, entity_ids)):
             ref_total += 1
             ref_hits += value in drafted_ids
+            if value not in drafted_ids:
+                misses.append(f"reference {key}: {value} of {entry['id']} not drafted")
         if section in FACT_SECTIONS:
             for key in DATE_KEYS:
                 if key in entry:
@@ -201,6 +210,7 @@ def compare(curated_file: Path, text: str, report: dict, entity_ids: set[str]) -
         "dates": (date_hits, date_total),
         "drafted": len(drafted),
         "paired": len(matched),
+        "misses": misses,
     }
 
 
@@ -231,6 +241,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="draft runs per text (median time)")
     parser.add_argument("--json", type=Path, help="also write the numbers as JSON")
+    parser.add_argument("--misses", action="store_true", help="list what each draft missed")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -265,6 +276,11 @@ def main() -> None:
     print("Founding article drafted against the whole shipped graph: "
           f"{_share(results['already in the graph']['recognised'])} of its curated facts and "
           "claims recognised as already in the graph.")
+    if args.misses:
+        for name in ("founding article", "constructed statement"):
+            print(f"\nMissed in the {name}:")
+            for miss in results[name]["misses"]:
+                print(f"- {miss}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), "utf-8")
 

@@ -67,8 +67,9 @@ def command(ctx: click.Context, article: Path, output: Path | None, publisher: s
     where = f" (text: {result.report['text']})" if result.report["text"] else \
         f" (text kept in {result.report['kept_text']})"
     click.echo(f"drafted: {result.output}{where}")
-    click.echo(f"  {counts['facts']} facts, {counts['claims']} claims, "
-               f"{counts['new_entities']} new entities: every entry is marked 'review: needed'")
+    click.echo(f"  {_count(counts['facts'], 'fact')}, {_count(counts['claims'], 'claim')}, "
+               f"{_count(counts['new_entities'], 'new entity', 'new entities')}: every entry is "
+               "marked 'review: needed'")
     if counts["already_in_graph"]:
         click.echo(f"  {counts['already_in_graph']} already in the graph: written as further "
                    "evidence for them")
@@ -77,3 +78,7 @@ def command(ctx: click.Context, article: Path, output: Path | None, publisher: s
         click.echo(f"  names not in the graph: {names}")
     if result.page is not None:
         click.echo(f"  review page: {result.page}")
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"

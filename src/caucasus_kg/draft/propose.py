@@ -391,7 +391,8 @@ class Drafter:
                 if m.start == rest + listener.end():
                     rest = m.end
                     break
-        that = re.match(r"\s*(?:,\s*)?(?:that\s+)?", self.flat[rest:c.end])
+        that = re.match(r"(?:\s+(?:on \w+day|yesterday|today|last week|in a statement|in an "
+                        r"interview|on \d+ \w+))?\s*(?:,\s*)?(?:that\s+)?", self.flat[rest:c.end])
         clause.content = Span(rest + (that.end() if that else 0), c.end)
 
     def _subject(self, clause: _Clause, before: int, previous: _Clause | None) -> list[str]:

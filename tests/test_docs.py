@@ -13,7 +13,6 @@ from conftest import ROOT, copy_project
 from caucasus_kg.core.project import find_project
 from caucasus_kg.ops.build import check
 
-
 DRAFTING = "## Drafting a fact file from an article"
 
 

@@ -442,3 +442,26 @@ def test_an_unknown_publisher_is_declared_as_a_new_outlet_and_a_bad_date_refused
                          "--published", "2024-02-30", "-o", "v.yaml")
     assert code == 2 and "February 2024 has 29 days" in err
     assert not (project / "v.yaml").exists()
+
+
+def test_the_benchmark_compares_drafts_with_their_curated_files(tmp_path: Path) -> None:
+    """benchmarks/draft.py runs against the current code; its accuracy (deterministic, unlike
+    its timings, which are not checked) stays at the goals of the drafting issue."""
+    import subprocess
+    import sys
+
+    numbers = tmp_path / "draft.json"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "draft.py"), "--runs", "1",
+                           "--json", str(numbers)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| founding")
+            or line.startswith("| constructed")]
+    assert len(rows) == 2
+    results = json.loads(numbers.read_text("utf-8"))
+    goals = {"quotes": 0.90, "claimant": 0.80, "stance": 0.70, "entities": 0.90, "dates": 0.80}
+    for text in ("founding article", "constructed statement"):
+        for measure, goal in goals.items():
+            hits, total = results[text][measure]
+            assert total > 0 and hits / total >= goal, (text, measure, hits, total)
+    hits, total = results["already in the graph"]["recognised"]
+    assert hits / total >= 0.8

@@ -18,8 +18,8 @@ def review_page(draft: Draft, written: Written, title: str, yaml_name: str) -> s
     entries = report_entries(draft)
     names = {n: f"e{n + 1}" for n in range(len(entries))}
     article = _article(draft, entries, names)
-    cards = "\n".join(_card(draft, entry, names[n], written.lines.get(n), yaml_name)
-                      for n, entry in enumerate(entries))
+    cards = "\n".join(_card(draft, entry, names[n], written.ids.get(n, entry.id),
+                            written.lines.get(n), yaml_name) for n, entry in enumerate(entries))
     facts = sum(1 for e in draft.entries if e.section in ("events", "indicators"))
     claims = sum(1 for e in draft.entries if e.section == "claims")
     summary = (f"{facts} facts, {claims} claims and {len(draft.declared)} new entities drafted "
@@ -75,15 +75,23 @@ def _marked(text: str, start: int, end: int, spans: list[tuple[int, int, str]]) 
     return "".join(out)
 
 
-def _card(draft: Draft, entry: Entry, name: str, line: int | None, yaml_name: str) -> str:
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return " ".join(str(v) for v in value.values())
+    return str(value)
+
+
+def _card(draft: Draft, entry: Entry, name: str, written_id: str, line: int | None,
+          yaml_name: str) -> str:
     what = entry.type or "Claim"
     if entry.stance:
         what += f" · {entry.stance}"
     bits = [f'<div class="what">{html.escape(what)}: {html.escape(entry.label)}</div>',
-            f'<div class="id">{html.escape(entry.id)}'
+            f'<div class="id">{html.escape(written_id)}'
             + (f" · {html.escape(yaml_name)}:{line}" if line else "") + "</div>"]
-    details = [f"{k}: {v if not isinstance(v, list) else ', '.join(map(str, v))}"
-               for k, v in entry.props.items() if k not in ("stance",)]
+    details = [f"{k}: {_shown(v)}" for k, v in entry.props.items() if k != "stance"]
     if details:
         bits.append(f'<div class="cue">{html.escape("; ".join(map(str, details)))}</div>')
     quote = draft.text[entry.quote.start:entry.quote.end]

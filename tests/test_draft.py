@@ -465,3 +465,25 @@ def test_the_benchmark_compares_drafts_with_their_curated_files(tmp_path: Path) 
             assert total > 0 and hits / total >= goal, (text, measure, hits, total)
     hits, total = results["already in the graph"]["recognised"]
     assert hits / total >= 0.8
+
+
+def test_a_text_that_may_not_be_stored_is_kept_in_the_sources_folder(project, cli,
+                                                                     tmp_path) -> None:
+    kept = tmp_path / "private-sources"
+    kept.mkdir()
+    code, out, err = cli("--sources", kept, "draft", FIXTURES / "note.txt", "--publisher",
+                         "armenpress", "--digest-only", "-o", "drafts/kept.yaml", "-f", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    source = yaml.safe_load((project / "drafts" / "kept.yaml").read_text("utf-8"))["source"]
+    assert "text" not in source and len(source["sha256"]) == 64
+    assert (kept / f"{source['id']}.txt").read_text("utf-8") == \
+        (FIXTURES / "note.txt").read_text("utf-8")
+    assert not (project / "drafts" / "sources").exists()
+    assert report["text"] is None
+    _unreviewed(project / "drafts" / "kept.yaml")
+    code, out, err = cli("--sources", kept, "validate", "--require-verified", "drafts/kept.yaml")
+    assert code == 0, out + err
+    code, _out, err = cli("draft", FIXTURES / "note.txt", "--publisher", "armenpress",
+                          "--digest-only", "-o", "drafts/other.yaml")
+    assert code == 2 and "needs a sources folder" in err

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Run every check of a build on graphs/ and imports/ (and FILES); "
                              "write nothing."),
     "add": ("add", "Check new fact files against the graph and merge them, all or nothing."),
+    "draft": ("draft", "Draft a fact file for review from a new article (text, HTML or PDF)."),
     "query": ("query", "Answer a catalogue question, a .rq file or inline SPARQL."),
     "queries": ("queries", "List the catalogue of questions and their parameters."),
     "explain": ("explain", "Show the evidence chain behind an entity or fact."),

@@ -49,7 +49,10 @@ SECTIONS: dict[str, str] = {
 """Top-level lists of a fact file and the class every entry in each must belong to."""
 
 DEFAULT_TYPES = {"claims": "Claim"}
-ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "evidence", "note", "proposition"}
+ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "evidence", "note", "proposition",
+               "review", "cue"}
+"""``review`` and ``cue`` mark an entry `caucasus-kg draft` proposed: refused until reviewed, and
+the cue (kept as a record, not loaded) that proposed it."""
 SOURCE_KEYS = {"id", "title", "text", "sha256", "retrieved", "publisher", "language", "kind",
                "note", "url", "date", "interviewee"}
 EVIDENCE_KEYS = {"quote", "prefix", "suffix", "report", "reports", "attributed_to", "source",
@@ -185,6 +188,13 @@ def declarations(ff: FactFile, onto: Ontology, diags: Diagnostics) -> list[Decla
                             f"every entry of '{section}' must be a mapping, found {entry!r}",
                             "write each entry as '- id: ...' followed by its keys")
                 continue
+            if "review" in entry:
+                diags.error(ff.rel, entry.line_of("review"),
+                            entry.get("id") if isinstance(entry.get("id"), str) else None,
+                            "the entry was drafted and is not reviewed yet "
+                            f"(review: {entry['review']})", "check it against the source "
+                            "(quote, claimant, stance, type, dates), correct it, then delete "
+                            "its 'review:' line")
             decl = _declaration(ff, onto, section, base, entry, diags)
             if decl is not None:
                 ff.entries.append((section, entry))

@@ -20,8 +20,8 @@ from caucasus_kg.ops.opening import open_for_reading
 from caucasus_kg.store.embedded import StoreError
 from caucasus_kg.store.remote import RemoteStoreError
 
-LOCAL_STORE_ONLY = {"add", "import", "serve"}
-"""Commands that work on the embedded store only."""
+LOCAL_STORE_ONLY = {"serve"}
+"""Commands that work on the embedded store only (the server's workers open its folder)."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

@@ -22,8 +22,8 @@ from caucasus_kg.core.project import Project, find_project
 from caucasus_kg.ops.opening import STALE_WARNING, open_or_build
 from caucasus_kg.read.explain import Explanation
 from caucasus_kg.read.queries import CannedQuery, catalogue, find_query
+from caucasus_kg.store.backend import BuildInfo
 from caucasus_kg.store.backends import QueryStore
-from caucasus_kg.store.embedded import BuildInfo
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -23,8 +23,8 @@ from caucasus_kg.core.project import Project
 from caucasus_kg.read.explain import Explanation, explain
 from caucasus_kg.read.queries import resolve_entity
 from caucasus_kg.sources.texts import project_texts
+from caucasus_kg.store.backend import BuildInfo, StoreError
 from caucasus_kg.store.backends import QueryStore
-from caucasus_kg.store.embedded import BuildInfo, StoreError
 
 if TYPE_CHECKING:
     from caucasus_kg.checks.validator import Validator

@@ -18,7 +18,7 @@ from caucasus_kg.cli.common import (
     validator_of,
 )
 from caucasus_kg.core.diagnostics import ExitCode, InputError
-from caucasus_kg.store.embedded import StoreError
+from caucasus_kg.store.backend import StoreError
 
 
 @click.command("add")

@@ -17,11 +17,11 @@ import click
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, ExitCode, InputError
 from caucasus_kg.core.project import Project, find_project
 from caucasus_kg.ops.opening import open_or_build
-from caucasus_kg.store.embedded import StoreError
+from caucasus_kg.store.backend import StoreError
 from caucasus_kg.store.remote import RemoteStoreError
 
-LOCAL_STORE_ONLY = {"add", "import", "serve"}
-"""Commands that work on the embedded store only."""
+LOCAL_STORE_ONLY = {"serve"}
+"""Commands that work on the embedded store only (the server's workers open its folder)."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

@@ -13,7 +13,7 @@ from caucasus_kg.ops.imports import run_import
 from caucasus_kg.sources.importers import rdf, sipri, unoda
 from caucasus_kg.sources.importers.progress import Progress
 from caucasus_kg.sources.importers.records import ImportError_
-from caucasus_kg.store.embedded import StoreError
+from caucasus_kg.store.backend import StoreError
 
 
 @click.command("import")

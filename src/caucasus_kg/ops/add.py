@@ -142,8 +142,12 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             if not dry_run:
                 moves = [(s.staged, s.target) for s in staged] + [m for s in staged
                                                                   for m in s.extra]
-                commit(project, moves, [s.replaces for s in staged if s.replaces],
-                       dataset.graphs, dispute_quads(disputes), base)
+                try:
+                    commit(project, moves, [s.replaces for s in staged if s.replaces],
+                           dataset.graphs, dispute_quads(disputes), base)
+                except OSError:  # a full disk, say: undo the half-done merge now
+                    recover(project)
+                    raise
             return report
         finally:
             shutil.rmtree(staging, ignore_errors=True)

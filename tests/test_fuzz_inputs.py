@@ -149,6 +149,30 @@ def test_fuzzed_fact_files_load_or_are_refused_with_diagnostics(loader, text: st
     load_fact_file(loader, nasty_bytes(text))
 
 
+@pytest.mark.parametrize("value", ["1" * 5000, "x" * 5000, "x-" * 2500 + "y", "A" * 5000,
+                                   "[" + ", ".join(["b" * 100] * 50) + "]"])
+def test_no_message_echoes_a_long_value(loader, value: str) -> None:
+    """Every value of the seed (and every key), replaced by 5,000 characters: each message
+    quotes it cut short. (Fuzzing found names, dates, text paths and ids printed whole.)"""
+    lines = FACTS.split("\n")
+    messages = 0
+    for number, line in enumerate(lines):
+        key = re.match(r"(\s*-?\s*\w+): ", line)
+        if key is None:
+            continue
+        for changed in (f"{key.group(1)}: {value}", f"{key.group(1)}{'q' * 5000}: x"):
+            path = loader[1] / "long.yaml"
+            path.write_text("\n".join([*lines[:number], changed, *lines[number + 1:]]), "utf-8")
+            try:
+                found = loaded(loader, path).diagnostics.items
+            except InputError as exc:
+                found = exc.diagnostics
+            messages += len(found)
+            for diagnostic in found:
+                assert len(diagnostic.render()) < 700, diagnostic.render()[:300]
+    assert messages >= 20  # most of the long values are errors
+
+
 TURTLE = """@prefix ckg: <https://w3id.org/caucasus-kg/ontology#> .
 @prefix id: <https://w3id.org/caucasus-kg/id/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

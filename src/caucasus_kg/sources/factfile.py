@@ -43,6 +43,9 @@ from caucasus_kg.sources.yamlread import (
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Fact files are written by people; anything larger is refused before parsing."""
 
+MAX_ID = 100
+"""Characters in an id: ids are read by people and end IRIs."""
+
 MAX_AMOUNT = Decimal("1e14")
 """No arms deal, budget or aid package comes near 100 trillion in any currency."""
 
@@ -217,10 +220,10 @@ def _declaration(ff: FactFile, onto: Ontology, section: str, base: str, entry: L
                         "letters, digits and hyphens); quote an id of digits only: id: '12345'")
         return None
     _text_keys(ff.rel, entry, ("note",), slug, "", diags)
-    if not SLUG.match(slug):
-        diags.error(ff.rel, entry.line_of("id"), slug,
-                    f"'{_cut(slug)}' is not a valid id: ids are lower case letters, digits and single "
-                    "hyphens", f"use '{slugify(slug)}'")
+    if not SLUG.match(slug) or len(slug) > MAX_ID:
+        diags.error(ff.rel, entry.line_of("id"), None, f"'{_cut(slug)}' is not a valid id: ids "
+                    f"are lower case letters, digits and single hyphens, at most {MAX_ID}",
+                    f"use '{_cut(slugify(slug)[:MAX_ID].strip('-'))}'")
         return None
     type_name = entry.get("type", DEFAULT_TYPES.get(section))
     if not isinstance(type_name, str) or not type_name:
@@ -312,9 +315,10 @@ def _read_one_source(ff: FactFile, source: LineDict, graphs_root: Path, diags: D
             diags.error(ff.rel, source.line_of(key), None, f"unknown key '{_cut(key)}' in 'source'",
                         did_you_mean(key, SOURCE_KEYS) or "keys are: " + ", ".join(sorted(SOURCE_KEYS)))
     slug = source.get("id")
-    if not isinstance(slug, str) or not SLUG.match(slug):
-        diags.error(ff.rel, source.line_of("id"), None, "the source needs an 'id' slug" + (
-                    f", not {_what(slug)}" if slug is not None else ""),
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > MAX_ID:
+        why = "" if slug is None else f" of at most {MAX_ID} characters" if \
+            isinstance(slug, str) and SLUG.match(slug) else f", not {_what(slug)}"
+        diags.error(ff.rel, source.line_of("id"), None, f"the source needs an 'id' slug{why}",
                     "add 'id: publisher-and-title-words'")
         return None
     if not _text_keys(ff.rel, source, SOURCE_TEXT_KEYS, slug, " in 'source'", diags):
@@ -347,7 +351,7 @@ def _read_one_source(ff: FactFile, source: LineDict, graphs_root: Path, diags: D
     text_path = ff.path.parent / text_rel
     allowed = [ff.path.parent, graphs_root.parent, graphs_root]
     try:
-        text = read_text_file(text_path, allowed, text_rel)
+        text = read_text_file(text_path, allowed, _cut(text_rel))
     except TextError as exc:
         diags.error(ff.rel, source.line_of("text"), slug, f"the source text {exc}",
                     "save the document's text as UTF-8 under graphs/sources/ and give its "
@@ -751,8 +755,9 @@ def _decimal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
 
 def _date(ctx: _Context, item: Any, parser: Any, line: int, slug: str,
           future_ok: bool = False) -> Literal | None:
-    if isinstance(item, list | dict):
-        ctx.diags.error(ctx.ff.rel, line, slug, f"a date must be one value, not {_what(item)}",
+    if isinstance(item, list | dict) or (isinstance(item, str) and len(item) > 40):
+        ctx.diags.error(ctx.ff.rel, line, slug, f"{_shown(item)} is not a date" if
+                        isinstance(item, str) else f"a date must be one value, not {_what(item)}",
                         "write the date as it happened, e.g. 2023, 2023-11 or 2023-11-07")
         return None
     try:

@@ -244,16 +244,22 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _cut(text: str, limit: int = 200) -> str:
+    """Text from the file for a message, cut short: a message never echoes unbounded input."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _syntax_diagnostic(source: RdfSource, exc: SyntaxError) -> Diagnostic:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     line = getattr(exc, "lineno", None) or _line_from_message(message)
     if "Invalid IRI" in message or "invalid IRI" in message.lower():
         iri = _iri_at(source.path, line, message)
         if iri is not None:
-            return Diagnostic(source.rel, line, None, f"'{iri}' is not a valid IRI", _IRI_FIX)
-        return Diagnostic(source.rel, line, None, f"not a valid IRI: {message}", _IRI_FIX)
+            return Diagnostic(source.rel, line, None, f"'{_cut(iri)}' is not a valid IRI",
+                              _IRI_FIX)
+        return Diagnostic(source.rel, line, None, f"not a valid IRI: {_cut(message)}", _IRI_FIX)
     message = re.sub(r"\s*\(line \d+\)$", "", message)
-    return Diagnostic(source.rel, line, None, f"not valid {source.format}: {message}",
+    return Diagnostic(source.rel, line, None, f"not valid {source.format}: {_cut(message, 400)}",
                       "fix the syntax at that line")
 
 

@@ -213,7 +213,8 @@ def _parse_json(text: str, progress: Callable[[int], None] | None = None) -> Par
                                         record, None, _pointer(country, treaty, "actions", index),
                                         JSON_POINTER))
             except ValueError as exc:
-                parsed.problems.append(Problem(None, f"{record}: {exc}; the record was skipped"))
+                shown = record if len(record) <= 120 else record[:117] + "..."
+                parsed.problems.append(Problem(None, f"{shown}: {exc}; the record was skipped"))
                 continue
             parsed.records.extend(found)
     return parsed

@@ -12,6 +12,7 @@ $(BIN)/caucasus-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q src  # compiled once here, not by every command run read-only
 	touch $@
 
 install: $(BIN)/caucasus-kg
@@ -28,7 +29,7 @@ system-packages:
 	@if command -v chromium >/dev/null && command -v dot >/dev/null && command -v virtuoso-t >/dev/null \
 		&& command -v java >/dev/null && [ -e /usr/share/java/jena-shacl.jar ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz virtuoso-opensource-7 default-jre-headless libapache-jena-java >/dev/null; \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium graphviz virtuoso-opensource-7 default-jre-headless libapache-jena-java >/dev/null; \
 	else echo "the tests need Chromium, Graphviz, Virtuoso, Java and Jena: sudo apt-get install chromium graphviz virtuoso-opensource-7 default-jre-headless libapache-jena-java"; exit 1; fi
 
 ## test: lint, check the layers (import-linter) and run the whole test suite

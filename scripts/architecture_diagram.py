@@ -26,9 +26,11 @@ PACKAGE = "caucasus_kg"
 ROLES = {
     "cli": "the caucasus-kg command: one module per command",
     "server": "the read-only SPARQL endpoint and its query workers",
+    "api": "the Python API: open, query, explain, validate, add",
     "ops": "what changes or opens a project: build, add, import",
     "read": "questions, explanations, networks and exports",
     "checks": "contradictions and SHACL on what is loaded",
+    "draft": "proposing a fact file from a new article",
     "store": "the embedded store, a SPARQL server, transactions",
     "sources": "readers: fact files, RDF files, dataset importers",
     "model": "IRIs, dates, the ontology, RDF terms",

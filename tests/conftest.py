@@ -203,6 +203,63 @@ def tmp_project(tmp_path: Path) -> Project:
     return find_project(root, root / ".caucasus-kg" / "store")
 
 
+STORES = ["embedded", "server"]
+"""The two kinds of store the writing commands are tested on (``add``, ``import``)."""
+
+
+def server_state(url: str) -> str:
+    """A digest of what the store at ``url`` holds for its project: the manifest and every quad
+    of the graphs it lists."""
+    import hashlib
+
+    from caucasus_kg.store.remote import RemoteStore
+
+    remote = RemoteStore(url)
+    manifest = remote.manifest(refresh=True)
+    digest = hashlib.sha256(repr(manifest).encode())
+    for line in sorted(str(q) for q in remote.quads_for_pattern()):
+        digest.update(line.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def project_state(root: Path) -> str:
+    """graphs/, imports/ and .caucasus-kg/ byte for byte, and the server's content when the
+    project's store is a SPARQL server: to prove that nothing changed."""
+    state = tree_digest(root / "graphs", root / "imports", root / ".caucasus-kg")
+    url = find_project(root).store_url
+    return state + (f" {server_state(url)}" if url else "")
+
+
+def built_copy(request: pytest.FixtureRequest, template: Path, root: Path,
+               kind: str) -> Iterator[Path]:
+    """A copy of the built project ``template`` at ``root`` whose store is of ``kind``: the
+    embedded one it was built with, or a store URL of its own on the test server (named in its
+    caucasus-kg.toml, so every command uses it) with the graphs built there; dropped after."""
+    from caucasus_kg.store.remote import RemoteStore
+
+    shutil.copytree(template, root)
+    url = None
+    if kind == "server":
+        url = remote_store_url(request.getfixturevalue("virtuoso_endpoint"))
+        (root / "caucasus-kg.toml").write_text(f'store = "{url}"\n', "utf-8")
+        build_on(root)
+    try:
+        yield root
+    finally:
+        if url is not None:
+            RemoteStore(url).drop_all()
+
+
+def build_on(root: Path, *store: str) -> None:
+    from click.testing import CliRunner
+
+    from caucasus_kg.cli import main
+
+    command = ["--project", str(root), *(["--store", *store] if store else []), "build"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.stderr
+
+
 def tree_digest(*folders: Path) -> str:
     """A digest of every file's path and bytes under ``folders``, to prove nothing changed."""
     import hashlib

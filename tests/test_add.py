@@ -1,7 +1,9 @@
 """`caucasus-kg add`: new facts are validated against the graph and merged all or nothing.
 
 Every rejected input is checked three ways: the exit code, the message, and that graphs/ and the
-store are byte for byte as they were.
+store are byte for byte as they were. The tests that read or change the store run on both stores
+(``project_built`` is parametrized): the embedded one and a SPARQL server (Virtuoso), with the
+same assertions.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
+from conftest import STORES, build_on, remote_store_url, server_state, tree_digest
 
-from caucasus_kg.store.embedded import write_lock
+from caucasus_kg.store.transaction import write_lock
 
 NOTE = ("Test note: Russia completed its withdrawal from the CFE Treaty on 7 November 2023. "
         "Russia had suspended its participation in the treaty on 12 December 2007. "
@@ -50,20 +52,57 @@ events:
 """
 
 
-@pytest.fixture
-def project_built(built_template, tmp_path):
+def _copy(built_template, tmp_path, store: str | None = None):
     import shutil
 
     from caucasus_kg.core.project import find_project
 
     root = tmp_path / "project"
     shutil.copytree(built_template, root)
-    project = find_project(root, root / ".caucasus-kg" / "store")
-    return project, ["--project", project.root, "--store", project.store_path]
+    project = find_project(root, store or root / ".caucasus-kg" / "store")
+    return project, ["--project", project.root, "--store", project.store_url or project.store_path]
+
+
+@pytest.fixture(params=STORES)
+def project_built(request, built_template, tmp_path):
+    """The built project on the embedded store, or on a store of its own on the test server."""
+    from caucasus_kg.store.remote import RemoteStore
+
+    if request.param == "embedded":
+        yield _copy(built_template, tmp_path)
+        return
+    url = remote_store_url(request.getfixturevalue("virtuoso_endpoint"))
+    project, args = _copy(built_template, tmp_path, url)
+    build_on(project.root, url)
+    try:
+        yield project, args
+    finally:
+        RemoteStore(url).drop_all()
+
+
+@pytest.fixture
+def embedded_built(built_template, tmp_path):
+    """The built project on the embedded store (for checks that never reach the store)."""
+    return _copy(built_template, tmp_path)
 
 
 def state(project) -> str:
-    return tree_digest(project.graphs_dir, project.store_path.parent)
+    """graphs/ and the state folder byte for byte, and the server's content if it is the store."""
+    files = tree_digest(project.graphs_dir, project.store_path.parent)
+    return files + (f" {server_state(project.store_url)}" if project.store_url else "")
+
+
+def stored_quads(project) -> list[str]:
+    """Every quad of the project's store, blank node labels left out (a server has its own)."""
+    import re
+
+    from caucasus_kg.store.backends import open_backend
+
+    backend = open_backend(project)
+    try:
+        return sorted(re.sub(r"_:\S+", "_:", str(q)) for q in backend.quads_for_pattern())
+    finally:
+        backend.close()
 
 
 def new_file(tmp_path: Path, body: str = FACTS, name: str = "cfe-note.yaml",
@@ -137,16 +176,17 @@ def test_worked_example_merges_and_changes_the_answers(project_built, cli, tmp_p
 
 
 def test_add_then_build_gives_the_same_store(project_built, cli, tmp_path) -> None:
-    import pyoxigraph as ox
+    from caucasus_kg.store.backends import open_backend
 
     project, args = project_built
     assert cli(*args, "add", new_file(tmp_path))[0] == 0
-    added = sorted(str(q) for q in ox.Store.read_only(str(project.store_path)))
+    added = stored_quads(project)
+    added_info = open_backend(project).info()
     _, _, err = cli(*args, "query", "who-suspended-cfe")
     assert "changed since" not in err
     assert cli(*args, "build")[0] == 0
-    rebuilt = sorted(str(q) for q in ox.Store.read_only(str(project.store_path)))
-    assert added == rebuilt
+    assert stored_quads(project) == added
+    assert open_backend(project).info() == added_info
 
 
 def test_adding_the_same_file_twice(project_built, cli, tmp_path) -> None:
@@ -219,9 +259,9 @@ def test_rejected_input_changes_nothing(project_built, cli, tmp_path, case) -> N
     ("source:\n  title: caf\u00e9\n".encode("latin-1"), "the file is not UTF-8"),
     (b"events: [\n", "not valid YAML"),
 ], ids=["binary", "latin-1", "unclosed"])
-def test_unreadable_files_exit_2_and_change_nothing(project_built, cli, tmp_path, content,
+def test_unreadable_files_exit_2_and_change_nothing(embedded_built, cli, tmp_path, content,
                                                     message) -> None:
-    project, args = project_built
+    project, args = embedded_built
     path = tmp_path / "bad.yaml"
     path.write_bytes(content)
     before = state(project)
@@ -231,8 +271,8 @@ def test_unreadable_files_exit_2_and_change_nothing(project_built, cli, tmp_path
     assert state(project) == before
 
 
-def test_turtle_with_a_space_in_an_iri_is_refused(project_built, cli, tmp_path) -> None:
-    project, args = project_built
+def test_turtle_with_a_space_in_an_iri_is_refused(embedded_built, cli, tmp_path) -> None:
+    project, args = embedded_built
     path = tmp_path / "bad.ttl"
     path.write_text("<https://w3id.org/caucasus-kg/id/a b> a "
                     "<https://w3id.org/caucasus-kg/ontology#State> .\n", "utf-8")
@@ -243,8 +283,8 @@ def test_turtle_with_a_space_in_an_iri_is_refused(project_built, cli, tmp_path) 
     assert state(project) == before
 
 
-def test_a_50_mb_file_is_refused_before_parsing(project_built, cli, tmp_path) -> None:
-    project, args = project_built
+def test_a_50_mb_file_is_refused_before_parsing(embedded_built, cli, tmp_path) -> None:
+    project, args = embedded_built
     path = tmp_path / "huge.yaml"
     with open(path, "wb") as handle:
         handle.write(b"events:\n")
@@ -306,23 +346,124 @@ def test_a_second_add_waits_for_no_one(project_built, cli, tmp_path) -> None:
     assert state(project) == before
 
 
-CRASH_POINTS = ["journal-written", "store-copied", "file-moved", "store-moved-aside",
-                "store-swapped"]
+CRASH_POINTS = {
+    "embedded": ["journal-written", "store-copied", "file-moved", "store-moved-aside",
+                 "store-swapped"],
+    # the server's steps: staging graphs uploaded (store-copied), then one update
+    "server": ["journal-written", "store-copied", "file-moved"],
+}
 
 
-@pytest.mark.parametrize("step", CRASH_POINTS)
+def _killed_add(args, path: Path, step: str) -> dict:
+    """Run `add` in a process that dies at ``step``; returns the journal it left."""
+    import json
+
+    env = dict(os.environ, CAUCASUS_KG_FAULT_INJECTION=step)
+    result = subprocess.run(
+        [sys.executable, "-m", "caucasus_kg.cli", *map(str, args), "add", str(path)], env=env,
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 137, result.stderr
+    journal = Path(args[1]) / ".caucasus-kg" / "merge-journal.json"
+    return json.loads(journal.read_text())
+
+
+def _staging_graphs_left(project, journal: dict) -> list[str]:
+    from caucasus_kg.store.remote import RemoteStore
+
+    plan = journal["store"]
+    remote = RemoteStore(project.store_url)
+    return [g for g in [*plan["move"].values(), *plan["add"].values()]
+            if remote.count(g)]
+
+
+@pytest.mark.parametrize(("project_built", "step"),
+                         [(kind, step) for kind in STORES for step in CRASH_POINTS[kind]],
+                         indirect=["project_built"])
 def test_a_merge_killed_midway_is_rolled_back(project_built, cli, tmp_path, step) -> None:
     project, args = project_built
     before = state(project)
-    env = dict(os.environ, CAUCASUS_KG_FAULT_INJECTION=step)
-    result = subprocess.run(
-        [sys.executable, "-m", "caucasus_kg.cli", *map(str, args), "add",
-         str(new_file(tmp_path))], env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 137, result.stderr
+    journal = _killed_add(args, new_file(tmp_path), step)
+    assert journal["store"]["kind"] == ("server" if project.store_url else "embedded")
+    if step != "journal-written" and project.store_url:
+        assert _staging_graphs_left(project, journal)  # uploaded, and unseen by queries
     code, _, err = cli(*args, "query", "who-suspended-cfe")
     assert code == 0
     assert "rolled back a merge that was interrupted" in err
     assert state(project) == before
+    if project.store_url:
+        assert _staging_graphs_left(project, journal) == []
+
+
+def test_a_merge_killed_after_the_server_took_it_is_finished(cli, tmp_path, built_template,
+                                                            virtuoso_endpoint) -> None:
+    """On a server, the one update that publishes an addition is the point of no return: killed
+    after it, the merge is finished (the files were moved in before), not rolled back."""
+    from caucasus_kg.store.backends import open_backend
+    from caucasus_kg.store.remote import RemoteStore
+
+    url = remote_store_url(virtuoso_endpoint)
+    project, args = _copy(built_template, tmp_path / "killed", url)
+    expected, expected_args = _copy(built_template, tmp_path / "expected",
+                                    remote_store_url(virtuoso_endpoint))
+    try:
+        build_on(project.root, url)
+        build_on(expected.root, expected.store_url)
+        assert cli(*expected_args, "add", new_file(tmp_path))[0] == 0
+        _killed_add(args, new_file(tmp_path), "store-swapped")
+        code, _, err = cli(*args, "query", "who-suspended-cfe")
+        assert code == 0
+        assert "finished a merge that was interrupted after the store had taken it" in err
+        assert "changed since" not in err
+        assert not (project.root / ".caucasus-kg" / "merge-journal.json").exists()
+        assert tree_digest(project.graphs_dir) == tree_digest(expected.graphs_dir)
+        assert stored_quads(project) == stored_quads(expected)
+        assert open_backend(project).info() == open_backend(expected).info()
+    finally:
+        RemoteStore(url).drop_all()
+        RemoteStore(expected.store_url).drop_all()
+
+
+def test_an_error_while_committing_is_rolled_back_at_once(project_built, tmp_path,
+                                                         monkeypatch) -> None:
+    """The store fails at its last step (the swap of the embedded store, the server's one
+    update): the files already moved are put back and the store is as it was, before the
+    command returns, without waiting for the next one to recover."""
+    from caucasus_kg.ops.add import add_files
+    from caucasus_kg.store.backend import StoreError
+    from caucasus_kg.store.embedded import EmbeddedStore
+    from caucasus_kg.store.remote import RemoteStore, RemoteStoreError
+
+    project, _ = project_built
+    before = state(project)
+    sent: list[str] = []
+    if project.store_url:
+        update = RemoteStore.update
+
+        def failing_update(self, text: str) -> None:
+            sent.append(text)
+            if text.startswith("MOVE SILENT GRAPH <https://w3id.org/caucasus-kg/store/staging/"):
+                raise RemoteStoreError("the SPARQL server answered 500 Internal Server Error")
+            update(self, text)
+
+        monkeypatch.setattr(RemoteStore, "update", failing_update)
+        expected = StoreError
+    else:
+        def failing_swap(self, addition, plan, fingerprint):
+            assert (project.graphs_dir / "cfe-note.yaml").exists()  # moved in already
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(EmbeddedStore, "publish_addition", failing_swap)
+        expected = OSError
+    with pytest.raises(expected, match="500 Internal Server Error|No space left"):
+        add_files(project, [new_file(tmp_path)])
+    assert not (project.store_path.parent / "merge-journal.json").exists()
+    monkeypatch.undo()
+    assert state(project) == before
+    if project.store_url:  # the staging graphs uploaded before the update are gone
+        [publishing] = [text for text in sent if text.startswith("MOVE")]
+        staged = [line.split("<")[1].split(">")[0] for line in publishing.split(" ;\n")
+                  if line.startswith("MOVE")]
+        assert staged and all(RemoteStore(project.store_url).count(g) == 0 for g in staged)
 
 
 @pytest.mark.parametrize("case", ["response-before-cause", "resumption-without-suspension",

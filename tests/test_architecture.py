@@ -13,7 +13,7 @@ PACKAGE = ROOT / "src" / "caucasus_kg"
 
 
 def test_layers_and_no_cycles() -> None:
-    """`lint-imports` keeps every contract: the layers cli > server > ops > read | checks > store
+    """`lint-imports` keeps every contract: the layers cli > server > ops > read | checks | draft > store
     > sources > model > core, and no cycle among the modules of any package."""
     done = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)

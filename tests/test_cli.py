@@ -129,19 +129,21 @@ def test_query_errors_exit_2(built, cli) -> None:
     code, out, err = cli(*built, "query", "who-suspendd-cfe")
     assert code == 2
     assert out == ""
-    assert "unknown query 'who-suspendd-cfe': did you mean 'who-suspended-cfe'?" in err
+    assert "unknown query 'who-suspendd-cfe'; did you mean 'who-suspended-cfe'?" in err
     code, _, err = cli(*built, "query", "who-suspended-cfe", "--param", "colour=red")
     assert code == 2 and "has no parameter 'colour'" in err
     code, _, err = cli(*built, "query", "who-suspended-cfe", "--param", "treaty=Narnia")
     assert code == 2 and "unknown entity 'Narnia'" in err
     code, _, err = cli(*built, "query", "SELECT ?x WHERE { ?x ?y }")
-    assert code == 2 and "is not valid SPARQL" in err
+    assert code == 2 and "error: the query given is not valid SPARQL: error at 1:" in err
+    code, _, err = cli(*built, "query", "SELEC ?x")
+    assert code == 2 and "'SELEC ?x' is neither a question of the catalogue" in err
 
 
 def test_update_is_refused(built, cli) -> None:
     code, out, err = cli(*built, "query", "DELETE WHERE { ?s ?p ?o }")
     assert code == 2
-    assert "is not valid SPARQL" in err or "unknown query" in err
+    assert "SPARQL Update is not allowed" in err
     code, out, _ = cli(*built, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f",
                        "csv")
     assert int(out.splitlines()[1]) > 2000
@@ -205,10 +207,23 @@ def test_explain_a_claim_shows_who_said_it(built, cli) -> None:
     assert "denies: Azerbaijan alleges that Armenia is preparing for war and buying weapons" in out
 
 
-def test_explain_unknown_entity_exits_1(built, cli) -> None:
+def test_explain_unknown_entity_exits_2_like_every_command(built, cli) -> None:
     code, out, err = cli(*built, "explain", "atlantis")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert "unknown entity 'atlantis'" in err
+
+
+@pytest.mark.parametrize("command", [
+    ["explain", "rusia"],
+    ["query", "arms-procurements", "--param", "recipient=rusia"],
+    ["export", "html", "--focus", "rusia", "-o", "{tmp}/net.html"],
+])
+def test_a_misspelt_entity_gets_the_same_suggestion_and_exit_code(command, built, cli,
+                                                                  tmp_path) -> None:
+    code, out, err = cli(*built, *[part.format(tmp=tmp_path) for part in command])
+    assert code == 2 and out == ""
+    assert "unknown entity 'rusia'; did you mean 'Russia'?" in err
+    assert not (tmp_path / "net.html").exists()
 
 
 def test_validate_shipped_graph_exits_0(cli, project) -> None:

@@ -2,17 +2,17 @@
 
 The fixtures in tests/fixtures/import/ are small excerpts copied unchanged from the SIPRI and
 UNODA files described in ../shared/realdata/README.md (AZE/ARM rows, the CFE status rows).
+The imports run on both stores (the ``imported`` and ``proj`` fixtures are parametrized): the
+embedded one and a SPARQL server, with the same assertions.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-from conftest import tree_digest
+from conftest import STORES, built_copy, project_state
 
 from caucasus_kg.core.project import find_project
 from caucasus_kg.model.namespaces import PREFIXES
@@ -26,35 +26,39 @@ DELIVERIES = FIXTURES / "sipri_deliveries_AZE_ARM.csv"
 UNODA_CSV = FIXTURES / "unoda_cfe_status.csv"
 
 
-@pytest.fixture
-def proj(built_template, tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(built_template, root)
-    return root
+@pytest.fixture(params=STORES)
+def proj(request, built_template, tmp_path):
+    """A copy of the built project, on the embedded store or on a server store of its own."""
+    yield from built_copy(request, built_template, tmp_path / "project", request.param)
 
 
-@pytest.fixture(scope="module")
-def imported(built_template, tmp_path_factory):
+@pytest.fixture(scope="module", params=STORES)
+def imported(request, built_template, tmp_path_factory):
     """One project with all three fixtures imported (read-only for the tests using it)."""
     from click.testing import CliRunner
 
     from caucasus_kg.cli import main
 
-    root = tmp_path_factory.mktemp("imported") / "project"
-    shutil.copytree(built_template, root)
-    outputs = {}
-    for dataset, path in (("sipri", REGISTER), ("sipri", DELIVERIES), ("unoda", UNODA_CSV)):
-        result = CliRunner().invoke(main, ["--project", str(root), "import", dataset, str(path)])
-        assert result.exit_code == 0, result.output + result.stderr
-        outputs[path.name] = (result.stdout, result.stderr)
-    return root, outputs
+    folder = tmp_path_factory.mktemp("imported") / "project"
+    for root in built_copy(request, built_template, folder, request.param):
+        outputs = {}
+        for dataset, path in (("sipri", REGISTER), ("sipri", DELIVERIES), ("unoda", UNODA_CSV)):
+            result = CliRunner().invoke(main, ["--project", str(root), "import", dataset,
+                                               str(path)])
+            assert result.exit_code == 0, result.output + result.stderr
+            outputs[path.name] = (result.stdout, result.stderr)
+        yield root, outputs
 
 
 def select(root: Path, query: str) -> list[tuple[str, ...]]:
-    store = ox.Store.read_only(str(root / ".caucasus-kg" / "store"))
-    rows = [tuple("" if v is None else v.value for v in row) for row in
-            store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)]
-    del store
+    """The rows of ``query`` on the project's store, whichever it is, as sorted strings."""
+    from caucasus_kg.store.backends import open_backend
+
+    backend = open_backend(find_project(root))
+    result = backend.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+    rows = [tuple("" if row[v] is None else row[v].value for v in result.variables)
+            for row in result]
+    backend.close()
     return sorted(rows)
 
 
@@ -192,14 +196,15 @@ def test_sipri_deliveries_rows_fold_into_deals(imported):
 def test_imported_transfers_answer_arms_procurements(imported):
     from caucasus_kg.read.queries import catalogue, run_query
     from caucasus_kg.read.results import cell_text
+    from caucasus_kg.store.backends import open_backend
 
     root, _ = imported
-    project = find_project(root, root / ".caucasus-kg" / "store")
-    store = ox.Store.read_only(str(project.store_path))
-    result = run_query(catalogue(project.queries_dir)["arms-procurements"], store,
+    project = find_project(root)
+    backend = open_backend(project)
+    result = run_query(catalogue(project.queries_dir)["arms-procurements"], backend.reader(),
                        {"recipient": "armenia"})
     facts = {cell_text(row[-1]) for row in result.rows}
-    del store
+    backend.close()
     assert "id:sipri-russia-to-armenia-2020-mi-17" in facts
 
 
@@ -385,12 +390,12 @@ def test_malformed_rows_are_reported_and_skipped(proj, tmp_path):
 
 def test_strict_fails_on_a_malformed_row_and_changes_nothing(proj, tmp_path):
     path, line = _with_bad_rows(tmp_path)
-    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
+    before = project_state(proj)
     code, out, err = run(["--project", proj, "import", "sipri", path, "--strict"])
     assert code == 1
     assert f"error: {path}:{line}: the year of order '20x0' is not a year" in err
     assert "rejected (--strict): 2 malformed record(s); nothing was changed" in err
-    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    assert project_state(proj) == before
 
 
 def test_reimport_changes_nothing(proj):
@@ -399,21 +404,21 @@ def test_reimport_changes_nothing(proj):
     name = nt_name("sipri", REGISTER)
     assert name == "sipri-sipri_register_AZE_ARM.nt"
     assert f"merged: imports/{name}" in out
-    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
+    before = project_state(proj)
     code, out, err = run(["--project", proj, "import", "sipri", REGISTER])
     assert code == 0, out + err
     assert f"unchanged: imports/{name} already holds this import; nothing was changed" in out
-    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    assert project_state(proj) == before
 
 
 def test_dry_run_changes_nothing(proj):
-    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
+    before = project_state(proj)
     code, out, err = run(["--project", proj, "import", "unoda", UNODA_CSV, "--dry-run"])
     assert code == 0, out + err
     assert "would merge: imports/unoda-unoda_cfe_status.nt" in out
     assert "dry run: nothing was changed" in out
     assert "0 facts imported (58 would be), 2 would merge into existing treaty actions" in err
-    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    assert project_state(proj) == before
 
 
 def test_output_is_sorted_n_triples_without_blank_nodes():

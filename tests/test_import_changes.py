@@ -6,6 +6,8 @@ register and of the newer one-row-per-delivery-year export described in
 ../shared/realdata/README.md: tests/fixtures/import/sipri_register_ISR_AZE.csv and
 sipri_deliveries_ISR_AZE.csv. The newer export has 31 of the register's 32 deals (the
 OptSat-500 satellite ordered in 2023 has no delivery yet and the export lists deliveries only).
+The imports run on both stores (``proj`` and ``both_layouts`` are parametrized): the embedded one
+and a SPARQL server, with the same assertions.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
+from conftest import STORES, built_copy, project_state, server_state, tree_digest
 from test_import import select
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
@@ -44,11 +46,10 @@ def per_year(root: Path) -> str:
     return out
 
 
-@pytest.fixture
-def proj(built_template, tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(built_template, root)
-    return root
+@pytest.fixture(params=STORES)
+def proj(request, built_template, tmp_path):
+    """A copy of the built project, on the embedded store or on a server store of its own."""
+    yield from built_copy(request, built_template, tmp_path / "project", request.param)
 
 
 # ------------------------------------------------------------------------------------------
@@ -61,17 +62,17 @@ HERON = ("duplicate: {file}:26: deal 'Heron UAV' (SIPRI deal 53823) is already i
          "'Heron UAV' here, 'Heron' there")
 
 
-@pytest.fixture(scope="module")
-def both_layouts(built_template, tmp_path_factory):
+@pytest.fixture(scope="module", params=STORES)
+def both_layouts(request, built_template, tmp_path_factory):
     """The register imported, then the newer export of the same deals."""
-    root = tmp_path_factory.mktemp("layouts") / "project"
-    shutil.copytree(built_template, root)
-    code, out, err = run("--project", root, "import", "sipri", REGISTER)
-    assert code == 0, out + err
-    before = per_year(root)
-    code, out, err = run("--project", root, "import", "sipri", DELIVERIES)
-    assert code == 0, out + err
-    return root, before, out, err
+    folder = tmp_path_factory.mktemp("layouts") / "project"
+    for root in built_copy(request, built_template, folder, request.param):
+        code, out, err = run("--project", root, "import", "sipri", REGISTER)
+        assert code == 0, out + err
+        before = per_year(root)
+        code, out, err = run("--project", root, "import", "sipri", DELIVERIES)
+        assert code == 0, out + err
+        yield root, before, out, err
 
 
 def test_newer_export_merges_into_the_register_deals(both_layouts) -> None:
@@ -188,10 +189,10 @@ def test_changed_file_replaces_its_earlier_import(proj, tmp_path) -> None:
     assert "shaldag" not in graph_file and '"54"^^' in graph_file
     assert not (proj / ".caucasus-kg" / "replaced").exists()
     # the same changed file again: nothing to do
-    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
+    before = project_state(proj)
     code, out, _ = run("--project", proj, "import", "sipri", path)
     assert code == 0 and out.startswith("unchanged: imports/sipri-register.nt")
-    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    assert project_state(proj) == before
     # and a later build from the files gives the same transfers
     code, _, err = run("--project", proj, "build")
     assert code == 0, err
@@ -203,7 +204,7 @@ def test_changed_file_that_fails_the_checks_changes_nothing(proj, tmp_path) -> N
     shutil.copyfile(REGISTER, path)
     code, out, err = run("--project", proj, "import", "sipri", path)
     assert code == 0, out + err
-    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
+    before = project_state(proj)
     _changed_register(path, "Azerbaijan,Azerbaijan,2014,?,100,?,Harop,loitering munition,100,,"
                             "2015; 2016; 2017; 2018,New,,0.6,60,60\r\n")
     code, out, err = run("--project", proj, "import", "sipri", path)
@@ -214,12 +215,25 @@ def test_changed_file_that_fails_the_checks_changes_nothing(proj, tmp_path) -> N
     assert (f"{path}:17: error in 'sipri-azerbaijan-to-azerbaijan-2014-harop': The supplier "
             "(ckg:supplier) must be an actor other than the recipient") in out
     assert "rejected: nothing was changed" in out
-    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    assert project_state(proj) == before
     assert "sipri-israel-to-azerbaijan-2014-harop" in transfers(proj)
 
 
-@pytest.mark.parametrize("step", ["journal-written", "file-moved", "store-moved-aside",
-                                  "store-swapped"])
+def inputs_and_server(root: Path) -> str:
+    """graphs/ and imports/ byte for byte, and the server's content when it is the store."""
+    from caucasus_kg.core.project import find_project
+
+    url = find_project(root).store_url
+    return tree_digest(root / "graphs", root / "imports") + (server_state(url) if url else "")
+
+
+CRASH_POINTS = {"embedded": ["journal-written", "file-moved", "store-moved-aside", "store-swapped"],
+                "server": ["journal-written", "store-copied", "file-moved"]}
+
+
+@pytest.mark.parametrize(("proj", "step"),
+                         [(kind, step) for kind in STORES for step in CRASH_POINTS[kind]],
+                         indirect=["proj"])
 def test_replacing_import_killed_midway_is_rolled_back(proj, tmp_path, step) -> None:
     import os
     import subprocess
@@ -228,7 +242,7 @@ def test_replacing_import_killed_midway_is_rolled_back(proj, tmp_path, step) -> 
     path = tmp_path / "register.csv"
     shutil.copyfile(REGISTER, path)
     assert run("--project", proj, "import", "sipri", path)[0] == 0
-    before = tree_digest(proj / "graphs", proj / "imports")
+    before = inputs_and_server(proj)
     old_transfers = transfers(proj)
     _changed_register(path, drop_last=True)
     env = dict(os.environ, CAUCASUS_KG_FAULT_INJECTION=step)
@@ -239,7 +253,7 @@ def test_replacing_import_killed_midway_is_rolled_back(proj, tmp_path, step) -> 
     code, _, err = run("--project", proj, "query", "who-suspended-cfe")
     assert code == 0
     assert "rolled back a merge that was interrupted" in err
-    assert tree_digest(proj / "graphs", proj / "imports") == before
+    assert inputs_and_server(proj) == before
     assert transfers(proj) == old_transfers
 
 
@@ -247,14 +261,14 @@ def test_dry_run_of_a_changed_file_changes_nothing(proj, tmp_path) -> None:
     path = tmp_path / "register.csv"
     shutil.copyfile(REGISTER, path)
     assert run("--project", proj, "import", "sipri", path)[0] == 0
-    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
+    before = project_state(proj)
     _changed_register(path, drop_last=True)
     code, out, err = run("--project", proj, "import", "sipri", path, "--dry-run")
     assert code == 0, out + err
     assert out.splitlines()[0] == (
         "would replace the earlier import imports/sipri-register.nt: 0 fact(s) added, 1 removed, "
         "0 changed (0 triples added, 39 removed)")
-    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    assert project_state(proj) == before
 
 
 # ------------------------------------------------------------------------------------------
@@ -310,11 +324,11 @@ def test_import_rdf_file_with_its_dataset_document(proj, tmp_path) -> None:
 def test_import_rdf_runs_the_add_checks(proj, tmp_path) -> None:
     path = tmp_path / "bad.ttl"
     path.write_text(TURTLE.replace("combining Russian", "combining Soviet"), "utf-8")
-    before = tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg")
+    before = project_state(proj)
     code, out, err = run("--project", proj, "import", "rdf", path)
     assert code == 1, out + err
     assert "error in 'turkish-drones-rdf': The quote \"Azerbaijan is mostly combining Soviet" in out
-    assert tree_digest(proj / "graphs", proj / "imports", proj / ".caucasus-kg") == before
+    assert project_state(proj) == before
 
 
 def test_import_rdf_syntax_error_names_the_line(proj, tmp_path) -> None:

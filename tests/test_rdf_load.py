@@ -153,7 +153,7 @@ def test_named_graph_of_an_rdf_file_reads_from_the_file_once_released(tmp_projec
 
 def test_large_input_digests_are_reused_and_a_changed_file_is_still_seen(tmp_project) -> None:
     """The digests of inputs over 1 MiB are kept beside the store by a build and reused while
-    size, mtime and inode are unchanged; an edited file makes the store stale all the same."""
+    size and mtime are unchanged; an edited file makes the store stale all the same."""
     import json
     import os
 
@@ -166,11 +166,35 @@ def test_large_input_digests_are_reused_and_a_changed_file_is_still_seen(tmp_pro
     cache_file = tmp_project.store_path.parent / "file-digests.json"
     build(tmp_project, today=TODAY)
     cached = json.loads(cache_file.read_text("utf-8"))
-    assert list(cached) == [str(path.resolve())]
+    assert list(cached) == ["graphs/synthetic.nt"]
     assert is_stale(tmp_project) is False
     text = path.read_text("utf-8")
     path.write_text(text.replace('"2000"', '"2001"', 1), "utf-8")  # same size, new content
-    assert path.stat().st_size == cached[str(path.resolve())][0][0]
+    assert path.stat().st_size == cached["graphs/synthetic.nt"][0][0]
     assert is_stale(tmp_project) is True
-    os.utime(path, ns=(0, 0))  # even with an old timestamp the inode or mtime differs
+    os.utime(path, ns=(0, 0))  # even with an old timestamp the mtime differs
     assert is_stale(tmp_project) is True
+
+
+def test_a_moved_project_keeps_its_digests(tmp_project, tmp_path, monkeypatch) -> None:
+    """Digests are keyed by the path in the project: after the project folder is moved, the
+    staleness check reuses them instead of reading the large file again."""
+    import shutil
+    from pathlib import Path
+
+    from caucasus_kg.core.project import find_project
+    from caucasus_kg.ops.opening import is_stale
+    from caucasus_kg.sources import fingerprint
+
+    synthetic_graph(tmp_project.graphs_dir / "synthetic.nt", 12000)
+    build(tmp_project, today=TODAY)
+    moved = Path(shutil.move(tmp_project.root, tmp_path / "moved-project"))
+    fingerprint._DIGEST_CACHES.clear()
+    read = Path.read_bytes
+
+    def refuse_large(self: Path) -> bytes:
+        assert self.name != "synthetic.nt", "the large input was read again"
+        return read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_large)
+    assert is_stale(find_project(moved)) is False

@@ -11,11 +11,12 @@ import json
 import shutil
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, copy_project, remote_store_url
+from conftest import ROOT, copy_project, remote_store_url, tree_digest
 
 from caucasus_kg.core.project import find_project
 from caucasus_kg.model.namespaces import GRAPH, PREFIXES
@@ -58,7 +59,7 @@ def test_an_answer_of_more_than_10000_rows_comes_back_whole(url: str) -> None:
                          ox.Literal(str(n), datatype=ox.NamedNode(
                              "http://www.w3.org/2001/XMLSchema#integer")))
                for n in range(12_345)]
-    remote.replace_graphs({str(GRAPH["large"]): triples}, "fingerprint")
+    remote.replace_content({str(GRAPH["large"]): triples}, "fingerprint")
     rows = list(remote.query(f"SELECT ?s ?rank WHERE {{ ?s <{EX}rank> ?rank }} ORDER BY ?rank"))
     assert len(rows) == 12_345
     assert rows[0]["s"] == ox.NamedNode(f"{EX}item/00000")
@@ -150,7 +151,7 @@ def test_export_gives_the_embedded_stores_files(cli, tmp_path: Path, url: str) -
                                       ("json", "timeline", "graphml", "gexf", "dot", "html")])
 
 
-def test_a_server_that_is_down_is_a_clear_error(cli, project) -> None:
+def test_a_server_that_is_down_is_a_clear_error(cli, project, tmp_path: Path) -> None:
     down = "http://127.0.0.1:9/sparql"
     for command in (["query", "actors"], ["explain", "russia"], ["export", "json"]):
         code, out, err = cli("--project", project.root, "--store", down, *command)
@@ -161,14 +162,44 @@ def test_a_server_that_is_down_is_a_clear_error(cli, project) -> None:
     code, _, err = cli("--project", project.root, "--store", down, "build")
     assert code == 1
     assert "cannot reach the SPARQL server" in err and "the store was not changed" in err
+    root = _project_copy(tmp_path)
+    before = tree_digest(root / "graphs", root / "imports")
+    for command in (["add", ROOT / "docs/examples/cfe-2007-note.yaml"],
+                    ["import", "sipri", SIPRI_EXCERPT]):
+        code, out, err = cli("--project", root, "--store", down, *command)
+        assert code == 1, command
+        assert f"cannot reach the SPARQL server at {down}" in err
+        assert err.rstrip().endswith("nothing was changed") and "Traceback" not in err
+    assert tree_digest(root / "graphs", root / "imports") == before
 
 
-def test_add_import_and_serve_refuse_a_remote_store(cli, url: str, project) -> None:
-    example = ROOT / "docs/examples/cfe-2007-note.yaml"
-    for command in (["add", example, "--dry-run"], ["import", "sipri", example], ["serve"]):
-        code, _, err = cli("--project", project.root, "--store", url, *command)
-        assert code == 2, command
-        assert "works on the embedded store only" in err
+def test_queries_name_the_projects_graphs_on_a_named_store(remote_store, store) -> None:
+    """On a store URL with #NAME the graphs are stored under other names, yet queries name and
+    get the project's graph names, as on the embedded store."""
+    from caucasus_kg.model.namespaces import ONTOLOGY_GRAPH
+
+    assert remote_store.name and remote_store.server_graph(str(ONTOLOGY_GRAPH)) != \
+        str(ONTOLOGY_GRAPH)
+    for text in ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a ckg:Treaty } } ORDER BY ?g",
+                 "SELECT (COUNT(*) AS ?n) WHERE { GRAPH graph:ontology { ?s ?p ?o } }",
+                 "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                 "FILTER(?g != <https://w3id.org/caucasus-kg/graph/ontology>) } GROUP BY ?g "
+                 "ORDER BY ?g"):
+        expected = [[row[v] for v in ("g", "n")] for row in
+                    store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)]
+        assert [[row[v] for v in ("g", "n")] for row in
+                remote_store.query(text, prefixes=PREFIXES)] == expected, text
+        assert expected
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    quads = list(remote_store.quads_for_pattern(None, None, None, ontology))
+    assert len(quads) == len(list(store.quads_for_pattern(None, None, None, ontology)))
+    assert {q.graph_name for q in quads} == {ontology}
+
+
+def test_serve_refuses_a_remote_store(cli, url: str, project) -> None:
+    code, _, err = cli("--project", project.root, "--store", url, "serve")
+    assert code == 2
+    assert "`serve` works on the embedded store only, and the store is the SPARQL server" in err
 
 
 def test_bad_and_update_queries_are_refused(cli, url: str, remote_store, project) -> None:
@@ -205,10 +236,14 @@ def test_config_file_names_the_store_and_cli_and_environment_win(tmp_path: Path,
 # already holds the graphs picks other plans than one that loaded them after starting (nine
 # competency queries once lost rows only after a restart). So these tests build two projects into
 # a server of their own, restart it, and only then ask. The store sends Virtuoso no such path.
+# The second project is changed by `add` and `import`, on each store, the same way.
 # --------------------------------------------------------------------------------------------
 
 EXAMPLE_PARAMS = {"provenance": {"fact": "russia-withdraws-from-cfe-2023"}}
 SIPRI_EXCERPT = ROOT / "tests/fixtures/import/sipri_register_AZE_ARM.csv"
+ISR_REGISTER = ROOT / "tests/fixtures/import/sipri_register_ISR_AZE.csv"
+ISR_DELIVERIES = ROOT / "tests/fixtures/import/sipri_deliveries_ISR_AZE.csv"
+UNODA_CSV = ROOT / "tests/fixtures/import/unoda_cfe_status.csv"
 
 
 def _free_port() -> int:
@@ -246,33 +281,89 @@ def _start_own_virtuoso(state: Path) -> tuple[dict[str, str], str]:
     pytest.fail(problem)
 
 
+DENIAL = """\
+source:
+  id: test-denial-note
+  title: Test note on a denial
+  text: texts/denial.txt
+  publisher: armenpress
+claims:
+  - id: russia-denies-violating-cfe
+    label: Russia denies violating the CFE Treaty
+    summary: Russia says Azerbaijan did not violate the CFE Treaty.
+    claimant: russia
+    stance: denies
+    about: cfe-treaty
+    proposition: {subject: azerbaijan, predicate: violated, object: cfe-treaty}
+    evidence:
+      - quote: Moscow denied it.
+        attributed_to: armenpress
+"""
+
+
+def _incoming(folder: Path) -> list[list[object]]:
+    """What is added to the second project, as command-line arguments: the worked example (its
+    withdrawal merged into the stored one), a denial (a recorded dispute), SIPRI imports (deals
+    merged across the two layouts) and a re-import of a changed register file."""
+    (folder / "texts").mkdir(parents=True)
+    shutil.copy(ROOT / "docs/examples/cfe-2007-note.yaml", folder)
+    shutil.copy(ROOT / "docs/examples/texts/cfe-2007-note.txt", folder / "texts")
+    (folder / "texts/denial.txt").write_text("Test note: Moscow denied it.\n", "utf-8")
+    (folder / "denial-note.yaml").write_text(DENIAL, "utf-8")
+    shutil.copyfile(ISR_REGISTER, folder / "register.csv")
+    return [["add", folder / "cfe-2007-note.yaml"], ["add", folder / "denial-note.yaml"],
+            ["import", "sipri", SIPRI_EXCERPT], ["import", "sipri", folder / "register.csv"],
+            ["import", "sipri", ISR_DELIVERIES], ["import", "unoda", UNODA_CSV],
+            ["import", "sipri", folder / "register.csv"]]
+
+
+@dataclass
+class Built:
+    """A project built into its own embedded store and into a store on the server."""
+
+    embedded: ox.Store
+    remote: RemoteStore
+    outputs: dict[str, list[str]]  # the commands' reports, by store
+    infos: dict[str, object]  # the stores' build info (manifest) at the end, by store
+
+
 @pytest.fixture(scope="module")
 def two_projects(tmp_path_factory: pytest.TempPathFactory):
-    """The shipped project and a different one (a 2007 note and a SIPRI import added), each
-    built into its own embedded store and into one Virtuoso of these tests' own, under its own
-    name; the server is then restarted on that database."""
+    """The shipped project and a different one: facts added and datasets imported with `add` and
+    `import` (:func:`_incoming`), on an embedded store and, command for command, on one Virtuoso
+    of these tests' own, under its own name. The server is then restarted on that database."""
     from click.testing import CliRunner
 
     from caucasus_kg.cli import main
+    from caucasus_kg.store.backends import open_backend
 
     env, endpoint = _start_own_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     try:
         built = {}
-        for name in ("shipped", "with-sipri"):
-            root = _project_copy(tmp_path_factory.mktemp(name))
-            local = ["--project", str(root), "--store", str(root / "store")]
-            commands = [[*local, "build"]]
-            if name == "with-sipri":
-                shutil.copy(ROOT / "docs/examples/cfe-2007-note.yaml", root / "graphs")
-                (root / "graphs/texts").mkdir()
-                shutil.copy(ROOT / "docs/examples/texts/cfe-2007-note.txt", root / "graphs/texts")
-                commands.append([*local, "import", "sipri", str(SIPRI_EXCERPT)])
-            url = f"{endpoint}#{name}"
-            commands.append(["--project", str(root), "--store", url, "build"])
-            for command in commands:
-                result = CliRunner().invoke(main, command)
-                assert result.exit_code == 0, (command, result.stderr)
-            built[name] = (ox.Store.read_only(str(root / "store")), RemoteStore(url))
+        for name in ("shipped", "with-additions"):
+            outputs, infos, stores = {}, {}, {}
+            for kind in ("embedded", "server"):
+                root = _project_copy(tmp_path_factory.mktemp(f"{name}-{kind}"))
+                store = str(root / "store") if kind == "embedded" else f"{endpoint}#{name}"
+                args = ["--project", str(root), "--store", store]
+                commands = [[]]
+                if name == "with-additions":
+                    commands += _incoming(tmp_path_factory.mktemp(f"incoming-{kind}"))
+                outputs[kind] = []
+                for number, command in enumerate(commands):
+                    if number == len(commands) - 1 and len(commands) > 1:  # one deal fewer
+                        changed = Path(command[-1])
+                        changed.write_bytes(b"".join(changed.read_bytes().splitlines(
+                            keepends=True)[:-1]))
+                    result = CliRunner().invoke(main, [*args, *map(str, command or ["build"])])
+                    assert result.exit_code == 0, (kind, command, result.stdout, result.stderr)
+                    outputs[kind].append(result.stdout)
+                backend = open_backend(find_project(root, store))
+                infos[kind] = backend.info()
+                backend.close()
+                stores[kind] = store
+            built[name] = Built(ox.Store.read_only(stores["embedded"]),
+                                RemoteStore(stores["server"]), outputs, infos)
         for command in ("stop", "start"):
             problem = _virtuoso(command, env)
             assert not problem, problem
@@ -290,12 +381,27 @@ def _rows(store: object, name: str) -> list[tuple[str, ...]]:
 @pytest.mark.parametrize("name", sorted(catalogue(ROOT / "queries")))
 def test_two_projects_on_one_server_each_get_the_embedded_stores_rows(two_projects,
                                                                       name: str) -> None:
+    """Every catalogue query gives the same rows on the server as on the embedded store, for
+    the shipped project and for the one that `add` and `import` changed on each store."""
     embedded_rows = {}
-    for project, (embedded, remote) in two_projects.items():
-        embedded_rows[project] = _rows(embedded, name)
-        assert _rows(remote, name) == embedded_rows[project], project
+    for project, built in two_projects.items():
+        embedded_rows[project] = _rows(built.embedded, name)
+        assert _rows(built.remote, name) == embedded_rows[project], project
     if name in ("who-suspended-cfe", "deliveries-per-year", "entities"):
-        assert embedded_rows["shipped"] != embedded_rows["with-sipri"]  # two projects indeed
+        assert embedded_rows["shipped"] != embedded_rows["with-additions"]  # two projects indeed
+
+
+def test_additions_report_and_count_the_same_on_both_stores(two_projects) -> None:
+    built = two_projects["with-additions"]
+    assert built.outputs["server"] == built.outputs["embedded"]
+    reports = built.outputs["embedded"]
+    assert reports[1].startswith("merged: graphs/cfe-2007-note.yaml\n")
+    assert "recorded dispute: 'russia-denies-violating-cfe' disputes " \
+        "'harutyunov-alleges-azerbaijan-violated-cfe'" in reports[2]
+    assert reports[-1].startswith("replaces the earlier import imports/sipri-register.nt: "
+                                  "0 fact(s) added, 1 removed")
+    assert built.infos["server"] == built.infos["embedded"]
+    assert built.infos["embedded"].graphs == 10  # ontology, vocabularies, derived, 2 + 5 inputs
 
 
 def test_boolean_values_come_back_as_booleans(remote_store) -> None:
@@ -317,7 +423,7 @@ def test_an_answer_cut_short_by_the_servers_time_limit_is_an_error(url: str) -> 
     remote = RemoteStore(url)
     triples = [ox.Triple(ox.NamedNode(f"{EX}n/{n}"), ox.NamedNode(EX + "next"),
                          ox.NamedNode(f"{EX}n/{n + 1}")) for n in range(3000)]
-    remote.replace_graphs({str(GRAPH["chain"]): triples}, "fingerprint")
+    remote.replace_content({str(GRAPH["chain"]): triples}, "fingerprint")
     slow = (f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}next> ?b . ?c <{EX}next> ?d . "
             f"?e <{EX}next> ?f FILTER(STR(?a) < STR(?d)) }}")
     fields = [("query", slow), ("timeout", "300"), *remote._dataset_form(remote.manifest().graphs)]
@@ -396,7 +502,7 @@ def chains(virtuoso_endpoint: str):
     for graph, triples in _chain_graphs().items():
         embedded.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
                         for t in triples)
-    remote.replace_graphs(_chain_graphs(), "chains")
+    remote.replace_content(_chain_graphs(), "chains")
     yield embedded, remote
     remote.drop_all()
 

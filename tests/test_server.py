@@ -552,6 +552,11 @@ def test_entity_page(server: RunningServer) -> None:
     missing = request(server, "/entity/no-such-thing")
     assert missing.status == 404 and "unknown entity" in missing.text
 
+    misspelt = request(server, "/entity/rusia")
+    assert misspelt.status == 404
+    assert "did you mean &#x27;Russia&#x27;? /queries/entities lists them" in misspelt.text
+    assert "`" not in misspelt.text and "caucasus-kg query" not in misspelt.text
+
 
 def test_page_assets_are_local(server: RunningServer) -> None:
     answer = request(server, "/")

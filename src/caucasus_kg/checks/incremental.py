@@ -16,6 +16,7 @@ from rdflib import URIRef
 
 from caucasus_kg.model.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, SOURCE, VOCABULARY_GRAPH, is_safe_iri
 from caucasus_kg.sources.dataset import NamedGraph
+from caucasus_kg.store.backend import QueryStore
 from caucasus_kg.store.embedded import memory_store
 
 
@@ -33,40 +34,47 @@ def touched_nodes(graphs: Iterable[NamedGraph]) -> set[str]:
     return nodes
 
 
-def neighbourhood(store: ox.Store, nodes: set[str]) -> list[ox.Quad]:
+_PARTS = "(ckg:hasEvidence|ckg:value|ckg:proposition)"
+_CLAIMS = "?proposition rdf:subject|rdf:object ?n . ?claim ckg:proposition ?proposition ."
+_NEIGHBOURHOOD = (
+    "GRAPH ?g { ?n ?p ?o } BIND(?n AS ?s)",
+    # a node's evidence, value or proposition, their targets and selectors
+    *(f"?n {_PARTS}{steps} ?s . GRAPH ?g {{ ?s ?p ?o }}"
+      for steps in ("", "/oa:hasTarget", "/oa:hasSelector", "/oa:hasTarget/oa:hasSelector")),
+    "?n ?any ?m . FILTER(isIRI(?m)) GRAPH ?g { ?m ?p ?o } BIND(?m AS ?s)",
+    "?n a ckg:Treaty . ?s ckg:treaty ?n . GRAPH ?g { ?s ?p ?o }",
+    f"{_CLAIMS} GRAPH ?g {{ ?claim ?p ?o }} BIND(?claim AS ?s)",
+    f"{_CLAIMS} ?claim ckg:proposition ?s . GRAPH ?g {{ ?s ?p ?o }}",
+)
+"""The parts of a node's neighbourhood, each asked on its own and without ``?`` paths: Virtuoso
+7.2 fails with an internal error on their UNION in one query, a ``?`` path with a free end makes
+the store ask it for every node, and Oxigraph answers a UNION of them without starting from the
+given nodes (seconds on a large graph, where each part alone takes milliseconds)."""
+
+
+def neighbourhood(store: QueryStore, nodes: set[str]) -> list[ox.Quad]:
     """The stored quads about ``nodes`` (and their sub-nodes), what they point to, the actions on
     any treaty among them, and the claims whose propositions are about them (for disputes)."""
     nodes = stored_nodes(store, nodes)
     if not nodes:
         return []
     values = " ".join(f"<{n}>" for n in sorted(nodes))
-    text = f"""
-        SELECT DISTINCT ?s ?p ?o ?g WHERE {{
-          VALUES ?n {{ {values} }}
-          {{ GRAPH ?g {{ ?n ?p ?o }} BIND(?n AS ?s) }}
-          UNION
-          {{ ?n (ckg:hasEvidence|ckg:value|ckg:proposition)/oa:hasTarget?/oa:hasSelector? ?s .
-             GRAPH ?g {{ ?s ?p ?o }} }}
-          UNION
-          {{ ?n ?any ?m . FILTER(isIRI(?m)) GRAPH ?g {{ ?m ?p ?o }} BIND(?m AS ?s) }}
-          UNION
-          {{ ?n a ckg:Treaty . ?s ckg:treaty ?n . GRAPH ?g {{ ?s ?p ?o }} }}
-          UNION
-          {{ ?proposition rdf:subject|rdf:object ?n . ?claim ckg:proposition ?proposition .
-             ?claim (ckg:proposition)? ?s . GRAPH ?g {{ ?s ?p ?o }} }}
-        }}"""
-    rows = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
-    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+    found: dict[ox.Quad, None] = {}
+    for part in _NEIGHBOURHOOD:
+        text = f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?n {{ {values} }} {{ {part} }} }}"
+        rows = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        found.update((ox.Quad(r["s"], r["p"], r["o"], r["g"]), None) for r in rows)
+    return list(found)
 
 
-def stored_nodes(store: ox.Store, nodes: set[str], batch: int = 5000) -> set[str]:
+def stored_nodes(store: QueryStore, nodes: set[str], batch: int = 5000) -> set[str]:
     """The ``nodes`` the store mentions at all: only they can have a neighbourhood. A large
     import touches many thousands of new nodes, and the neighbourhood query is costly per node."""
     candidates = sorted(n for n in nodes if is_safe_iri(n))
     if len(store) <= 2 * len(candidates):
         # A large import into a small store: reading the store is cheaper than probing it.
         mentioned: set[str] = set()
-        for quad in store:
+        for quad in store.quads_for_pattern(None, None, None):
             mentioned.add(quad.subject.value)
             mentioned.add(quad.object.value)
         return {n for n in candidates if n in mentioned}
@@ -81,7 +89,7 @@ def stored_nodes(store: ox.Store, nodes: set[str], batch: int = 5000) -> set[str
     return present
 
 
-def scratch_store(store: ox.Store, new_graphs: list[NamedGraph],
+def scratch_store(store: QueryStore, new_graphs: list[NamedGraph],
                   scratch: ox.Store | None = None) -> ox.Store:
     """A store with the new graphs and the stored neighbourhood they touch: a new in-memory
     one, or ``scratch`` (the working store that already holds the new graphs), extended."""

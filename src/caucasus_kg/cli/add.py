@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from caucasus_kg.api.jobs import add
 from caucasus_kg.cli.common import (
     fail,
     print_add_report,
@@ -17,8 +18,7 @@ from caucasus_kg.cli.common import (
     validator_of,
 )
 from caucasus_kg.core.diagnostics import ExitCode, InputError
-from caucasus_kg.ops.add import add_files
-from caucasus_kg.store.embedded import StoreError
+from caucasus_kg.store.backend import StoreError
 
 
 @click.command("add")
@@ -40,7 +40,7 @@ def command(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, fmt: str
     """
     project = project_of(ctx)
     try:
-        result = add_files(project, list(files), dry_run=dry_run, validator=validator_of(ctx))
+        result = add(project, files, dry_run=dry_run, validator=validator_of(ctx))
     except InputError as exc:
         if fmt == "json":
             click.echo(json.dumps({"accepted": False, "problems":

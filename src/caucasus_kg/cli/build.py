@@ -8,7 +8,7 @@ from caucasus_kg.cli.common import err, fail, project_of, report, validator_of
 from caucasus_kg.core.diagnostics import DataError, ExitCode, InputError
 from caucasus_kg.ops.build import build
 from caucasus_kg.sources.inputs import import_files
-from caucasus_kg.store.embedded import StoreError
+from caucasus_kg.store.backend import StoreError
 
 
 @click.command("build")

@@ -8,6 +8,7 @@ question failed, 2 usage error or unreadable input.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -16,12 +17,16 @@ import click
 
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, ExitCode, InputError
 from caucasus_kg.core.project import Project, find_project
-from caucasus_kg.ops.opening import open_for_reading
-from caucasus_kg.store.embedded import StoreError
+from caucasus_kg.ops.opening import open_or_build
+from caucasus_kg.store.backend import StoreError
 from caucasus_kg.store.remote import RemoteStoreError
 
-LOCAL_STORE_ONLY = {"add", "import", "serve"}
-"""Commands that work on the embedded store only."""
+LOCAL_STORE_ONLY = {"serve"}
+"""Commands that work on the embedded store only (the server's workers open its folder)."""
+
+WRITES_GRAPHS = {"add"}
+"""Commands that write into the project's graphs/ folder (``import`` writes to the imports
+folder, which a read-only project keeps in the user's cache)."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -70,6 +75,11 @@ def project_of(ctx: click.Context) -> Project:
         project = find_project(obj.get("project"), obj.get("store"), obj.get("sources") or ())
     except FileNotFoundError as exc:
         fail(ExitCode.USAGE, str(exc))
+    if ctx.info_name in WRITES_GRAPHS and not os.access(project.graphs_dir, os.W_OK):
+        fail(ExitCode.USAGE, f"the project's graphs/ folder ({project.graphs_dir}) cannot be "
+             f"written (a read-only or installed copy): `{ctx.info_name}` adds its files "
+             "there; copy the project to a folder you can write and run the command with "
+             "--project pointing at the copy")
     if project.store_url and ctx.info_name in LOCAL_STORE_ONLY:
         fail(ExitCode.USAGE, f"`{ctx.info_name}` works on the embedded store only, and the store "
              f"is the SPARQL server {project.store_url}; run it without --store (or with a "
@@ -135,21 +145,12 @@ def parse_params(values: tuple[str, ...]) -> dict[str, str]:
 def open_for_query(ctx: click.Context, project: Project):
     """The project's store, ready to query: an interrupted merge rolled back, a missing store
     built (exit 1 if the graphs do not validate), a warning when it is stale."""
-    def build(project: Project, missing: str) -> None:
-        from caucasus_kg.ops.build import build as run_build  # lazy: the loaders and checks
-
-        err(f"{missing} yet: building it from {project.graphs_dir}")
-        try:
-            info, _ = run_build(project, validator=validator_of(ctx))
-        except (InputError, DataError) as exc:
-            report(exc.diagnostics)
-            fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
-                 "`caucasus-kg build`")
-        except StoreError as exc:
-            fail(ExitCode.INVALID, str(exc))
-        err(f"built: {info.triples} triples in {info.graphs} graphs")
-
+    validator = (ctx.find_root().obj or {}).get("validator") or "sparql"
     try:
-        return open_for_reading(project, err, build)
+        return open_or_build(project, err, validator)
+    except (InputError, DataError) as exc:
+        report(exc.diagnostics)
+        fail(ExitCode.INVALID, "the graphs do not validate; fix them and run "
+             "`caucasus-kg build`")
     except (StoreError, RemoteStoreError) as exc:
         fail(ExitCode.INVALID, str(exc))

@@ -6,11 +6,11 @@ import json
 
 import click
 
+from caucasus_kg.api.jobs import explain_entity
 from caucasus_kg.cli.common import fail, open_for_query, project_of, report_format_option
 from caucasus_kg.core.diagnostics import ExitCode
-from caucasus_kg.read.explain import explain, render_text
-from caucasus_kg.read.queries import QueryError, resolve_entity
-from caucasus_kg.sources.texts import project_texts
+from caucasus_kg.read.explain import render_text
+from caucasus_kg.read.queries import QueryError
 
 
 @click.command("explain")
@@ -23,10 +23,9 @@ def command(ctx: click.Context, entity: str, fmt: str) -> None:
     project = project_of(ctx)
     store = open_for_query(ctx, project)
     try:
-        node = resolve_entity(entity, store)
+        result = explain_entity(store, project, entity)
     except QueryError as exc:
-        fail(ExitCode.INVALID, str(exc))
-    result = explain(store, node, project_texts(project))
+        fail(ExitCode.USAGE, str(exc))
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from caucasus_kg.checks.validator import VALIDATORS
+from caucasus_kg.api.jobs import validate
 from caucasus_kg.cli.common import emit_report, err, fail, project_of, report_format_option, validator_of
 from caucasus_kg.core.diagnostics import ExitCode, InputError
-from caucasus_kg.ops.build import check
 
 
 @click.command("validate")
@@ -34,20 +33,17 @@ def command(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool,
     Exits 0 when valid (warnings allowed), 1 when invalid, 2 when a file cannot be read.
     """
     project = project_of(ctx)
-    validator = VALIDATORS["pyshacl"] if reference else validator_of(ctx)
+    validator = "pyshacl" if reference else validator_of(ctx)
     for path in files:
         if not path.exists():
             fail(ExitCode.USAGE, f"{path}: no such file")
     try:
-        result = check(project, files, include_project=not alone, validator=validator,
-                       require_verified=require_verified)
+        result = validate(project, files, alone=alone, require_verified=require_verified,
+                          validator=validator)
     except InputError as exc:
         emit_report(exc.diagnostics, fmt, valid=False)
         sys.exit(int(ExitCode.USAGE))
-    emit_report(result.diagnostics, fmt, valid=not result.errors)
-    counts = f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)"
-    triples = sum(len(g) for g in result.dataset.graphs)
-    if result.errors:
-        err(f"invalid: {counts}")
+    emit_report(result.diagnostics, fmt, valid=result.ok)
+    err(result.summary)
+    if not result.ok:
         sys.exit(int(ExitCode.INVALID))
-    err(f"valid: {triples} data triples checked, {counts}")

@@ -6,8 +6,10 @@ documents are looked up in the store, not re-read from every file). The checks o
 :mod:`caucasus_kg.checks.pipeline` then run on the new graphs plus the stored neighbourhood they
 touch, reporting only on the new and touched nodes. A new fact that duplicates a stored one is
 rewritten to the stored id (a round-trip YAML edit that keeps comments and layout), so its
-evidence is merged into the existing node. If nothing is wrong,
-:func:`caucasus_kg.store.transaction.commit` moves the files and the graphs in, all or nothing.
+evidence is merged into the existing node. If nothing is wrong, the store's
+:meth:`~caucasus_kg.store.backend.Backend.add_graphs` moves the files and the graphs in, all or
+nothing (:func:`caucasus_kg.store.transaction.commit`). The store is whichever the project uses:
+everything read from it goes through ``query`` and ``quads_for_pattern``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import shutil
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 
 from caucasus_kg.checks.contradictions import Dispute, dispute_quads
@@ -44,9 +45,10 @@ from caucasus_kg.sources.rdffile import is_rdf_file
 from caucasus_kg.sources.texts import TextError, project_texts, read_text_file
 from caucasus_kg.sources.yamledit import merge_entry, set_value
 from caucasus_kg.sources.yamlread import LineDict, load_yaml
-from caucasus_kg.store.embedded import StoreError, write_lock
+from caucasus_kg.store.backend import Addition, QueryStore, StoreError
+from caucasus_kg.store.backends import open_backend, recover, server_errors
 from caucasus_kg.store.index import StoreIndex, StoreSources
-from caucasus_kg.store.transaction import commit, link_or_copy, recover, state_dir
+from caucasus_kg.store.transaction import state_dir, write_lock
 
 
 @dataclass
@@ -109,9 +111,10 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
     addition.
 
     Raises :class:`InputError` for unreadable files or wrong usage (exit 2) and
-    :class:`StoreError` when another command holds the lock; everything else is in the report.
+    :class:`StoreError` when another command holds the lock or the store cannot be reached;
+    everything else is in the report.
     """
-    with write_lock(project.store_path):
+    with write_lock(project.store_path), server_errors():
         recover(project)
         report = AddReport(dry_run=dry_run)
         if is_stale(project) is not False:
@@ -125,12 +128,13 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
                 return report
         staging = state_dir(project) / "staging"
         shutil.rmtree(staging, ignore_errors=True)
-        base = project.store_path
+        backend = open_backend(project)
         try:
             staged = _stage(project, paths, staging, imported)
             report.files = [project.shown(t.target) for t in staged]
-            base = _without_replaced(project, staged)
-            dataset, disputes = _check(project, staged, staging, report, today, base, validator)
+            replaces = [str(s.input.graph) for s in staged if s.replaces]
+            store = backend.reader(without=replaces)  # checked as if without what they replace
+            dataset, disputes = _check(project, staged, staging, report, today, store, validator)
             shown = {t.input.shown: str(t.given) for t in staged}
             report.problems = [replace(p, file=shown.get(p.file, p.file))
                                for p in report.problems]
@@ -142,30 +146,13 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             if not dry_run:
                 moves = [(s.staged, s.target) for s in staged] + [m for s in staged
                                                                   for m in s.extra]
-                commit(project, moves, [s.replaces for s in staged if s.replaces],
-                       dataset.graphs, dispute_quads(disputes), base)
+                backend.add_graphs(Addition(
+                    dataset.graphs, dispute_quads(disputes), moves,
+                    [s.replaces for s in staged if s.replaces], replaces))
             return report
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-            if base != project.store_path:
-                shutil.rmtree(base, ignore_errors=True)
-
-
-def _without_replaced(project: Project, staged: list[_Staged]) -> Path:
-    """The store to check and extend: the store itself, or, when files are replaced, a copy
-    without their named graphs."""
-    replaced = [s for s in staged if s.replaces]
-    if not replaced:
-        return project.store_path
-    base = project.store_path.with_name(project.store_path.name + ".add-base")
-    shutil.rmtree(base, ignore_errors=True)
-    shutil.copytree(project.store_path, base, copy_function=link_or_copy)
-    store = ox.Store(str(base))
-    for entry in replaced:
-        store.remove_graph(ox.NamedNode(str(entry.input.graph)))
-    store.flush()
-    del store
-    return base
+            backend.close()
 
 
 def _stage(project: Project, paths: list[Path], staging: Path,
@@ -290,11 +277,10 @@ def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[
 
 
 def _check(project: Project, staged: list[_Staged], staging: Path, report: AddReport,
-           today: dt.date | None, base: Path, validator: Validator
+           today: dt.date | None, store: QueryStore, validator: Validator
            ) -> tuple[Dataset | None, list[Dispute]]:
     """Load the staged files against the store and run the checks on what they touch; a new
     fact that duplicates a stored one is rewritten to the stored id and the files loaded again."""
-    store = ox.Store.read_only(str(base))
     ontology = load_ontology(project)
     vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
     texts = project_texts(project)
@@ -322,7 +308,7 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
     raise AssertionError("duplicates could not be merged")  # pragma: no cover
 
 
-def _extended(store: ox.Store, dataset: Dataset, merged: set[str]) -> list[str]:
+def _extended(store: QueryStore, dataset: Dataset, merged: set[str]) -> list[str]:
     """The entities of the new graphs (``id:x``, not their parts) the store already describes,
     other than those duplicates were merged into."""
     described = sorted({s for g in dataset.graphs for s in g.iris()[0]

@@ -14,9 +14,9 @@ from caucasus_kg.core.diagnostics import DataError
 from caucasus_kg.core.project import Project
 from caucasus_kg.sources.dataset import load_dataset
 from caucasus_kg.sources.fingerprint import remember_file_digests
-from caucasus_kg.store.backends import write_build
-from caucasus_kg.store.embedded import BuildInfo, write_lock
-from caucasus_kg.store.transaction import recover
+from caucasus_kg.store.backend import BuildInfo
+from caucasus_kg.store.backends import open_backend, recover, server_errors
+from caucasus_kg.store.transaction import write_lock
 
 
 def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = None,
@@ -30,9 +30,12 @@ def check(project: Project, extra: Iterable[Path] = (), today: dt.date | None = 
 
 def build(project: Project, today: dt.date | None = None,
           validator: Validator = DEFAULT_VALIDATOR) -> tuple[BuildInfo, CheckResult]:
-    """Check everything, then write the store; on any error the old store stays as it was."""
+    """Check everything, then write the store; on any error the old store stays as it was.
+    Under the write lock, an interrupted addition is finished or rolled back first, and what
+    killed builds left beside the store is removed."""
     with write_lock(project.store_path):
-        recover(project)
+        with server_errors():
+            recover(project)
         return build_locked(project, today, validator)
 
 
@@ -44,7 +47,7 @@ def build_locked(project: Project, today: dt.date | None = None,
         raise DataError(result.errors)
     result.dataset.release()  # the store is written from the files, not from memory
     graphs = result.dataset.all_graphs()
-    info = write_build(project, graphs, result.dataset.fingerprint,
-                       dispute_quads(result.disputes))
+    info = open_backend(project).replace_graphs(graphs, result.dataset.fingerprint,
+                                                dispute_quads(result.disputes))
     remember_file_digests(project)
     return info, result

@@ -25,7 +25,7 @@ from caucasus_kg.sources.importers.names import NameResolver
 from caucasus_kg.sources.importers.progress import Progress
 from caucasus_kg.sources.importers.records import Parsed, Problem, Triples, ckg
 from caucasus_kg.sources.inputs import project_inputs
-from caucasus_kg.store.embedded import open_store
+from caucasus_kg.store.backends import open_backend, server_errors
 
 
 @dataclass
@@ -71,7 +71,7 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
     a resolver for party names, treaty labels -> id, and every entity id."""
     if is_stale(project) is not False:
         build(project, validator=validator)
-    store = open_store(project.store_path)
+    backend = open_backend(project)
     query = """
         SELECT ?s ?l ?treaty WHERE {
           GRAPH ?g { ?s a ?c }
@@ -85,7 +85,7 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
     resolver = NameResolver()
     treaties: dict[str, str] = {}
     ids: set[str] = set()
-    for row in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in backend.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
         subject = row["s"].value
         if not subject.startswith(str(ID)):
             continue
@@ -99,7 +99,7 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
             resolver.known_ids.add(slug)
             if label:
                 resolver.known.setdefault(label, slug)
-    del store
+    backend.close()
     return resolver, treaties, ids
 
 
@@ -189,7 +189,8 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
     """Read ``path``, write its facts as N-Triples and merge them through ``add``'s checks.
 
     A file imported before under the same name is replaced (atomically, with the same checks)
-    when its content changed, and left alone when it did not.
+    when its content changed, and left alone when it did not. Raises
+    :class:`caucasus_kg.store.backend.StoreError` when the store is locked or cannot be reached.
     """
     progress = progress or Progress(None)
     started = time.perf_counter()
@@ -205,12 +206,13 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
         outcome.failed_strict = True
         outcome.seconds = time.perf_counter() - started
         return outcome
-    resolver, treaties, ids = store_names(project, name[:-3], validator)
-    if match is not None:
-        store = open_store(project.store_path)
-        outcome.duplicates = match(parsed, resolver, store, name[:-3],
-                                   files=graph_files(project))
-        del store
+    with server_errors():
+        resolver, treaties, ids = store_names(project, name[:-3], validator)
+        if match is not None:
+            backend = open_backend(project)
+            outcome.duplicates = match(parsed, resolver, backend.reader(), name[:-3],
+                                       files=graph_files(project))
+            backend.close()
     triples = build_triples(parsed, resolver, treaties, ids, path.name, name[:-3])
     outcome.imported = len(parsed.records) - sum(1 for d in outcome.duplicates if d.merged)
     outcome.unsure = dict(sorted(resolver.unsure.items()))

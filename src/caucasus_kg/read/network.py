@@ -755,10 +755,7 @@ def build_network(store: ox.Store, filters: Filters | None = None) -> nx.MultiDi
         try:
             focus = compact(resolve_entity(filters.focus, store).value)
         except QueryError as exc:
-            hint = None if "ambiguous" in str(exc) else did_you_mean(filters.focus,
-                                                                      sorted(snap.labels.values()))
-            message = str(exc).split(";")[0] + (f"; {hint}" if hint else "")
-            raise NetworkError(f"--focus: {message}") from exc
+            raise NetworkError(f"--focus: {exc}") from exc
 
     full = _full_network(snap, filters.detail)
     _anchor_dates(full)

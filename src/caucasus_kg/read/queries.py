@@ -31,6 +31,8 @@ PARAM_TYPES = ("iri", "date", "string", "integer")
 ANY = "any"
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+INLINE = "inline"
+"""The name of a query given as SPARQL text rather than by catalogue name or file."""
 
 
 class QueryError(Exception):
@@ -39,6 +41,21 @@ class QueryError(Exception):
     def __init__(self, message: str, usage: bool = True):
         super().__init__(message)
         self.usage = usage
+
+
+class UnknownEntity(QueryError):
+    """A name that is no entity's id, label, alias or QID, with the names closest to it.
+
+    The message ends with where to find the list of entities: the command for the command line,
+    ``web_message`` the address for the server's pages and answers."""
+
+    def __init__(self, value: str, hint: str | None):
+        self.value = value
+        self.hint = hint
+        found = f"unknown entity '{value}'" + (f"; {hint}" if hint else "")
+        separator = " " if hint else "; "
+        super().__init__(found + separator + "`caucasus-kg query entities` lists them")
+        self.web_message = found + separator + "/queries/entities lists them"
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,15 @@ class CannedQuery:
     parameters: list[Parameter]
     text: str
     path: Path | None = None
+
+    @property
+    def described(self) -> str:
+        """How messages name it: by name, by file, or as the SPARQL text given inline."""
+        if self.path is not None and self.path.parent.name != "queries":
+            return f"the query in {self.path}"
+        if self.name == INLINE:
+            return "the query given"
+        return f"query '{self.name}'"
 
 
 @dataclass
@@ -121,11 +147,17 @@ def find_query(spec: str, queries_dir: Path) -> CannedQuery:
         if not path.is_file():
             raise QueryError(f"no query file {spec}")
         return parse_query_text(path.stem, path.read_text(encoding="utf-8"), path)
-    if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", spec, re.IGNORECASE):
-        return parse_query_text("inline", spec)
+    if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|DROP)\b", spec,
+                 re.IGNORECASE):  # SPARQL text: run_query says what is wrong with it
+        return parse_query_text(INLINE, spec)
     hint = did_you_mean(spec, known)
-    raise QueryError(f"unknown query '{spec}'" + (f": {hint}" if hint else "")
-                     + "; `caucasus-kg queries` lists the catalogue")
+    shown = spec if len(spec) <= 60 else spec[:57] + "..."
+    if hint or re.fullmatch(r"[\w.-]+", spec):
+        raise QueryError(f"unknown query '{shown}'" + (f"; {hint} " if hint else "; ")
+                         + "`caucasus-kg queries` lists the catalogue")
+    raise QueryError(f"'{shown}' is neither a question of the catalogue, a .rq file nor a SPARQL "
+                     "query (SELECT, ASK, CONSTRUCT or DESCRIBE); `caucasus-kg queries` lists "
+                     "the catalogue")
 
 
 def bind_parameters(query: CannedQuery, given: dict[str, str],
@@ -135,13 +167,13 @@ def bind_parameters(query: CannedQuery, given: dict[str, str],
     for name in given:
         if name not in declared:
             names = ", ".join(declared) or "none"
-            raise QueryError(f"query '{query.name}' has no parameter '{name}' "
+            raise QueryError(f"{query.described} has no parameter '{name}' "
                              f"(its parameters: {names})")
     bindings: dict[ox.Variable, object] = {}
     for param in query.parameters:
         value = given.get(param.name, param.default)
         if value is None:
-            raise QueryError(f"query '{query.name}' needs --param {param.name}=... "
+            raise QueryError(f"{query.described} needs --param {param.name}=... "
                              f"({param.description or param.type})")
         bindings[ox.Variable(param.name)] = _convert(param, value, store)
     return bindings
@@ -191,7 +223,19 @@ def resolve_entity(value: str, store: ox.Store) -> ox.NamedNode:
     if len(hits) > 1:
         listing = ", ".join(h.value[len(str(ID)):] for h in hits)
         raise QueryError(f"'{value}' is ambiguous: it could be {listing}; give the id")
-    raise QueryError(f"unknown entity '{value}'; `caucasus-kg query entities` lists them")
+    raise UnknownEntity(value, did_you_mean(value, _entity_names(store)))
+
+
+def _entity_names(store: ox.Store) -> list[str]:
+    """Every entity's label, alias and id, labels first (suggestions prefer a label)."""
+    names: list[str] = []
+    for pattern in ("?e rdfs:label ?name", "?e skos:altLabel ?name",
+                    "?e a ?type BIND(STRAFTER(STR(?e), STR(id:)) AS ?name)"):
+        query = (f"SELECT DISTINCT ?name WHERE {{ {pattern} "
+                 f"FILTER(STRSTARTS(STR(?e), \"{ID}\")) }}")
+        found = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+        names += sorted(row["name"].value for row in found)
+    return names
 
 
 def _entities_where(store: ox.Store, pattern: str, values: dict[str, object]) -> list:
@@ -216,7 +260,7 @@ def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None
     try:
         shape = check_query(text, allow_service=allow_service)
     except QueryRefused as exc:
-        raise QueryError(f"query '{query.name}': {exc.message}"
+        raise QueryError(f"{query.described}: {exc.message}"
                          + (" Give --allow-service to let this query contact the servers it "
                             "names." if exc.reason == "service" else "")) from None
     options = {"use_default_graph_as_union": not shape.has_dataset}
@@ -230,7 +274,7 @@ def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None
             return QueryResult(columns=columns, rows=rows)
         triples = sorted(answer, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     except SyntaxError as exc:
-        raise QueryError(f"query '{query.name}' is not valid SPARQL: {exc}") from exc
+        raise QueryError(f"{query.described} is not valid SPARQL: {exc}") from exc
     except OSError as exc:
-        raise QueryError(f"query '{query.name}' failed: {exc}", usage=False) from exc
+        raise QueryError(f"{query.described} failed: {exc}", usage=False) from exc
     return QueryResult(triples=triples)

@@ -26,7 +26,14 @@ import pyoxigraph as ox
 from caucasus_kg.core.sparql_text import QueryRefused as Refused
 from caucasus_kg.model.namespaces import PREFIXES
 from caucasus_kg.read.explain import explain
-from caucasus_kg.read.queries import CannedQuery, QueryError, QueryResult, resolve_entity, run_query
+from caucasus_kg.read.queries import (
+    CannedQuery,
+    QueryError,
+    QueryResult,
+    UnknownEntity,
+    resolve_entity,
+    run_query,
+)
 from caucasus_kg.read.results import formats_for, serialize
 from caucasus_kg.server.config import TEXT_PLAIN, ServerConfig
 from caucasus_kg.server.negotiation import negotiate
@@ -145,7 +152,7 @@ def execute(job: Job, handle: _StoreHandle, max_results: int) -> Reply:
             try:
                 result = run_query(job.canned, store, job.params)
             except QueryError as exc:
-                message = str(exc).replace("--param ", "parameter ")
+                message = _web_message(exc).replace("--param ", "parameter ")
                 return Reply.text(400 if exc.usage else 500, message)
             return _result_reply(result, job, max_results)
         if job.kind == "explain":
@@ -206,12 +213,17 @@ def _result_reply(result: QueryResult, job: Job, max_results: int) -> Reply:
     return Reply(200, offer.content_type, serialize(result, offer))
 
 
+def _web_message(exc: QueryError) -> str:
+    """The message for a web client: it names an address, not a command."""
+    return exc.web_message if isinstance(exc, UnknownEntity) else str(exc)
+
+
 def _explain(slug: str, store: ox.Store) -> Reply:
 
     try:
         node = resolve_entity(slug, store)
     except QueryError as exc:
-        return Reply.text(404, str(exc))
+        return Reply.text(404, _web_message(exc))
     result = explain(store, node)
     if not (result.types or result.statements or result.evidence or result.claims_about
             or result.involved_in):

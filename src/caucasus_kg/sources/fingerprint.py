@@ -47,14 +47,16 @@ _DIGEST_CACHES: dict[Path, _DigestCache] = {}
 def _digest_cache(project: Project) -> _DigestCache:
     path = project.store_path.parent / "file-digests.json"
     if path not in _DIGEST_CACHES:
-        _DIGEST_CACHES[path] = _DigestCache(path)
+        _DIGEST_CACHES[path] = _DigestCache(path, project.root)
     return _DIGEST_CACHES[path]
 
 
 class _DigestCache:
-    """SHA-256 digests of large input files, reused while a file's size, modification time (ns)
-    and inode are unchanged, as git's index does: hashing a 200 MB import for every query and
-    every `add` would cost a quarter of a second each time. Small files are always hashed.
+    """SHA-256 digests of large input files, reused while a file's size and modification time
+    (ns) are unchanged, as git's index does: hashing a 200 MB import for every query and every
+    `add` would cost a quarter of a second each time. Small files are always hashed. Files in
+    the project are keyed by their path in it, so a project folder that is moved or renamed
+    (with its store) keeps its digests.
 
     The cache is read from beside the store and written there only by commands that have just
     written the store (:func:`remember_file_digests`), so a rejected command leaves the folder
@@ -62,8 +64,9 @@ class _DigestCache:
 
     MIN_SIZE = 1 << 20
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path):
         self.path = path
+        self.root = root.resolve()
         try:
             self.entries: dict[str, list] = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
@@ -74,8 +77,8 @@ class _DigestCache:
         stat = file.stat()
         if stat.st_size < self.MIN_SIZE:
             return hashlib.sha256(file.read_bytes()).digest()
-        key = str(file.resolve())
-        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        key = self._key(file)
+        stamp = [stat.st_size, stat.st_mtime_ns]
         entry = self.entries.get(key)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
             try:
@@ -87,11 +90,17 @@ class _DigestCache:
         self.changed = True
         return value
 
+    def _key(self, file: Path) -> str:
+        resolved = file.resolve()
+        if resolved.is_relative_to(self.root):
+            return resolved.relative_to(self.root).as_posix()
+        return str(resolved)
+
     def save(self) -> None:
         if not self.changed:
             return
         try:
-            kept = {k: v for k, v in self.entries.items() if Path(k).exists()}
+            kept = {k: v for k, v in self.entries.items() if (self.root / k).exists()}
             tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
             tmp.write_text(json.dumps(kept, sort_keys=True), "utf-8")
             os.replace(tmp, self.path)

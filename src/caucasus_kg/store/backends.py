@@ -1,68 +1,76 @@
-"""The two kinds of store behind the same commands: the embedded Oxigraph folder (the default) and
-a SPARQL 1.1 server (``--store http://...``).
+"""Which store a project uses: the embedded Oxigraph folder (the default) or a SPARQL 1.1 server
+(``--store http://...``), both behind :class:`caucasus_kg.store.backend.Backend`.
 
-Readers (queries, explain, export) need only :class:`QueryStore`: ``query`` with pyoxigraph's
-arguments and ``quads_for_pattern``. ``pyoxigraph.Store`` and
-:class:`~caucasus_kg.sparql_remote.RemoteStore` both provide it. Writers go through
-:func:`write_build`, which replaces the project's graphs in whichever store the project uses.
+Readers (queries, explain, export) need only :class:`~caucasus_kg.store.backend.QueryStore`:
+``query`` with pyoxigraph's arguments and ``quads_for_pattern``, which ``pyoxigraph.Store`` and
+:class:`~caucasus_kg.store.remote.RemoteStore` both provide. Writers go through the backend:
+``replace_graphs`` for a build, ``add_graphs`` for an addition.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from typing import Protocol
+import contextlib
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from caucasus_kg.core.project import Project
 from caucasus_kg.sources.dataset import NamedGraph
-from caucasus_kg.sources.fingerprint import input_fingerprint
-from caucasus_kg.store.embedded import BuildInfo, StoreError, quads, write_store
-from caucasus_kg.store.remote import RemoteStore, RemoteStoreError, is_remote
+from caucasus_kg.store.backend import Backend, BuildInfo, Plan, QueryStore, StoreError
+from caucasus_kg.store.embedded import EmbeddedStore
+from caucasus_kg.store.remote import (
+    RemoteQuerySyntaxError,
+    RemoteStore,
+    RemoteStoreError,
+    ServerStore,
+    is_remote,
+)
+from caucasus_kg.store.transaction import Recovery
+from caucasus_kg.store.transaction import recover as recover_with
 
-__all__ = ["QueryStore", "RemoteStore", "RemoteStoreError", "is_remote", "open_remote",
-           "remote_is_stale", "write_build"]
-
-
-class QueryStore(Protocol):
-    """What reading the graph needs from a store."""
-
-    def query(self, query: str, prefixes: Mapping[str, str] | None = ...,
-              use_default_graph_as_union: bool = ...) -> object: ...
-
-    def quads_for_pattern(self, subject: object, predicate: object, object: object,
-                          graph_name: object = ...) -> Iterator[ox.Quad]: ...
+__all__ = ["Backend", "QueryStore", "RemoteStore", "RemoteStoreError", "is_remote",
+           "open_backend", "recover", "server_errors", "write_build"]
 
 
-def open_remote(project: Project) -> RemoteStore:
-    """The project's SPARQL server, reached once so a dead server fails here with a clear message."""
-    assert project.store_url is not None
-    remote = RemoteStore(project.store_url)
-    remote.check()
-    return remote
+def open_backend(project: Project, check: bool = False) -> Backend:
+    """The project's store; with ``check``, a server is reached once so that a dead one fails
+    here with a clear message (:class:`RemoteStoreError`)."""
+    if project.store_url is None:
+        return EmbeddedStore(project)
+    backend = ServerStore(project)
+    if check:
+        backend.remote.check()
+    return backend
+
+
+def _backend_for(project: Project, plan: Plan) -> Backend:
+    """The store an interrupted addition was writing, as its journal names it."""
+    if plan.get("kind") == ServerStore.kind:
+        return ServerStore(dataclasses.replace(project, store_url=plan["url"]))
+    path = Path(plan["path"]) if plan.get("path") else project.store_path
+    return EmbeddedStore(dataclasses.replace(project, store_url=None, store_path=path))
+
+
+def recover(project: Project) -> Recovery | None:
+    """:func:`caucasus_kg.store.transaction.recover` with the store each journal names. Call
+    under the write lock."""
+    return recover_with(project, lambda plan: _backend_for(project, plan))
+
+
+@contextlib.contextmanager
+def server_errors() -> Iterator[None]:
+    """A SPARQL server that cannot be reached, or refuses a request, as a :class:`StoreError`."""
+    try:
+        yield
+    except RemoteQuerySyntaxError as exc:
+        raise StoreError(f"the SPARQL server refused a query: {exc}") from exc
+    except RemoteStoreError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 def write_build(project: Project, graphs: list[NamedGraph], fingerprint: str,
                 extra_quads: list[ox.Quad] | None = None) -> BuildInfo:
     """Replace the store's content with ``graphs`` (and derived quads), all or nothing."""
-    if project.store_url is None:
-        return write_store(project.store_path, graphs, fingerprint, extra_quads)
-    by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
-    for quad in [*quads(graphs), *(extra_quads or [])]:
-        by_graph[quad.graph_name.value].append(quad.triple)
-    for named in graphs:
-        by_graph.setdefault(str(named.name), [])
-    try:
-        manifest = RemoteStore(project.store_url).replace_graphs(dict(by_graph), fingerprint)
-    except RemoteStoreError as exc:
-        raise StoreError(f"{exc}; the store was not changed") from exc
-    return BuildInfo(fingerprint, manifest.triples, len(manifest.graphs))
-
-
-def remote_is_stale(project: Project, remote: RemoteStore) -> bool | None:
-    """Like :func:`caucasus_kg.build.is_stale` for a server: None when nothing was built there."""
-    manifest = remote.manifest()
-    if not manifest.graphs:
-        return None
-    return input_fingerprint(project) != manifest.fingerprint
+    return open_backend(project).replace_graphs(graphs, fingerprint, extra_quads)

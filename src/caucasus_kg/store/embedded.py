@@ -1,64 +1,41 @@
 """The embedded Oxigraph store on disk: written whole and swapped in, opened read-only to query.
 
 A build writes a complete new store beside the old one and renames it into place, so a failed or
-killed build never leaves a half-written store, and readers never see one being written.
+killed build never leaves a half-written store, and readers never see one being written. An
+addition loads its graphs into a copy of the store (RocksDB's table files hard-linked, so the copy
+is cheap) and swaps the copy in the same way, under the journal of
+:mod:`caucasus_kg.store.transaction`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import os
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 
+from caucasus_kg.core.project import Project
 from caucasus_kg.sources.dataset import NamedGraph
 from caucasus_kg.sources.rdffile import load_into
+from caucasus_kg.store.backend import Addition, Backend, BuildInfo, Plan, StoreError
+from caucasus_kg.store.transaction import (
+    beside,
+    commit,
+    copy_store,
+    crash_point,
+    info_path,
+    read_build_info,
+    swap_in,
+    write_build_info,
+    write_lock,
+)
 
-
-class StoreError(Exception):
-    """The store is missing, locked or unreadable; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class BuildInfo:
-    fingerprint: str
-    triples: int
-    graphs: int
-
-
-def info_path(store_path: Path) -> Path:
-    return store_path.with_name(store_path.name + ".json")
-
-
-def read_build_info(store_path: Path) -> BuildInfo | None:
-    try:
-        data = json.loads(info_path(store_path).read_text())
-        return BuildInfo(data["fingerprint"], int(data["triples"]), int(data["graphs"]))
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-@contextlib.contextmanager
-def write_lock(store_path: Path) -> Iterator[None]:
-    """Hold the project's write lock; a second writer fails at once with a clear message."""
-    store_path.parent.mkdir(parents=True, exist_ok=True)
-    lock_file = store_path.with_name(store_path.name + ".lock")
-    with open(lock_file, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise StoreError(f"another caucasus-kg command is writing {store_path}; wait for it "
-                             "to finish and try again") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+__all__ = ["COMPACT_AFTER", "BuildInfo", "EmbeddedStore", "StoreError", "info_path",
+           "load_graphs", "memory_store", "open_store", "quads", "read_build_info",
+           "write_lock", "write_store"]
 
 
 def quads(graphs: list[NamedGraph]) -> Iterator[ox.Quad]:
@@ -90,12 +67,16 @@ def compact_after_large_write(store: ox.Store, written: int) -> None:
         store.optimize()
 
 
+def _graph_count(store: ox.Store) -> int:
+    return sum(1 for _ in store.named_graphs())
+
+
 def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
                 extra_quads: list[ox.Quad] | None = None) -> BuildInfo:
     """Write a fresh store with ``graphs`` (and derived quads) and swap it in for the old one."""
     store_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = store_path.with_name(store_path.name + f".new-{os.getpid()}")
-    old = store_path.with_name(store_path.name + f".old-{os.getpid()}")
+    tmp = beside(store_path, f"new-{os.getpid()}")
+    old = beside(store_path, f"old-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         store = ox.Store(str(tmp))
@@ -106,13 +87,9 @@ def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
         triples = len(store)
         compact_after_large_write(store, triples)
         del store
+        crash_point("build-written")
         info = BuildInfo(fingerprint, triples, len(graphs) + (1 if extra_quads else 0))
-        if store_path.exists():
-            os.rename(store_path, old)
-        os.rename(tmp, store_path)
-        info_tmp = info_path(store_path).with_suffix(".json.tmp")
-        info_tmp.write_text(json.dumps(info.__dict__, indent=2, sort_keys=True) + "\n")
-        os.replace(info_tmp, info_path(store_path))
+        swap_in(tmp, store_path, old, info, "build-moved-aside")
         return info
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -137,3 +114,103 @@ def memory_store(graphs: list[NamedGraph]) -> ox.Store:
     return store
 
 
+class EmbeddedStore(Backend):
+    """The project's Oxigraph folder (``project.store_path``)."""
+
+    kind: ClassVar[str] = "embedded"
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.path = project.store_path
+        self._reader: ox.Store | None = None
+        self._base: Path | None = None  # a copy without the graphs an addition replaces
+        self._staged: BuildInfo | None = None
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def info(self) -> BuildInfo | None:
+        if not self.path.exists():
+            return None
+        return read_build_info(self.path)
+
+    def reader(self, without: Collection[str] = ()) -> ox.Store:
+        if not without:
+            if self._reader is None:
+                self._reader = open_store(self.path)
+            return self._reader
+        base = beside(self.path, "add-base")
+        shutil.rmtree(base, ignore_errors=True)
+        copy_store(self.path, base)
+        self._base = base
+        store = ox.Store(str(base))
+        for graph in sorted(without):
+            store.remove_graph(ox.NamedNode(graph))
+        store.flush()
+        del store
+        return ox.Store.read_only(str(base))
+
+    def replace_graphs(self, graphs: list[NamedGraph], fingerprint: str,
+                       extra_quads: list[ox.Quad] | None = None) -> BuildInfo:
+        self._reader = None
+        return write_store(self.path, graphs, fingerprint, extra_quads)
+
+    def add_graphs(self, addition: Addition) -> BuildInfo:
+        return commit(self.project, self, addition)
+
+    def close(self) -> None:
+        self._reader = None
+        if self._base is not None:
+            shutil.rmtree(self._base, ignore_errors=True)
+            self._base = None
+
+    # The steps of an addition
+
+    def begin_addition(self, addition: Addition) -> Plan:
+        info = info_path(self.path)
+        return {"kind": self.kind, "path": str(self.path),
+                "info": info.read_text() if info.exists() else None}
+
+    def stage_addition(self, addition: Addition, plan: Plan) -> None:
+        """A copy of the store (of the one without the replaced graphs, if any) with the new
+        graphs bulk-loaded: it is a copy until it is swapped in."""
+        new_store = beside(self.path, "add-new")
+        shutil.rmtree(new_store, ignore_errors=True)
+        copy_store(self._base or self.path, new_store)
+        store = ox.Store(str(new_store))
+        if self._base is None:  # not read without them first: drop the replaced graphs here
+            for graph in sorted(addition.replaces):
+                store.remove_graph(ox.NamedNode(graph))
+        load_graphs(store, addition.graphs)
+        store.extend(addition.extra_quads)
+        store.flush()
+        self._staged = BuildInfo("", len(store), _graph_count(store))
+        compact_after_large_write(store, sum(len(g) for g in addition.graphs))
+        del store
+
+    def publish_addition(self, addition: Addition, plan: Plan, fingerprint: str) -> BuildInfo:
+        assert self._staged is not None
+        self._reader = None
+        info = BuildInfo(fingerprint, self._staged.triples, self._staged.graphs)
+        swap_in(beside(self.path, "add-new"), self.path, beside(self.path, "add-old"), info,
+                "store-moved-aside")
+        return info
+
+    def end_addition(self, plan: Plan) -> None:
+        shutil.rmtree(beside(self.path, "add-old"), ignore_errors=True)
+
+    def recover_addition(self, plan: Plan) -> bool:
+        """Put the store and its build info back as they were: the swap is undone even when it
+        was complete, so an interrupted addition always leaves the graph as it was."""
+        self._reader = None
+        old = beside(self.path, "add-old")
+        if old.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+            os.rename(old, self.path)
+        info = info_path(self.path)
+        earlier = plan.get("info")
+        if earlier is not None and (not info.exists() or info.read_text() != earlier):
+            write_build_info(self.path, earlier)  # unchanged, it is not rewritten (full disks)
+        shutil.rmtree(beside(self.path, "add-new"), ignore_errors=True)
+        return False

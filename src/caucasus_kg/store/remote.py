@@ -8,7 +8,9 @@ which gives the embedded store's semantics: the default graph is the union of th
 and nothing else.
 
 A store URL may end in ``#NAME`` to keep several projects (or test runs) apart on one server: the
-manifest and the graphs are then stored under ``https://w3id.org/caucasus-kg/store/NAME/``.
+manifest and the graphs are then stored under ``https://w3id.org/caucasus-kg/store/NAME/``. Queries
+still name the project's graphs (``https://w3id.org/caucasus-kg/graph/...``): they are renamed on
+the way to the server and back, so a query gets the embedded store's graph names.
 
 On Virtuoso, queries are rewritten before they are sent (:func:`virtuoso_text`) so that they get
 the embedded store's answers despite Virtuoso's known differences (docs/stores.md), and an answer
@@ -17,6 +19,10 @@ Virtuoso cut short at its time limit is refused rather than taken as the whole a
 Answers come back as pyoxigraph terms, so the rest of the code does not care which store it reads:
 :meth:`RemoteStore.query` takes the same arguments as ``pyoxigraph.Store.query`` and returns rows
 that index like ``QuerySolution``, a boolean for ASK, or triples for CONSTRUCT and DESCRIBE.
+
+:class:`ServerStore` is the server as a :class:`caucasus_kg.store.backend.Backend`: builds replace
+every graph, and additions are uploaded under staging names and moved into place, with the
+manifest, by one update (docs/stores.md says what is atomic there).
 """
 
 from __future__ import annotations
@@ -28,13 +34,20 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pyoxigraph as ox
 
-from caucasus_kg.core.sparql_text import QueryRefused, SparqlSyntaxError, check_query
+from caucasus_kg.core.project import Project
+from caucasus_kg.core.sparql_text import QueryRefused, SparqlSyntaxError, check_query, tokens
 from caucasus_kg.model.namespaces import BASE, GRAPH
+from caucasus_kg.sources.dataset import NamedGraph
+from caucasus_kg.store.backend import Addition, Backend, BuildInfo, Plan, StoreError
+from caucasus_kg.store.embedded import quads
+from caucasus_kg.store.transaction import commit
 from caucasus_kg.store.virtuoso import VirtuosoLimit, virtuoso_text
 
 STORE_NS = BASE + "store"
@@ -59,11 +72,13 @@ def is_remote(spec: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the last build put on the server: its fingerprint, size and graphs (server names)."""
+    """What the last build or addition put on the server: its fingerprint, size and graphs
+    (server names), and the token of the write that left it."""
 
     fingerprint: str
     triples: int
     graphs: tuple[str, ...]
+    commit: str = ""
 
 
 class Solution:
@@ -106,8 +121,21 @@ class RemoteStore:
         self.name = name or None
         self.timeout = timeout
         self.graph_store = endpoint + "-graph-crud" if endpoint.endswith("/sparql") else None
+        self.excluded: frozenset[str] = frozenset()
+        """Graphs (server names) left out of every query's dataset (see :meth:`without`)."""
         self._manifest: Manifest | None = None
         self._server: str | None = None
+
+    def without(self, graphs: Collection[str]) -> RemoteStore:
+        """The same store read as if it did not hold ``graphs`` (the project's names)."""
+        view = RemoteStore(self.url, self.timeout)
+        view.graph_store, view._server = self.graph_store, self._server
+        view.excluded = frozenset(self.server_graph(g) for g in graphs)
+        return view
+
+    def __len__(self) -> int:
+        """The triples of the project's graphs, as the manifest counts them."""
+        return self.manifest().triples
 
     # ----------------------------------------------------------------------------------------
     # Names on the server
@@ -119,8 +147,32 @@ class RemoteStore:
     def server_graph(self, graph: str) -> str:
         """The name on the server of one of the project's graphs."""
         if self.name and graph.startswith(str(GRAPH)):
-            return f"{STORE_NS}/{self.name}/graph/{graph[len(str(GRAPH)):]}"
+            return f"{self._graphs_ns}{graph[len(str(GRAPH)):]}"
         return graph
+
+    @property
+    def _graphs_ns(self) -> str:
+        return f"{STORE_NS}/{self.name}/graph/"
+
+    def project_graph(self, graph: str) -> str:
+        """The project's name of a graph named ``graph`` on the server."""
+        if self.name and graph.startswith(self._graphs_ns):
+            return str(GRAPH) + graph[len(self._graphs_ns):]
+        return graph
+
+    def _to_server(self, text: str) -> str:
+        """The query with the project's graph names (IRIs, and the namespace a prefix binds)
+        as the server names them."""
+        if not self.name or str(GRAPH) not in text:
+            return text
+        return "".join(f"<{self.server_graph(t.text[1:-1])}>"
+                       if t.kind == "iri" and t.text[1:-1].startswith(str(GRAPH)) else t.text
+                       for t in tokens(text))
+
+    def _from_server(self, term: object) -> object:
+        if self.name and isinstance(term, ox.NamedNode) and term.value.startswith(self._graphs_ns):
+            return ox.NamedNode(self.project_graph(term.value))
+        return term
 
     # ----------------------------------------------------------------------------------------
     # The protocol
@@ -172,8 +224,8 @@ class RemoteStore:
         except QueryRefused as exc:
             raise RemoteQuerySyntaxError(exc.message) from exc
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted((prefixes or {}).items()))
-        text = head + text
-        graphs = self.manifest().graphs if use_default_graph_as_union else ()
+        text = self._to_server(head + text)
+        graphs = self.dataset_graphs() if use_default_graph_as_union else ()
         if self._server is None:
             self.manifest()  # the first request tells which server this is
         if self.is_virtuoso:
@@ -187,9 +239,21 @@ class RemoteStore:
         fields = [("query", text), *self._dataset_form(graphs)]
         if form in ("CONSTRUCT", "DESCRIBE"):
             _, body = self._post(self.endpoint, fields, "application/n-triples", True)
-            return parse_ntriples(body)
+            triples = parse_ntriples(body)
+            if not self.name:
+                return triples
+            return [ox.Triple(t.subject, t.predicate, self._from_server(t.object))
+                    for t in triples]
         _, body = self._post(self.endpoint, fields, "application/sparql-results+json", True)
-        return parse_json_results(body)
+        results = parse_json_results(body)
+        if self.name and isinstance(results, Solutions):
+            for row in results:
+                row._values = {k: self._from_server(v) for k, v in row._values.items()}
+        return results
+
+    def dataset_graphs(self) -> tuple[str, ...]:
+        """The graphs (server names) a query reads: the manifest's, but for any excluded."""
+        return tuple(g for g in self.manifest().graphs if g not in self.excluded)
 
     def _for_virtuoso(self, text: str, graphs: Iterable[str]) -> str:
         """The query as it is sent to Virtuoso (:func:`virtuoso_text`); the queries that adjustment
@@ -231,7 +295,7 @@ class RemoteStore:
             text = (f"SELECT ?p ?o WHERE {{ GRAPH <{self.manifest_graph}> "
                     f"{{ <{self.manifest_graph}> ?p ?o }} }}")
             _, body = self._post(self.endpoint, [("query", text)], "application/sparql-results+json")
-            fingerprint, triples, graphs = "", 0, []
+            fingerprint, triples, graphs, token = "", 0, [], ""
             for row in parse_json_results(body):
                 prop, value = row["p"].value, row["o"]
                 if prop == _M + "fingerprint":
@@ -240,7 +304,9 @@ class RemoteStore:
                     triples = int(value.value)
                 elif prop == _M + "graph":
                     graphs.append(value.value)
-            self._manifest = Manifest(fingerprint, triples, tuple(sorted(graphs)))
+                elif prop == _M + "commit":
+                    token = value.value
+            self._manifest = Manifest(fingerprint, triples, tuple(sorted(graphs)), token)
         return self._manifest
 
     def check(self) -> Manifest:
@@ -250,7 +316,8 @@ class RemoteStore:
     # ----------------------------------------------------------------------------------------
     # Writing a build
 
-    def replace_graphs(self, graphs: Mapping[str, list[ox.Triple]], fingerprint: str) -> Manifest:
+    def replace_content(self, graphs: Mapping[str, list[ox.Triple]], fingerprint: str
+                        ) -> Manifest:
         """Make ``graphs`` (project graph name to triples) the project's whole content.
 
         Each graph is uploaded under a temporary name first; then one update request moves them
@@ -266,14 +333,11 @@ class RemoteStore:
                 staged[self.server_graph(name)] = temporary
                 self.put_graph(temporary, triples)
             total = sum(len(t) for t in graphs.values())
-            manifest = Manifest(fingerprint, total, tuple(sorted(staged)))
+            manifest = Manifest(fingerprint, total, tuple(sorted(staged)), token)
             operations = [f"MOVE SILENT GRAPH <{tmp}> TO GRAPH <{final}>"
                           for final, tmp in sorted(staged.items())]
             operations += [f"DROP SILENT GRAPH <{g}>" for g in old.graphs if g not in staged]
-            operations.append(f"DROP SILENT GRAPH <{self.manifest_graph}>")
-            operations.append(f"INSERT DATA {{ GRAPH <{self.manifest_graph}> {{ "
-                              + " ".join(_manifest_triples(self.manifest_graph, manifest))
-                              + " } }")
+            operations += self._manifest_update(manifest)
             self.update(" ;\n".join(operations))
         except BaseException:
             for temporary in staged.values():
@@ -282,6 +346,12 @@ class RemoteStore:
             raise
         self._manifest = manifest
         return manifest
+
+    def _manifest_update(self, manifest: Manifest) -> list[str]:
+        """The update operations that replace the manifest with ``manifest``."""
+        return [f"DROP SILENT GRAPH <{self.manifest_graph}>",
+                f"INSERT DATA {{ GRAPH <{self.manifest_graph}> {{ "
+                + " ".join(_manifest_triples(self.manifest_graph, manifest)) + " } }"]
 
     def put_graph(self, graph: str, triples: list[ox.Triple]) -> None:
         """Replace one graph's content: graph store protocol PUT, else SPARQL Update."""
@@ -315,6 +385,124 @@ class RemoteStore:
         self._manifest = Manifest("", 0, ())
 
 
+    def count(self, graph: str) -> int:
+        """The triples in ``graph`` (a server name)."""
+        return self._count(f"GRAPH <{graph}> {{ ?s ?p ?o }}")
+
+    def count_present(self, graph: str, triples: Iterable[ox.Triple]) -> int:
+        """How many of ``triples`` (without blank nodes) ``graph`` (a server name) holds."""
+        rows = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in triples)
+        if not rows:
+            return 0
+        return self._count(f"VALUES (?s ?p ?o) {{ {rows} }} GRAPH <{graph}> {{ ?s ?p ?o }}")
+
+    def _count(self, pattern: str) -> int:
+        text = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
+        _, body = self._post(self.endpoint, [("query", text)], "application/sparql-results+json")
+        results = parse_json_results(body)
+        assert isinstance(results, Solutions)
+        return int(results[0]["n"].value) if results else 0
+
+
+def _by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
+    by_graph: dict[str, list[ox.Triple]] = defaultdict(list)
+    for quad in quads:
+        by_graph[quad.graph_name.value].append(quad.triple)
+    return by_graph
+
+
+class ServerStore(Backend):
+    """The project's graphs on a SPARQL 1.1 server (``project.store_url``)."""
+
+    kind: ClassVar[str] = "server"
+
+    def __init__(self, project: Project, remote: RemoteStore | None = None) -> None:
+        assert project.store_url is not None
+        self.project = project
+        self.remote = remote or RemoteStore(project.store_url)
+
+    @property
+    def location(self) -> str:
+        return self.remote.url
+
+    def info(self) -> BuildInfo | None:
+        manifest = self.remote.manifest(refresh=True)
+        if not manifest.graphs:
+            return None
+        return BuildInfo(manifest.fingerprint, manifest.triples, len(manifest.graphs))
+
+    def reader(self, without: Collection[str] = ()) -> RemoteStore:
+        return self.remote.without(without) if without else self.remote
+
+    def replace_graphs(self, graphs: list[NamedGraph], fingerprint: str,
+                       extra_quads: list[ox.Quad] | None = None) -> BuildInfo:
+        by_graph = _by_graph([*quads(graphs), *(extra_quads or [])])
+        for named in graphs:
+            by_graph.setdefault(str(named.name), [])
+        try:
+            manifest = self.remote.replace_content(dict(by_graph), fingerprint)
+        except RemoteStoreError as exc:
+            raise StoreError(f"{exc}; the store was not changed") from exc
+        return BuildInfo(fingerprint, manifest.triples, len(manifest.graphs))
+
+    def add_graphs(self, addition: Addition) -> BuildInfo:
+        return commit(self.project, self, addition)
+
+    # The steps of an addition: staging graphs, then one update
+
+    def begin_addition(self, addition: Addition) -> Plan:
+        """Staging names for the new graphs (moved onto their names, replacing any graph of
+        that name) and for the derived quads (added to their graphs)."""
+        token = secrets.token_hex(6)
+        staging = f"{STORE_NS}/staging/{token}/"
+        moved = sorted(str(g.name) for g in addition.graphs)
+        added = sorted(_by_graph(addition.extra_quads))
+        return {"kind": self.kind, "url": self.remote.url, "token": token,
+                "move": {self.remote.server_graph(g): f"{staging}{n}"
+                         for n, g in enumerate(moved)},
+                "add": {self.remote.server_graph(g): f"{staging}add-{n}"
+                        for n, g in enumerate(added)}}
+
+    def stage_addition(self, addition: Addition, plan: Plan) -> None:
+        for named in addition.graphs:
+            self.remote.put_graph(plan["move"][self.remote.server_graph(str(named.name))],
+                                  [q.triple for q in named.quads()])
+        for graph, triples in _by_graph(addition.extra_quads).items():
+            self.remote.put_graph(plan["add"][self.remote.server_graph(graph)], triples)
+
+    def publish_addition(self, addition: Addition, plan: Plan, fingerprint: str) -> BuildInfo:
+        """One update moves the staging graphs into place and rewrites the manifest, whose
+        ``commit`` is then this addition's token (how :meth:`recover_addition` knows)."""
+        old = self.remote.manifest(refresh=True)
+        triples = old.triples + sum(len(g) for g in addition.graphs)
+        triples -= sum(self.remote.count(g) for g in plan["move"] if g in old.graphs)
+        for graph, added in _by_graph(addition.extra_quads).items():
+            distinct = set(added)
+            triples += len(distinct) - self.remote.count_present(
+                self.remote.server_graph(graph), distinct)
+        graphs = tuple(sorted({*old.graphs, *plan["move"], *plan["add"]}))
+        manifest = Manifest(fingerprint, triples, graphs, plan["token"])
+        operations = [f"MOVE SILENT GRAPH <{tmp}> TO GRAPH <{final}>"
+                      for final, tmp in sorted(plan["move"].items())]
+        for final, tmp in sorted(plan["add"].items()):
+            operations += [f"ADD SILENT GRAPH <{tmp}> TO GRAPH <{final}>",
+                           f"DROP SILENT GRAPH <{tmp}>"]
+        operations += self.remote._manifest_update(manifest)
+        self.remote.update(" ;\n".join(operations))
+        self.remote._manifest = manifest
+        return BuildInfo(fingerprint, triples, len(graphs))
+
+    def recover_addition(self, plan: Plan) -> bool:
+        """Published if the manifest carries this addition's token; otherwise the staging
+        graphs, which no query reads, are dropped and the server is as it was."""
+        if self.remote.manifest(refresh=True).commit == plan["token"]:
+            return True
+        staging = [*plan.get("move", {}).values(), *plan.get("add", {}).values()]
+        if staging:
+            self.remote.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in staging))
+        return False
+
+
 def _check_complete(headers: Mapping[str, str], endpoint: str) -> None:
     """Refuse an answer the server cut short.
 
@@ -334,6 +522,8 @@ def _check_complete(headers: Mapping[str, str], endpoint: str) -> None:
 def _manifest_triples(subject: str, manifest: Manifest) -> list[str]:
     lines = [f"<{subject}> <{_M}fingerprint> {_nt(ox.Literal(manifest.fingerprint))} .",
              f"<{subject}> <{_M}triples> \"{manifest.triples}\"^^<{_XSD}integer> ."]
+    if manifest.commit:
+        lines.append(f"<{subject}> <{_M}commit> {_nt(ox.Literal(manifest.commit))} .")
     lines += [f"<{subject}> <{_M}graph> <{g}> ." for g in manifest.graphs]
     return lines
 

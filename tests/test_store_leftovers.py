@@ -1,0 +1,93 @@
+"""A build killed midway leaves its new store folder (``store.new-PID``) beside the store, and,
+killed between its two renames, no store but the old one aside (``store.old-PID``). The next
+command that writes removes what a dead process left, putting the old store back first."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT
+
+NOTE = ROOT / "docs/examples/cfe-2007-note.yaml"
+
+
+def _quads(store: Path) -> list[str]:
+    opened = ox.Store.read_only(str(store))
+    try:
+        return sorted(str(q) for q in opened)
+    finally:
+        del opened
+
+
+def _leftovers(project) -> list[str]:
+    folder = project.store_path.parent
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.startswith(project.store_path.name + ".") and p.is_dir())
+
+
+def _killed_build(project, step: str) -> None:
+    env = dict(os.environ, CAUCASUS_KG_FAULT_INJECTION=step)
+    done = subprocess.run([sys.executable, "-m", "caucasus_kg.cli", "--project",
+                           str(project.root), "build"], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 137, done.stderr
+
+
+def _add_note(project) -> None:
+    shutil.copy(NOTE, project.graphs_dir)
+    (project.graphs_dir / "texts").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "docs/examples/texts/cfe-2007-note.txt", project.graphs_dir / "texts")
+
+
+@pytest.fixture
+def built(tmp_project, cli):
+    assert cli("--project", tmp_project.root, "build")[0] == 0
+    return tmp_project
+
+
+def test_a_build_killed_before_the_swap_leaves_a_folder_the_next_build_removes(built,
+                                                                               cli) -> None:
+    before = _quads(built.store_path)
+    _add_note(built)
+    _killed_build(built, "build-written")
+    [leftover] = _leftovers(built)
+    assert leftover.startswith("store.new-")
+    assert _quads(built.store_path) == before  # readers never saw the new store
+    code, _, err = cli("--project", built.root, "build")
+    assert code == 0, err
+    assert _leftovers(built) == []
+    code, out, _ = cli("--project", built.root, "query", "who-suspended-cfe", "-f", "csv")
+    assert code == 0 and ",2007-12-12," in out
+
+
+def test_a_build_killed_between_the_renames_gets_its_old_store_back(built, cli) -> None:
+    before = _quads(built.store_path)
+    _add_note(built)
+    _killed_build(built, "build-moved-aside")
+    assert not built.store_path.exists()
+    new, old = _leftovers(built)
+    assert new.startswith("store.new-") and old == new.replace(".new-", ".old-")
+    # the next build fails its checks: the old store is back all the same, and answers
+    (built.graphs_dir / "cfe-2007-note.yaml").write_text(
+        NOTE.read_text("utf-8").replace("actor: Russian Federation", "actor: Rusia"), "utf-8")
+    code, _, err = cli("--project", built.root, "build")
+    assert code == 1, err
+    assert _leftovers(built) == []
+    assert _quads(built.store_path) == before
+    code, out, err = cli("--project", built.root, "query", "who-suspended-cfe", "-f", "csv")
+    assert code == 0 and "changed since the store was built" in err
+    assert ",2007-12-12," not in out
+
+
+def test_a_folder_of_a_running_process_is_left_alone(built, cli) -> None:
+    running = built.store_path.with_name(built.store_path.name + ".new-1")  # pid 1 runs
+    running.mkdir()
+    code, _, err = cli("--project", built.root, "build")
+    assert code == 0, err
+    assert running.is_dir()

@@ -188,6 +188,13 @@ def test_a_report_is_stored_as_a_paraphrase_never_as_a_quote(tmp_project, tmp_pa
     rows = out.strip().splitlines()
     assert len(rows) == 2
     assert rows[1].startswith("report in the curator's words,,The statement says")
+    # The source lists its evidence by kind: one report, no quote.
+    code, out, _ = cli("--project", tmp_project.root, "query", "sources", "-f", "json")
+    assert code == 0
+    rows = {b["source"]["value"].rsplit("/", 1)[1]: b for b in
+            json.loads(out)["results"]["bindings"]}
+    counts = {name: rows["a-statement"][name]["value"] for name in ("quotes", "reports", "records")}
+    assert counts == {"quotes": "0", "reports": "1", "records": "0"}
 
 
 # --- Claims, interviews and the graph's own rules ------------------------------------------------

@@ -1121,20 +1121,21 @@ def test_according_to_cawat(ask) -> None:
 def test_sources(ask) -> None:
     columns, rows = ask("sources")
     assert columns == ["source", "title", "publisher", "kind", "language", "note", "facts",
-                       "claims", "quotes"]
+                       "claims", "quotes", "reports", "records"]
     assert {row[0] for row in rows} == sources_declared((ARTICLE_FILE, *CURATED_FILES))
     # 6 legal instruments + 7 events + 1 ranking; 24 claims; 42 quotes in the fact file (3 for
-    # actors, 6 for instruments, 7 for events, 1 for the ranking, 25 for the claims).
+    # actors, 6 for instruments, 7 for events, 1 for the ranking, 25 for the claims); the
+    # article is quoted only: no reports, no dataset records.
     assert ("src:armenpress-azerbaijan-arms-imports", SOURCE_TITLE, "Armenpress", "news article",
             "en", "The interview with Davit Harutyunov was given to Armenpress in Armenian; the "
-            "English article is the source here.", "14", "24", "42") in rows
-    # A source cited by reports: each counts as evidence of the fact it supports. The Tashkent
-    # agreement: the agreement itself and the eight successions.
+            "English article is the source here.", "14", "24", "42", "0", "0") in rows
+    # A source cited by reports only: each report is evidence of the fact it supports. The
+    # Tashkent agreement: the agreement itself and the eight successions.
     assert ("src:tashkent-agreement-1992-text", "Agreement on the Principles and Procedures for "
             "the Implementation of the Treaty on Conventional Armed Forces in Europe (Tashkent, "
             "15 May 1992)", "Federation of American Scientists", "legislation", "en", "The "
             "agreement's text as published by the Federation of American Scientists.", "9", "0",
-            "9") in rows
+            "0", "9", "0") in rows
     assert [row[1] for row in rows] == sorted(row[1] for row in rows)
 
 

@@ -100,15 +100,21 @@ def test_open_says_why_there_is_no_project(tmp_path: Path) -> None:
 def test_a_select_gives_rows_of_python_values(kg: KnowledgeGraph) -> None:
     table = kg.query("who-suspended-cfe")
     assert isinstance(table, Table)
-    assert table.columns == ["actor", "action", "date", "in_response_to", "fact"]
-    assert len(table) == 3
-    assert table[1] == ("Russia", "withdrawal", dt.date(2023, 11, 7), "",
+    assert table.columns == ["actor", "action", "announced", "effective", "via", "authorised_by",
+                             "in_response_to", "fact"]
+    assert len(table) == 8
+    law = "Russian federal law on the denunciation of the CFE Treaty (2023)"
+    assert table[2] == ("Russia", "withdrawal", None, dt.date(2023, 11, 7), "", law, "",
                         "id:russia-withdraws-from-cfe-2023")
-    assert [row[0] for row in table] == ["NATO allies of the United States", "Russia",
-                                         "United States"]
-    assert table.records()[1]["fact"] == "id:russia-withdraws-from-cfe-2023"
-    assert table.column("date") == [dt.date(2023, 11, 7)] * 3
-    fact = table.terms[1][4]
+    assert [row[0] for row in table] == ["Russia", "Russia", "Russia",
+                                         "NATO allies of the United States", "United States",
+                                         "Czechia", "Slovakia", "Canada"]
+    assert table.records()[2]["fact"] == "id:russia-withdraws-from-cfe-2023"
+    assert table.column("announced") == [dt.date(2007, 7, 14), dt.date(2023, 5, 29), None,
+                                         *[dt.date(2023, 11, 7)] * 5]
+    assert table.column("effective") == [dt.date(2007, 12, 12), *[dt.date(2023, 11, 7)] * 2,
+                                         *[dt.date(2023, 12, 7)] * 4, dt.date(2024, 2, 7)]
+    fact = table.terms[2][7]
     assert isinstance(fact, ox.NamedNode)
     assert fact.value == "https://w3id.org/caucasus-kg/id/russia-withdraws-from-cfe-2023"
     with pytest.raises(KeyError, match="no column 'when'; the columns are: actor, action"):
@@ -123,7 +129,8 @@ def test_a_table_prints_and_serializes_as_the_command_does(kg: KnowledgeGraph, r
     for fmt in ("csv", "tsv", "json", "xml"):
         code, out, _ = cli("--project", root, "query", "who-suspended-cfe", "-f", fmt)
         assert table.serialize(fmt).decode().replace("\r\n", "\n") == out, fmt  # as click reads
-    assert repr(table) == "<Table of 3 rows: actor, action, date, in_response_to, fact>"
+    assert repr(table) == ("<Table of 8 rows: actor, action, announced, effective, via, "
+                           "authorised_by, in_response_to, fact>")
 
 
 def test_parameters_are_keywords_given_as_text_or_values(kg: KnowledgeGraph, root: Path,
@@ -160,8 +167,11 @@ def test_an_ask_is_a_bool_and_a_construct_triples(kg: KnowledgeGraph, root: Path
     assert kg.query("ASK { id:russia a ckg:Treaty }") is False
     text = "CONSTRUCT { ?s a ckg:Treaty } WHERE { ?s a ckg:Treaty }"
     triples = kg.query(text)
-    assert isinstance(triples, Triples) and len(triples) == 1
-    assert triples[0].subject == ox.NamedNode("https://w3id.org/caucasus-kg/id/cfe-treaty")
+    assert isinstance(triples, Triples) and len(triples) == 4
+    assert sorted(t.subject.value for t in triples) == [  # the CFE Treaty and the 1992-93
+        f"https://w3id.org/caucasus-kg/id/{name}" for name in (  # arrangements among its parties
+            "cfe-treaty", "cfe-vienna-document-1993", "oslo-final-document-1992",
+            "tashkent-agreement-1992")]
     code, out, _ = cli("--project", root, "query", text, "-f", "ntriples")
     assert code == 0 and triples.serialize("ntriples").decode() == out
 
@@ -323,7 +333,8 @@ def test_add_checks_only_unless_asked_to_merge(tmp_path: Path, built_template: P
     merged = kg.add(NOTE, dry_run=False)
     assert merged.accepted and not merged.dry_run
     assert (root / "graphs" / "cfe-2007-note.yaml").is_file()
-    assert len(kg.explain("russia-withdraws-from-cfe-2023").evidence) == 2  # the store changed
+    # the article's quote and two reports (graphs/cfe-participation.yaml), and now the note's
+    assert len(kg.explain("russia-withdraws-from-cfe-2023").evidence) == 4  # the store changed
     with pytest.raises(InputError, match="already exists"):
         kg.add(NOTE)
 
@@ -346,11 +357,11 @@ def test_add_on_a_sparql_server_store_merges_as_on_the_embedded_one(
         assert kg.add(NOTE).accepted  # a dry run builds the server's store first
         merged = kg.add(NOTE, dry_run=False)
         assert merged.accepted and merged.files == ["graphs/cfe-2007-note.yaml"]
-        assert len(kg.explain("russia-withdraws-from-cfe-2023").evidence) == 2
+        assert len(kg.explain("russia-withdraws-from-cfe-2023").evidence) == 4
         embedded = caucasus_kg.open(root)
         embedded.build()  # graphs/ now holds the note: the embedded store, rebuilt, agrees
         assert kg.query("who-suspended-cfe").rows == embedded.query("who-suspended-cfe").rows
-        assert len(kg.query("who-suspended-cfe")) == 4
+        assert len(kg.query("who-suspended-cfe")) == 9  # the note's 2007 suspension added
     finally:
         RemoteStore(url).drop_all()
 
@@ -359,7 +370,7 @@ def test_a_missing_store_is_built_and_said(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
     said: list[str] = []
     kg = caucasus_kg.open(root, say=said.append)
-    assert len(kg.query("who-suspended-cfe")) == 3
+    assert len(kg.query("who-suspended-cfe")) == 8
     assert said[0] == (f"no store at {root / '.caucasus-kg' / 'store'} yet: building it from "
                        f"{root / 'graphs'}")
     assert said[1].startswith("built: ") and len(said) == 2
@@ -394,7 +405,7 @@ def test_a_stale_store_warns_and_build_refreshes_it(tmp_path: Path, built_templa
     assert info.triples > 1000
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert len(kg.query("who-suspended-cfe")) == 3
+        assert len(kg.query("who-suspended-cfe")) == 8
 
 
 def test_a_sparql_server_store_is_built_and_asked(root: Path, virtuoso_endpoint: str) -> None:

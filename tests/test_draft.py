@@ -277,9 +277,11 @@ def test_draft_writes_a_fact_file_for_review_that_add_takes_once_reviewed(projec
     kinds = {(e["type"], e["already_in_graph"]) for e in report["entries"]
              if e["section"] == "events"}
     assert ("Withdrawal", "russia-withdraws-from-cfe-2023") in kinds
-    assert ("SuspensionOfParticipation", None) in kinds
+    # the note's 2007 suspension is the graph's (graphs/cfe-participation.yaml: in effect from
+    # 12 December 2007)
+    assert ("SuspensionOfParticipation", "russia-suspends-cfe-operation-2007") in kinds
     assert report["counts"] == {"facts": 3, "claims": 5, "new_entities": 1,
-                                "already_in_graph": 1}
+                                "already_in_graph": 2}
     claims = {(e["claimant"], e["stance"]) for e in report["entries"] if e["stance"]}
     assert {("armenia", "denies"), ("azerbaijan", "alleges"), ("davit-harutyunov", "predicts"),
             ("lena-oswin", "proposes")} <= claims
@@ -303,8 +305,10 @@ def test_draft_writes_a_fact_file_for_review_that_add_takes_once_reviewed(projec
     assert code == 0, out + err
     assert "merged: graphs/note.yaml" in out
     assert "adds to 'russia-withdraws-from-cfe-2023', which the graph already holds" in out
+    assert "adds to 'russia-suspends-cfe-operation-2007', which the graph already holds" in out
     code, out, _ = cli("query", "who-suspended-cfe", "-f", "csv")
-    assert "Russia,suspension of participation,2007-12-12" in out
+    assert out.count("Russia,suspension of participation,") == 1
+    assert "Russia,suspension of participation,2007-07-14,2007-12-12," in out
 
 
 def test_validate_names_every_unreviewed_entry_with_its_line(project, cli) -> None:

@@ -423,7 +423,7 @@ def create_app(project: Project, config: ServerConfig | None = None) -> Starlett
     The store must exist (``caucasus-kg serve`` builds it first when it is missing).
     """
     config = config or ServerConfig()
-    pool = WorkerPool(project.store_path, config)
+    pool = WorkerPool(project.store_path, config, project.sources_dirs)
     endpoints = _Endpoints(project, config, pool)
 
     @contextlib.asynccontextmanager

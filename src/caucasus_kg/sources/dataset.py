@@ -251,7 +251,7 @@ def read_files(files: Iterable[InputFile], store: ox.Store | None = None
             if path.suffix.lower() in FACT_SUFFIXES:
                 fact_files.append(read_fact_file(path, file.rel))
             elif is_rdf_file(path):
-                name = file.graph
+                name = URIRef(file.graph)
                 source = load_rdf_file(path, file.shown, store, ox.NamedNode(str(name)))
                 rdf_graphs.append(NamedGraph(name, file.shown, store=store, source=source))
             else:
@@ -306,7 +306,7 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
     _require_labels(ds.index, diags)
     for ff in fact_files:
         graph = to_graph(ff, ontology, ds.index, sources, diags, today)
-        named = NamedGraph(graph_name_for(ff.rel), ff.rel, graph)
+        named = NamedGraph(URIRef(graph_name_for(ff.rel)), ff.rel, graph)
         ds.store.bulk_extend(named.quads())
         ds.graphs.append(named)
     ds.graphs.extend(rdf_graphs)

@@ -328,11 +328,31 @@ def test_add_checks_only_unless_asked_to_merge(tmp_path: Path, built_template: P
         kg.add(NOTE)
 
 
-def test_add_refuses_a_sparql_server_store(root: Path) -> None:
+def test_add_to_an_unreachable_server_store_is_an_error(root: Path) -> None:
     kg = caucasus_kg.open(root, store="http://127.0.0.1:9/sparql")
-    with pytest.raises(StoreError, match="embedded store only, and the store is the SPARQL "
-                                         "server http://127.0.0.1:9/sparql"):
+    with pytest.raises(StoreError, match="cannot reach the SPARQL server at "
+                                         "http://127.0.0.1:9/sparql"):
         kg.add(NOTE)
+    assert not (root / "graphs" / "cfe-2007-note.yaml").exists()
+
+
+def test_add_on_a_sparql_server_store_merges_as_on_the_embedded_one(
+        tmp_path: Path, built_template: Path, virtuoso_endpoint: str) -> None:
+    url = remote_store_url(virtuoso_endpoint)
+    root = tmp_path / "project"
+    shutil.copytree(built_template, root)
+    kg = caucasus_kg.open(root, store=url)
+    try:
+        assert kg.add(NOTE).accepted  # a dry run builds the server's store first
+        merged = kg.add(NOTE, dry_run=False)
+        assert merged.accepted and merged.files == ["graphs/cfe-2007-note.yaml"]
+        assert len(kg.explain("russia-withdraws-from-cfe-2023").evidence) == 2
+        embedded = caucasus_kg.open(root)
+        embedded.build()  # graphs/ now holds the note: the embedded store, rebuilt, agrees
+        assert kg.query("who-suspended-cfe").rows == embedded.query("who-suspended-cfe").rows
+        assert len(kg.query("who-suspended-cfe")) == 4
+    finally:
+        RemoteStore(url).drop_all()
 
 
 def test_a_missing_store_is_built_and_said(tmp_path: Path) -> None:

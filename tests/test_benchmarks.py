@@ -52,3 +52,17 @@ def test_scale_benchmark_says_when_the_sipri_file_is_missing(tmp_path: Path) -> 
     assert done.returncode == 2
     assert f"the SIPRI trade register {missing} is missing" in done.stderr
     assert done.stdout == ""
+
+
+def test_factfile_benchmark_validates_generated_facts_and_reports_them() -> None:
+    """benchmarks/factfile_scale.py at a small size: the generated fact files are valid (the
+    command exits 0) and the table has the counts, the times and the memory."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "factfile_scale.py"),
+                           "--facts", "300", "--files", "3"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    row = done.stdout.strip().splitlines()[-1]
+    cells = [c.strip() for c in row.split("|")[1:-1]]
+    assert cells[:2] == ["300", "3"] and cells[3] == "0", row
+    assert all(re.fullmatch(r"[\d.]+", c) for c in cells[4:7]), row
+    assert cells[7] == "(targets are for 100k facts)"

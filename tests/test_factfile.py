@@ -55,7 +55,7 @@ def test_good_file_loads_with_its_evidence(tmp_project: Project) -> None:
     write(tmp_project, GOOD)
     result = check(tmp_project, today=TODAY)
     assert result.errors == []
-    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    graph = next(g.to_rdflib() for g in result.dataset.graphs if g.file == "new-facts.yaml")
     fact = ID["armenia-signs-cfe-2024"]
     assert (fact, CKG.actor, ID["armenia"]) in graph
     assert str(graph.value(fact, CKG.date)) == "2024-03-01"
@@ -183,7 +183,7 @@ def test_whole_numbers_are_written_as_xsd_integer(tmp_project: Project) -> None:
     write(tmp_project, RANKED)
     result = check(tmp_project, today=TODAY)
     assert result.errors == []
-    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    graph = next(g.to_rdflib() for g in result.dataset.graphs if g.file == "new-facts.yaml")
     ranking = ID["armenia-ranking-2024"]
     assert graph.value(ranking, CKG.rank) == Literal("3", datatype=XSD.integer)
     assert graph.value(ranking, CKG.sourceLine) == Literal("17", datatype=XSD.integer)
@@ -231,7 +231,7 @@ def test_a_count_of_zero_is_accepted(tmp_project: Project) -> None:
     write(tmp_project, PROCURED.replace("quantity: 24", "quantity: 0"))
     result = check(tmp_project, today=TODAY)
     assert result.errors == []
-    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    graph = next(g.to_rdflib() for g in result.dataset.graphs if g.file == "new-facts.yaml")
     assert str(graph.value(ID["armenia-buys-arms-2024"], CKG.quantity)) == "0"
 
 
@@ -242,7 +242,7 @@ def test_literal_with_quotes_and_newlines_round_trips(tmp_project: Project) -> N
     write(tmp_project, body)
     result = check(tmp_project, today=TODAY)
     assert result.errors == []
-    graph = next(g.graph for g in result.dataset.graphs if g.file == "new-facts.yaml")
+    graph = next(g.to_rdflib() for g in result.dataset.graphs if g.file == "new-facts.yaml")
     from rdflib.namespace import RDFS
 
     assert str(graph.value(ID["armenia-signs-cfe-2024"], RDFS.comment)) == \

@@ -47,7 +47,7 @@ def test_rdf_file_entities_are_referenceable_by_label_and_qid(tmp_project, fmt) 
     assert [d.render() for d in result.errors] == []
     names = {g.name: g for g in result.dataset.graphs}
     assert GRAPH["reference"] in names
-    group = names[GRAPH["group"]].graph
+    group = names[GRAPH["group"]].to_rdflib()
     assert group.value(ID["tbilisi-group"], CKG.excludes) == ID["georgia"]
     (tmp_project.graphs_dir / "group.yaml").write_text(fact_using("Q230"), "utf-8")
     result = check(tmp_project, today=TODAY)

@@ -216,7 +216,7 @@ def test_edge_answers() -> None:
 
 def test_format_names() -> None:
     assert QUERY_FORMATS == ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples",
-                             "rdfxml", "jsonld")
+                             "rdfxml", "jsonld", "csv-safe")
     assert GRAPH_FORMATS.named("json").media_type == "application/ld+json"
     assert GRAPH_FORMATS.named("XML").media_type == "application/rdf+xml"
     assert SELECT_FORMATS.named("text/csv").names == ("csv",)

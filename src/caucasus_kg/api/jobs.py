@@ -23,7 +23,7 @@ from caucasus_kg.core.project import Project
 from caucasus_kg.read.explain import Explanation, explain
 from caucasus_kg.read.queries import resolve_entity
 from caucasus_kg.sources.texts import project_texts
-from caucasus_kg.store.backend import BuildInfo, StoreError
+from caucasus_kg.store.backend import BuildInfo
 from caucasus_kg.store.backends import QueryStore
 
 if TYPE_CHECKING:
@@ -124,12 +124,9 @@ def validate(project: Project, files: Files = (), *, alone: bool = False,
 def add(project: Project, files: Files, *, dry_run: bool = True,
         validator: str | Validator = "sparql") -> AddReport:
     """Check new fact files against the graph and merge them into graphs/ and the store, all or
-    nothing (with ``dry_run``, check only). Raises InputError for files that cannot be read or
-    added, StoreError when another command is writing or the store is a SPARQL server."""
+    nothing (with ``dry_run``, check only), on the embedded store or a SPARQL server. Raises
+    InputError for files that cannot be read or added, StoreError when another command is
+    writing or the store cannot be reached."""
     from caucasus_kg.ops.add import add_files  # lazy: the loaders, checks and YAML editing
 
-    if project.store_url:
-        raise StoreError(f"adding works on the embedded store only, and the store is the SPARQL "
-                         f"server {project.store_url}; open the project with a store folder, or "
-                         "change graphs/ and run `caucasus-kg build` to update the server")
     return add_files(project, paths(files), dry_run=dry_run, validator=validator_named(validator))

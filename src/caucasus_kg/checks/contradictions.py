@@ -62,12 +62,15 @@ def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
     return list(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True))
 
 
-def _text(term: object) -> str:
+def _text(term: object, limit: int = 120) -> str:
+    """A term for a message, cut short: a value can be as long as its file."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return compact(term.value)
-    return term.value if isinstance(term, ox.Literal) else str(term)
+        text = compact(term.value)
+    else:
+        text = term.value if isinstance(term, ox.Literal) else str(term)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _slug(term: ox.NamedNode) -> str:

@@ -8,6 +8,7 @@ question failed, 2 usage error or unreadable input.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -21,6 +22,10 @@ from caucasus_kg.store.backend import RemoteStoreError, StoreError
 
 LOCAL_STORE_ONLY = {"serve"}
 """Commands that work on the embedded store only (the server's workers open its folder)."""
+
+WRITES_GRAPHS = {"add"}
+"""Commands that write into the project's graphs/ folder (``import`` writes to the imports
+folder, which a read-only project keeps in the user's cache)."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -69,6 +74,11 @@ def project_of(ctx: click.Context) -> Project:
         project = find_project(obj.get("project"), obj.get("store"), obj.get("sources") or ())
     except FileNotFoundError as exc:
         fail(ExitCode.USAGE, str(exc))
+    if ctx.info_name in WRITES_GRAPHS and not os.access(project.graphs_dir, os.W_OK):
+        fail(ExitCode.USAGE, f"the project's graphs/ folder ({project.graphs_dir}) cannot be "
+             f"written (a read-only or installed copy): `{ctx.info_name}` adds its files "
+             "there; copy the project to a folder you can write and run the command with "
+             "--project pointing at the copy")
     if project.store_url and ctx.info_name in LOCAL_STORE_ONLY:
         fail(ExitCode.USAGE, f"`{ctx.info_name}` works on the embedded store only, and the store "
              f"is the SPARQL server {project.store_url}; run it without --store (or with a "

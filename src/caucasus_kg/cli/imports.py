@@ -12,8 +12,11 @@ from caucasus_kg.core.diagnostics import ExitCode, InputError
 from caucasus_kg.ops.imports import run_import
 from caucasus_kg.sources.importers import rdf, sipri, unoda
 from caucasus_kg.sources.importers.progress import Progress
-from caucasus_kg.sources.importers.records import ImportError_
+from caucasus_kg.sources.importers.records import ImportError_, NothingToImport
 from caucasus_kg.store.backend import StoreError
+
+SHOWN_SKIPPED = 20
+"""Skipped records listed when nothing is left to import (the rest are counted)."""
 
 
 @click.command("import")
@@ -35,8 +38,10 @@ def command(ctx: click.Context, dataset: str, file: Path, strict: bool,
     N-Triples to imports/<dataset>-<file>.nt (never to the hand-written graphs/) and merged with
     the same checks as `add`.
     Malformed records are reported with their line and skipped (with --strict: nothing is
-    imported, exit 1). Importing the same file again changes nothing; importing a changed file
-    under the same name replaces its earlier import (all or nothing) and says what changed.
+    imported, exit 1); a file that leaves nothing to import (every record skipped, or none with
+    a fact) is rejected, exit 1. Only a regular file is read, of at most 256 MB (64 MB for
+    RDF). Importing the same file again changes nothing; importing a changed file under the
+    same name replaces its earlier import (all or nothing) and says what changed.
     A SIPRI deal the graph already holds from the other SIPRI layout gets this record as
     evidence instead of a second transfer, and is reported as a duplicate; likewise a UNODA
     treaty action already imported from the other UNODA layout (a record dating it otherwise
@@ -55,6 +60,13 @@ def command(ctx: click.Context, dataset: str, file: Path, strict: bool,
                              strict=strict, dry_run=dry_run,
                              match=getattr(module, "match_existing", None),
                              progress=reporter, validator=validator_of(ctx))
+    except NothingToImport as exc:
+        for problem in exc.problems[:SHOWN_SKIPPED]:
+            click.echo("skipped: " + problem.render(str(file)), err=True)
+        if len(exc.problems) > SHOWN_SKIPPED:
+            click.echo(f"skipped: ... and {len(exc.problems) - SHOWN_SKIPPED:,} more", err=True)
+        click.echo(f"{file}: rejected: nothing to import: {exc}; nothing was changed", err=True)
+        sys.exit(int(ExitCode.INVALID))
     except ImportError_ as exc:
         click.echo(f"{file}: cannot import: {exc}", err=True)
         sys.exit(int(ExitCode.USAGE))

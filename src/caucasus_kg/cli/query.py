@@ -11,11 +11,13 @@ from caucasus_kg.read.queries import QueryError, find_query, run_query
 from caucasus_kg.read.results import (
     FORM_FORMATS,
     QUERY_FORMATS,
+    SPREADSHEET_CSV,
     TABLE,
     FormatError,
     formats_for,
     render_table,
     serialize,
+    spreadsheet_csv,
 )
 
 
@@ -28,7 +30,10 @@ from caucasus_kg.read.results import (
               help="table: for people. csv, tsv, json, xml: the SPARQL 1.1 result formats "
               "(SELECT; json and xml for ASK). turtle, ntriples, rdfxml, jsonld: for CONSTRUCT "
               "and DESCRIBE (json and xml there mean jsonld and rdfxml). Byte for byte what "
-              "`serve` sends for the same query and format.")
+              "`serve` sends for the same query and format. csv-safe: CSV to open in a "
+              "spreadsheet (SELECT): every cell quoted, and a cell beginning with = + - @, a tab "
+              "or a carriage return prefixed with an apostrophe so that it is never run as a "
+              "formula; what the query page's Download CSV saves.")
 @click.option("--allow-service", is_flag=True,
               help="Let the query's SERVICE clauses contact the servers they name (refused "
               "otherwise).")
@@ -64,7 +69,10 @@ def command(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str,
         click.echo(render_table(result), nl=False)
         return
     try:
-        data = serialize(result, formats_for(result).named(fmt, also=(TABLE,)))
+        if fmt == SPREADSHEET_CSV:
+            data = spreadsheet_csv(result)
+        else:
+            data = serialize(result, formats_for(result).named(fmt, also=(TABLE,)))
     except FormatError as exc:
         fail(ExitCode.USAGE, str(exc))
     click.echo(data, nl=False)
@@ -78,6 +86,6 @@ def _refuse_unfit_format(text: str, fmt: str) -> None:
         return  # running it says what is wrong with the text
     if form in FORM_FORMATS:
         try:
-            FORM_FORMATS[form].named(fmt, also=(TABLE,))
+            FORM_FORMATS[form].named("csv" if fmt == SPREADSHEET_CSV else fmt, also=(TABLE,))
         except FormatError as exc:
-            fail(ExitCode.USAGE, str(exc))
+            fail(ExitCode.USAGE, str(exc).replace("format 'csv'", f"format '{fmt}'", 1))

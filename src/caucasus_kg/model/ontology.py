@@ -76,10 +76,19 @@ class Ontology:
 
     def superclasses(self, cls_iri: URIRef) -> set[URIRef]:
         """The class itself and every class above it."""
-        return set(self.graph.transitive_objects(cls_iri, RDFS.subClassOf))
+        return set(self._above(cls_iri))
 
     def is_subclass(self, cls_iri: URIRef, ancestor: URIRef) -> bool:
-        return ancestor in self.superclasses(cls_iri)
+        return ancestor in self._above(cls_iri)
+
+    def _above(self, cls_iri: URIRef) -> frozenset[URIRef]:
+        """:meth:`superclasses`, computed once per class: the loaders ask for every fact."""
+        cache = self.__dict__.setdefault("_superclass_cache", {})
+        found = cache.get(cls_iri)
+        if found is None:
+            found = cache[cls_iri] = frozenset(
+                self.graph.transitive_objects(cls_iri, RDFS.subClassOf))
+        return found
 
     @cached_property
     def concepts(self) -> dict[URIRef, dict[str, URIRef]]:

@@ -127,8 +127,20 @@ def _evidence_text(ev: dict[str, Any]) -> str:
     return text + ")"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, escaped or not."""
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot hold replaced by U+FFFD, so an XML export is
+    well-formed whatever the store holds (the loaders refuse such characters; a store built
+    elsewhere, or a SPARQL server, may still have them)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def flat_attributes(data: dict[str, Any]) -> dict[str, str | int | float | bool]:
-    """Attributes as GraphML and GEXF hold them: scalars only, evidence written out as text."""
+    """Attributes as GraphML and GEXF hold them: scalars only, evidence written out as text,
+    every string writable as XML (:func:`xml_text`)."""
     out: dict[str, str | int | float | bool] = {}
     for key, value in sorted(data.items()):
         if value is None:
@@ -143,12 +155,15 @@ def flat_attributes(data: dict[str, Any]) -> dict[str, str | int | float | bool]
             out[key] = value
         else:
             out[key] = str(value)
+        if isinstance(out[key], str):
+            out[key] = xml_text(out[key])
     return out
 
 
 def _flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     flat = nx.MultiDiGraph()
-    flat.graph.update({k: v for k, v in graph.graph.items() if isinstance(v, str | int | float)})
+    flat.graph.update({k: xml_text(v) if isinstance(v, str) else v
+                       for k, v in graph.graph.items() if isinstance(v, str | int | float)})
     degrees = dict(graph.degree())
     for node, data in graph.nodes(data=True):
         flat.add_node(node, **flat_attributes({**data, "degree": degrees[node]}))
@@ -198,7 +213,7 @@ def export_gexf(graph: nx.MultiDiGraph, title: str = "") -> str:
         if description is None:
             description = meta.makeelement("description", {})
             meta.append(description)
-        description.text = title or "caucasus-kg network"
+        description.text = xml_text(title or "caucasus-kg network")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue().decode("utf-8").rstrip("\n") + "\n"
@@ -209,6 +224,7 @@ def export_gexf(graph: nx.MultiDiGraph, title: str = "") -> str:
 
 
 def _dot_quote(text: str) -> str:
+    text = xml_text(text)  # Graphviz copies it into the SVG
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 

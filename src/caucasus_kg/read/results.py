@@ -1,6 +1,6 @@
 """Query answers as bytes: the standard SPARQL 1.1 result formats (JSON, XML, CSV, TSV) for
-SELECT and ASK, RDF (Turtle, N-Triples, RDF/XML, JSON-LD) for CONSTRUCT and DESCRIBE, and the
-aligned table people read.
+SELECT and ASK, RDF (Turtle, N-Triples, RDF/XML, JSON-LD) for CONSTRUCT and DESCRIBE, and for
+people the aligned table and CSV that is safe to open in a spreadsheet (:func:`spreadsheet_csv`).
 
 :func:`serialize` is the one place an answer becomes bytes of a standard format: ``caucasus-kg
 query --format`` and the server's query workers both call it, so the command line prints exactly
@@ -11,6 +11,8 @@ deterministic (no timestamps; CONSTRUCT and DESCRIBE triples come sorted from
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 
@@ -97,9 +99,15 @@ FORM_FORMATS = {"SELECT": SELECT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH
 it), to refuse a format before the query runs."""
 
 TABLE = "table"
+SPREADSHEET_CSV = "csv-safe"
 QUERY_FORMATS = (TABLE, *dict.fromkeys(
-    SELECT_FORMATS.names + ASK_FORMATS.names + GRAPH_FORMATS.names))
-"""What ``caucasus-kg query --format`` takes: the table for people, then every format name."""
+    SELECT_FORMATS.names + ASK_FORMATS.names + GRAPH_FORMATS.names), SPREADSHEET_CSV)
+"""What ``caucasus-kg query --format`` takes: the table for people, every format name, and the
+spreadsheet-safe CSV."""
+
+FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell beginning with one of these is read as a formula by spreadsheets (OWASP, "CSV
+Injection"): ``=HYPERLINK(...)`` or ``+cmd|' /C calc'!A0`` from a dataset's cell would run."""
 
 
 def formats_for(result: QueryResult) -> AnswerFormats:
@@ -152,7 +160,31 @@ def _tsv_term(term: object) -> str:
     return str(term)  # pyoxigraph terms print in their N-Triples form
 
 
-# --- The table people read -------------------------------------------------------------------
+# --- For people: a spreadsheet-safe CSV and the table ------------------------------------------
+
+def spreadsheet_cell(text: str) -> str:
+    """A cell as a spreadsheet may read it: prefixed with an apostrophe (which spreadsheets show
+    as nothing) when it would be read as a formula."""
+    return "'" + text if text.startswith(FORMULA_LEADERS) else text
+
+
+def spreadsheet_csv(result: QueryResult) -> bytes:
+    """A SELECT answer as CSV that opens safely in a spreadsheet: the cells of the SPARQL CSV
+    (full IRIs, literals' text), every one quoted, those a spreadsheet would run as a formula
+    prefixed with an apostrophe (:func:`spreadsheet_cell`), CRLF line ends. This is not the
+    W3C format (``csv``), which must give cells exactly and stays byte for byte what the server
+    sends; the query page's "Download CSV" writes these same bytes."""
+    if result.boolean is not None or result.triples is not None:
+        raise FormatError(f"format '{SPREADSHEET_CSV}' does not fit {formats_for(result).answer}; "
+                          "it is for the rows of a SELECT")
+    w3c = serialize(result, SELECT_FORMATS.named("csv")).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(w3c, newline="")))
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(result.columns)
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows[1:])
+    return out.getvalue().encode("utf-8")
+
 
 def cell_text(term: object) -> str:
     """A term as readers want to see it: IRIs as CURIEs (id:russia), literals as their text."""

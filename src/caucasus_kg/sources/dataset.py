@@ -59,10 +59,11 @@ __all__ = ["FACT_SUFFIXES", "Dataset", "InputFile", "NamedGraph", "assemble", "g
 class NamedGraph:
     """The triples of one input file, and the named graph they go into.
 
-    Fact files (small, built triple by triple) hold an rdflib ``graph``. RDF files are parsed
-    straight into an Oxigraph ``store`` under ``name``, and keep their ``source`` so the store on
-    disk can be written by bulk-loading the file itself; once the working store is released
-    (:meth:`Dataset.release`), the triples are read from the file again when needed.
+    Every input file's triples are in an Oxigraph ``store`` under ``name``: a fact file's are
+    emitted into the working store, an RDF file is parsed straight into it and keeps its
+    ``source`` so the store on disk can be written by bulk-loading the file itself; once the
+    working store is released (:meth:`Dataset.release`), an RDF file's triples are read from the
+    file again when needed. The ontology and vocabularies are rdflib graphs (``graph``).
     """
 
     name: URIRef
@@ -186,6 +187,12 @@ class Dataset:
             if named.store is not None and named.source is not None:
                 len(named)
                 named.store = None
+        kept: ox.Store | None = None  # the fact files' graphs, without everything else
+        for named in self.graphs:
+            if named.store is self.store and named.source is None:
+                kept = kept if kept is not None else ox.Store()
+                kept.bulk_extend(named.quads())
+                named.store = kept
         self.store = ox.Store()
 
 
@@ -305,9 +312,11 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
             _declare(ds.index, decl, diags, ontology)
     _require_labels(ds.index, diags)
     for ff in fact_files:
-        graph = to_graph(ff, ontology, ds.index, sources, diags, today)
-        named = NamedGraph(URIRef(graph_name_for(ff.rel)), ff.rel, graph)
-        ds.store.bulk_extend(named.quads())
+        triples = to_graph(ff, ontology, ds.index, sources, diags, today)
+        named = NamedGraph(URIRef(graph_name_for(ff.rel)), ff.rel, store=ds.store,
+                           _count=len(triples))
+        ds.store.bulk_load(triples.ntriples(), ox.RdfFormat.N_TRIPLES, to_graph=named.ox_name)
+        del triples
         ds.graphs.append(named)
     ds.graphs.extend(rdf_graphs)
     ds.graphs.sort(key=lambda g: g.file)

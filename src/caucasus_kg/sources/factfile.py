@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,23 +18,33 @@ from typing import Any
 
 import pyoxigraph as ox
 import yaml
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from caucasus_kg.core.bounded import FileRefused, TooLarge, read_bounded
 from caucasus_kg.core.diagnostics import Diagnostic, Diagnostics, InputError
 from caucasus_kg.core.suggest import did_you_mean
 from caucasus_kg.model.dates import DateFormatError, earliest_day, parse_partial_date, parse_year
 from caucasus_kg.model.evidence import Quote, SourceDocument, quote_evidence, report_evidence
 from caucasus_kg.model.namespaces import CKG, ID, QID, SLUG, SOURCE, VOCAB, WD
 from caucasus_kg.model.ontology import Ontology, PropertyInfo, snake_case
-from caucasus_kg.model.terms import add_triples, new_graph, to_ox_term
+from caucasus_kg.model.terms import to_ox_term
 from caucasus_kg.sources.quotes import explain_missing, find_quote
 from caucasus_kg.sources.references import Declaration, EntityIndex, ResolveError, slugify
 from caucasus_kg.sources.texts import TextError, TextFinder, read_text_file, sha256_of
-from caucasus_kg.sources.yamlread import LineDict, error_line, error_text, load_yaml
+from caucasus_kg.sources.yamlread import (
+    LineDict,
+    error_fix,
+    error_line,
+    error_text,
+    load_yaml,
+)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Fact files are written by people; anything larger is refused before parsing."""
+
+MAX_ID = 100
+"""Characters in an id: ids are read by people and end IRIs."""
 
 MAX_AMOUNT = Decimal("1e14")
 """No arms deal, budget or aid package comes near 100 trillion in any currency."""
@@ -112,15 +123,14 @@ def read_fact_file(path: Path, rel: str) -> FactFile:
         return InputError([Diagnostic(rel, line, None, message, fix)])
 
     try:
-        size = path.stat().st_size
+        raw = read_bounded(path, MAX_FILE_BYTES, "fact files")
+    except TooLarge as exc:
+        raise fail(None, str(exc), "split it into one fact file per source document, or "
+                   "import large datasets with `caucasus-kg import`") from None
+    except FileRefused as exc:
+        raise fail(None, str(exc), "give the path of a YAML fact file") from None
     except OSError as exc:
         raise fail(None, f"cannot read the file: {exc.strerror}", "check the path") from exc
-    if size > MAX_FILE_BYTES:
-        raise fail(None, f"the file is {size / 1e6:.1f} MB; fact files are limited to "
-                   f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
-                   "split it into one fact file per source document, or import large "
-                   "datasets with `caucasus-kg import`")
-    raw = path.read_bytes()
     if b"\x00" in raw[:8192]:
         raise fail(None, "the file is binary, not a YAML fact file", "give a UTF-8 YAML file")
     try:
@@ -131,14 +141,12 @@ def read_fact_file(path: Path, rel: str) -> FactFile:
                    f"{exc.start})", "save the file as UTF-8") from exc
     if text.startswith("\ufeff"):
         text = text[1:]
+        raw = raw[3:]
     try:
         data = load_yaml(text)
     except yaml.YAMLError as exc:
-        raise fail(error_line(exc), f"not valid YAML: {error_text(exc)}",
-                   "fix the YAML syntax at that line (indentation, a missing colon, "
-                   "an unclosed quote)") from exc
-    except RecursionError as exc:
-        raise fail(None, "the YAML nests too deeply", "flatten the structure") from exc
+        raise fail(error_line(exc, raw), f"not valid YAML: {error_text(exc)}",
+                   error_fix(exc)) from exc
     if data is None:
         data = LineDict()
         data.line, data.key_lines = 1, {}
@@ -185,7 +193,8 @@ def declarations(ff: FactFile, onto: Ontology, diags: Diagnostics) -> list[Decla
         for entry in entries:
             if not isinstance(entry, LineDict):
                 diags.error(ff.rel, data.line_of(section), None,
-                            f"every entry of '{section}' must be a mapping, found {entry!r}",
+                            f"every entry of '{section}' must be a mapping, found "
+                            f"{_shown(entry)}",
                             "write each entry as '- id: ...' followed by its keys")
                 continue
             if "review" in entry:
@@ -199,6 +208,11 @@ def declarations(ff: FactFile, onto: Ontology, diags: Diagnostics) -> list[Decla
             if decl is not None:
                 ff.entries.append((section, entry))
                 found.append(decl)
+    if not any(data.get(key) for key in ("source", "sources", *SECTIONS)) and \
+            all(key in ("source", "sources", *SECTIONS) for key in data):
+        diags.error(ff.rel, data.line or 1, None, "the file is empty: it declares no source "
+                    "and no entries", "write the facts of one source document in it (see "
+                    "docs/fact-files.md), or remove the file")
     return found
 
 
@@ -206,29 +220,38 @@ def _declaration(ff: FactFile, onto: Ontology, section: str, base: str, entry: L
                  diags: Diagnostics) -> Declaration | None:
     slug = entry.get("id")
     if not isinstance(slug, str) or not slug:
-        diags.error(ff.rel, entry.line, None, f"an entry of '{section}' has no 'id'",
-                    "add 'id: a-readable-slug' (lower case, digits and hyphens)")
+        if slug is None or slug == "":
+            diags.error(ff.rel, entry.line, None, f"an entry of '{section}' has no 'id'",
+                        "add 'id: a-readable-slug' (lower case, digits and hyphens)")
+        else:
+            diags.error(ff.rel, entry.line_of("id"), None,
+                        f"'id' must be text, not {_what(slug)}",
+                        "write a readable slug such as 'russia-signs-cfe-1990' (lower case "
+                        "letters, digits and hyphens); quote an id of digits only: id: '12345'")
         return None
-    if not SLUG.match(slug):
-        diags.error(ff.rel, entry.line_of("id"), slug,
-                    f"'{slug}' is not a valid id: ids are lower case letters, digits and single "
-                    "hyphens", f"use '{slugify(slug)}'")
+    _text_keys(ff.rel, entry, ("note",), slug, "", diags)
+    if not SLUG.match(slug) or len(slug) > MAX_ID:
+        diags.error(ff.rel, entry.line_of("id"), None, f"'{_cut(slug)}' is not a valid id: ids "
+                    f"are lower case letters, digits and single hyphens, at most {MAX_ID}",
+                    f"use '{_cut(slugify(slug)[:MAX_ID].strip('-'))}'")
         return None
     type_name = entry.get("type", DEFAULT_TYPES.get(section))
     if not isinstance(type_name, str) or not type_name:
-        diags.error(ff.rel, entry.line, slug, "the entry has no 'type'",
+        diags.error(ff.rel, entry.line_of("type"), slug, "the entry has no 'type'" if
+                    type_name is None or type_name == "" else
+                    f"'type' must be the name of a class, not {_what(type_name)}",
                     f"add 'type:' with a kind of {base}, e.g. "
                     + ", ".join(_kinds_of(onto, base)[:4]))
         return None
     cls = onto.classes.get(type_name)
     if cls is None:
-        diags.error(ff.rel, entry.line_of("type"), slug, f"unknown type '{type_name}'",
+        diags.error(ff.rel, entry.line_of("type"), slug, f"unknown type '{_cut(type_name)}'",
                     did_you_mean(type_name, onto.classes)
                     or "types are: " + ", ".join(_kinds_of(onto, base)))
         return None
     if not onto.is_subclass(cls, CKG[base]):
         diags.error(ff.rel, entry.line_of("type"), slug,
-                    f"type '{type_name}' does not belong under '{section}' (which holds kinds of "
+                    f"type '{_cut(type_name)}' does not belong under '{section}' (which holds kinds of "
                     f"{base})", "move the entry to the right list, or use one of: "
                     + ", ".join(_kinds_of(onto, base)))
         return None
@@ -248,7 +271,7 @@ def _declaration(ff: FactFile, onto: Ontology, section: str, base: str, entry: L
     qid = entry.get("wikidata")
     if qid is not None and not (isinstance(qid, str) and QID.match(qid)):
         diags.error(ff.rel, entry.line_of("wikidata"), slug,
-                    f"'{qid}' is not a Wikidata item id", "write the QID alone, such as Q227")
+                    f"{_shown(qid)} is not a Wikidata item id", "write the QID alone, such as Q227")
         qid = None
     return Declaration(slug=slug, iri=ID[slug], types={cls}, file=ff.rel, line=entry.line,
                        labels=[labels] if labels else [], aliases=[str(a) for a in aliases],
@@ -299,12 +322,16 @@ def _read_one_source(ff: FactFile, source: LineDict, graphs_root: Path, diags: D
                      texts: TextFinder | None) -> SourceText | None:
     for key in source:
         if key not in SOURCE_KEYS:
-            diags.error(ff.rel, source.line_of(key), None, f"unknown key '{key}' in 'source'",
+            diags.error(ff.rel, source.line_of(key), None, f"unknown key '{_cut(key)}' in 'source'",
                         did_you_mean(key, SOURCE_KEYS) or "keys are: " + ", ".join(sorted(SOURCE_KEYS)))
     slug = source.get("id")
-    if not isinstance(slug, str) or not SLUG.match(slug):
-        diags.error(ff.rel, source.line_of("id"), None, "the source needs an 'id' slug",
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > MAX_ID:
+        why = "" if slug is None else f" of at most {MAX_ID} characters" if \
+            isinstance(slug, str) and SLUG.match(slug) else f", not {_what(slug)}"
+        diags.error(ff.rel, source.line_of("id"), None, f"the source needs an 'id' slug{why}",
                     "add 'id: publisher-and-title-words'")
+        return None
+    if not _text_keys(ff.rel, source, SOURCE_TEXT_KEYS, slug, " in 'source'", diags):
         return None
     digest = source.get("sha256")
     if digest is not None:
@@ -334,7 +361,7 @@ def _read_one_source(ff: FactFile, source: LineDict, graphs_root: Path, diags: D
     text_path = ff.path.parent / text_rel
     allowed = [ff.path.parent, graphs_root.parent, graphs_root]
     try:
-        text = read_text_file(text_path, allowed, text_rel)
+        text = read_text_file(text_path, allowed, _cut(text_rel))
     except TextError as exc:
         diags.error(ff.rel, source.line_of("text"), slug, f"the source text {exc}",
                     "save the document's text as UTF-8 under graphs/sources/ and give its "
@@ -342,7 +369,7 @@ def _read_one_source(ff: FactFile, source: LineDict, graphs_root: Path, diags: D
         return None
     if digest is not None and sha256_of(text) != digest:
         diags.error(ff.rel, source.line_of("sha256"), slug,
-                    f"the text '{text_rel}' does not have the SHA-256 the source declares "
+                    f"the text '{_cut(text_rel)}' does not have the SHA-256 the source declares "
                     f"({sha256_of(text)[:12]}... instead of {digest[:12]}...)",
                     "use the text the quotes were taken from, or correct 'sha256:'")
         return None
@@ -354,14 +381,86 @@ def _read_one_source(ff: FactFile, source: LineDict, graphs_root: Path, diags: D
 
 
 def _shown(value: object) -> str:
-    """A value from the file for a message: quoted, and cut short."""
+    """A value from the file for a message: quoted, and cut short (a list or mapping is named,
+    never printed: it can be as large as the file)."""
+    if isinstance(value, list | dict):
+        return _what(value)
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _cut(text: str, limit: int = 120) -> str:
+    """Text from the file for a message, cut short: a message never echoes unbounded input."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _what(value: object) -> str:
+    """What a value from the file is, for a message saying it has the wrong shape."""
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"the number {value}"
+    return _shown(value)
+
+
+SOURCE_TEXT_KEYS = ("title", "text", "sha256", "publisher", "language", "kind", "note", "url")
+EVIDENCE_TEXT_KEYS = ("quote", "prefix", "suffix", "report", "reports", "attributed_to",
+                      "source", "note")
+"""Keys whose value is one piece of text (a name, an id or words), in sources and evidence."""
+
+
+def _text_keys(rel: str, data: LineDict, keys: tuple[str, ...], slug: str | None, where: str,
+               diags: Diagnostics) -> bool:
+    """Report every key of ``keys`` whose value is not text (a list, a mapping, a number where
+    words belong); False if there was one."""
+    ok = True
+    for key in keys:
+        value = data.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        diags.error(rel, data.line_of(key), slug, f"'{key}'{where} must be text, not "
+                    f"{_what(value)}", f"write one value after '{key}:' (in quotes if it is "
+                    "a number, after '|' on the next lines for several lines)")
+        ok = False
+    return ok
 
 
 # --------------------------------------------------------------------------------------------
 # Pass 2: triples
 # --------------------------------------------------------------------------------------------
+
+class FactTriples:
+    """The triples of one fact file, each once, in the order they were made, kept as N-Triples
+    lines (what the store loads fastest); the loader adds rdflib terms and the evidence model's
+    pyoxigraph triples alike. Much lighter and faster than an rdflib graph, which the hundreds
+    of thousands of triples of a large file would make the loader's bottleneck. No fact file
+    makes blank nodes, so the lines need no canonical labels."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, None] = {}
+
+    def add(self, triple: tuple[object, object, object]) -> None:
+        """Add one triple of rdflib terms."""
+        s, p, o = triple
+        self._lines[f"{to_ox_term(s)} {to_ox_term(p)} {to_ox_term(o)} .\n"] = None
+
+    def extend(self, triples: Iterable[ox.Triple]) -> None:
+        """Add pyoxigraph triples."""
+        self._lines.update(dict.fromkeys(f"{t} .\n" for t in triples))
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def ntriples(self) -> bytes:
+        return "".join(self._lines).encode("utf-8")
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return (q.triple for q in ox.parse(self.ntriples(), ox.RdfFormat.N_TRIPLES))
+
 
 @dataclass
 class _Context:
@@ -371,13 +470,13 @@ class _Context:
     sources: dict[str, SourceText]
     diags: Diagnostics
     today: dt.date
-    graph: Graph
+    graph: FactTriples
 
 
 def to_graph(ff: FactFile, onto: Ontology, index: EntityIndex, sources: dict[str, SourceText],
-             diags: Diagnostics, today: dt.date | None = None) -> Graph:
+             diags: Diagnostics, today: dt.date | None = None) -> FactTriples:
     """Emit the RDF for one fact file, adding a diagnostic for every problem found."""
-    ctx = _Context(ff, onto, index, sources, diags, today or dt.date.today(), new_graph())
+    ctx = _Context(ff, onto, index, sources, diags, today or dt.date.today(), FactTriples())
     if ff.source is not None:
         _emit_source(ctx, ff.source, ff.data["source"])
     for other, data in ff.other_sources:
@@ -400,9 +499,13 @@ def _emit_source(ctx: _Context, src: SourceText, data: LineDict) -> None:
     page = None
     if isinstance(data.get("url"), str):
         url = data["url"].strip()
-        if " " in url or "://" not in url:
+        bad = _IRI_UNSAFE.search(url)
+        if bad is not None or "://" not in url or not _is_iri(url):
             ctx.diags.error(ctx.ff.rel, data.line_of("url"), src.slug,
-                            f"'{url}' is not a web address", "give the full https:// address")
+                            f"'{_cut(url)}' is not a web address" + (
+                                f": it holds {bad.group()!r}" if bad else ""),
+                            "give the full https:// address, with spaces, quotes and angle "
+                            "brackets percent-encoded (%20, %22, %3C, %3E)")
         else:
             page = url
     issued = retrieved = None
@@ -414,11 +517,16 @@ def _emit_source(ctx: _Context, src: SourceText, data: LineDict) -> None:
     interviewees = []
     given = data.get("interviewee")
     for name in given if isinstance(given, list) else ([] if given is None else [given]):
+        if not isinstance(name, str):
+            ctx.diags.error(ctx.ff.rel, data.line_of("interviewee"), src.slug,
+                            f"'interviewee' names people by id or name, not {_what(name)}",
+                            "write interviewee: person-id, or a list of ids")
+            continue
         person = _reference(ctx, str(name), CKG.Person, data.line_of("interviewee"), src.slug,
                             "interviewee")
         if person is not None:
             interviewees.append(to_ox_term(person))
-    add_triples(ctx.graph, SourceDocument(
+    ctx.graph.extend(SourceDocument(
         ox.NamedNode(str(src.iri)), dataset=False, text=src.text if src.stored else None,
         sha256=src.sha256, title=title, title_language=ctx.ff.language,
         language=ctx.ff.language,
@@ -427,6 +535,18 @@ def _emit_source(ctx: _Context, src: SourceText, data: LineDict) -> None:
         page=page, note=data["note"] if isinstance(data.get("note"), str) else None,
         interviewees=tuple(interviewees), source_file=src.file if src.stored else None,
     ).triples())
+
+
+_IRI_UNSAFE = re.compile(r'[\s<>"{}|\\^`]')
+"""Characters an IRI cannot hold (RFC 3987): a web address with one is written percent-encoded."""
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def to_ox(literal: Literal | None) -> ox.Literal | None:
@@ -478,7 +598,7 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
             continue
         prop = ctx.onto.properties.get(key)
         if prop is None:
-            ctx.diags.error(ctx.ff.rel, line, slug, f"unknown key '{key}'",
+            ctx.diags.error(ctx.ff.rel, line, slug, f"unknown key '{_cut(key)}'",
                             did_you_mean(key, [*ctx.onto.properties, *ENTITY_KEYS])
                             or "keys are the snake_case names of ontology properties; "
                             "see docs/fact-files.md")
@@ -534,7 +654,7 @@ def _check_stated_basis(ctx: _Context, slug: str, entry: LineDict) -> None:
         return
     if find_quote(src.text, basis) is None:
         ctx.diags.error(ctx.ff.rel, line, slug,
-                        f"the stated basis is not found in the source text: \"{basis}\"",
+                        f"the stated basis is not found in the source text: \"{_cut(basis)}\"",
                         "copy the words the source gives as the claim's basis verbatim, e.g. "
                         "'according to high-ranking officials'; "
                         + explain_missing(src.text, basis))
@@ -554,7 +674,7 @@ def _value(ctx: _Context, prop: PropertyInfo, item: Any, line: int, slug: str, n
                 "not a mapping", "write the id of the entity, e.g. azerbaijan")
             return None
         if not isinstance(item, str | int) or isinstance(item, bool):
-            err(rel, line, slug, f"'{prop.key}' takes a reference, found {item!r}",
+            err(rel, line, slug, f"'{prop.key}' takes a reference, found {_shown(item)}",
                 "write the id of the entity")
             return None
         if prop.range in NESTED_CLASSES:
@@ -583,7 +703,7 @@ def _literal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
         return _date(ctx, item, parse_year, line, slug, future_ok=prop.iri == CKG.fiscalYear)
     if rng in INTEGER_TYPES:
         if isinstance(item, bool) or not isinstance(item, int):
-            err(rel, line, slug, f"'{prop.key}' must be a whole number, found {item!r}",
+            err(rel, line, slug, f"'{prop.key}' must be a whole number, found {_shown(item)}",
                 f"write {prop.key}: 16 (no quotes, no decimals)")
             return None
         minimum = INTEGER_TYPES[rng]
@@ -596,11 +716,11 @@ def _literal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
         return _decimal(ctx, prop, item, line, slug)
     if rng == XSD.boolean:
         if not isinstance(item, bool):
-            err(rel, line, slug, f"'{prop.key}' must be true or false, found {item!r}", None)
+            err(rel, line, slug, f"'{prop.key}' must be true or false, found {_shown(item)}", None)
             return None
         return Literal(item)
     if isinstance(item, bool) or not isinstance(item, str | int | float):
-        err(rel, line, slug, f"'{prop.key}' must be text, found {item!r}", None)
+        err(rel, line, slug, f"'{prop.key}' must be text, found {_shown(item)}", None)
         return None
     text = str(item)
     if not text.strip():
@@ -611,27 +731,32 @@ def _literal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
     return Literal(text)
 
 
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,2})?$")
+"""A number as written in a fact file: digits, a decimal point, an exponent of two digits."""
+
+
 def _decimal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
              slug: str) -> Literal | None:
     err = ctx.diags.error
     try:
         if isinstance(item, bool):
             raise InvalidOperation
-        number = Decimal(str(item).replace("_", "")) if isinstance(item, str | int | float) \
-            else None
-        if number is None or not number.is_finite():
+        text = str(item).strip() if isinstance(item, str | int) else ""
+        if not _DECIMAL.match(text):  # no '2_007', 'Infinity' or '1e999999999'
             raise InvalidOperation
+        number = Decimal(text)
     except InvalidOperation:
-        err(ctx.ff.rel, line, slug, f"'{prop.key}' must be a number, found {item!r}",
+        err(ctx.ff.rel, line, slug, f"'{prop.key}' must be a number, found {_shown(item)}",
             "write digits only, e.g. 2200000000 (no currency sign, no thousands separators)")
         return None
     if prop.iri == CKG.amount:
         if number < 0:
-            err(ctx.ff.rel, line, slug, f"amount {item} is negative",
+            err(ctx.ff.rel, line, slug, f"amount {_cut(str(item))} is negative",
                 "amounts are positive; say 'less than' with bound: less-than")
             return None
         if number >= MAX_AMOUNT:
-            err(ctx.ff.rel, line, slug, f"amount {item} is absurdly large (100 trillion or more)",
+            err(ctx.ff.rel, line, slug,
+                f"amount {_cut(str(item))} is absurdly large (100 trillion or more)",
                 "check the number of zeros; amounts are in currency units, e.g. 2200000000")
             return None
     text = format(number.normalize(), "f")
@@ -640,6 +765,11 @@ def _decimal(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
 
 def _date(ctx: _Context, item: Any, parser: Any, line: int, slug: str,
           future_ok: bool = False) -> Literal | None:
+    if isinstance(item, list | dict) or (isinstance(item, str) and len(item) > 40):
+        ctx.diags.error(ctx.ff.rel, line, slug, f"{_shown(item)} is not a date" if
+                        isinstance(item, str) else f"a date must be one value, not {_what(item)}",
+                        "write the date as it happened, e.g. 2023, 2023-11 or 2023-11-07")
+        return None
     try:
         lit = parser(item)
     except DateFormatError as exc:
@@ -662,7 +792,7 @@ def _concept(ctx: _Context, prop: PropertyInfo, item: Any, line: int,
         if hit is not None:
             return hit
     allowed = ctx.onto.concept_notations(prop.vocabulary)
-    ctx.diags.error(ctx.ff.rel, line, slug, f"'{item}' is not a {prop.key.replace('_', ' ')}",
+    ctx.diags.error(ctx.ff.rel, line, slug, f"{_shown(item)} is not a {prop.key.replace('_', ' ')}",
                     did_you_mean(str(item), allowed) or "use one of: " + ", ".join(allowed))
     return None
 
@@ -707,7 +837,7 @@ def _nested(ctx: _Context, prop: PropertyInfo, item: LineDict, slug: str, parent
         inner = ctx.onto.properties.get(key)
         if inner is None:
             ctx.diags.error(ctx.ff.rel, item.line_of(key), slug,
-                            f"unknown key '{key}' in '{prop.key}'",
+                            f"unknown key '{_cut(key)}' in '{prop.key}'",
                             did_you_mean(key, ctx.onto.properties))
             ok = False
             continue
@@ -726,11 +856,14 @@ def _emit_proposition(ctx: _Context, node: URIRef, slug: str, data: Any, line: i
             "object", "write proposition: {subject: azerbaijan, predicate: violated, "
             "object: cfe-treaty}")
         return
+    if not _text_keys(ctx.ff.rel, data, ("subject", "predicate"), slug, " in 'proposition'",
+                      ctx.diags):
+        return
     pred_key = snake_case(str(data["predicate"]))
     prop = ctx.onto.properties.get(pred_key)
     if prop is None:
         err(ctx.ff.rel, data.line_of("predicate"), slug,
-            f"unknown proposition predicate '{data['predicate']}'",
+            f"unknown proposition predicate '{_cut(str(data['predicate']))}'",
             did_you_mean(pred_key, ctx.onto.properties))
         return
     subject = _reference(ctx, str(data["subject"]), None, data.line_of("subject"), slug,
@@ -763,9 +896,11 @@ def _emit_evidence(ctx: _Context, node: URIRef, slug: str, prefix: str, data: An
             continue
         for key in item:
             if key not in EVIDENCE_KEYS:
-                err(rel, item.line_of(key), slug, f"unknown key '{key}' in evidence",
+                err(rel, item.line_of(key), slug, f"unknown key '{_cut(key)}' in evidence",
                     did_you_mean(key, EVIDENCE_KEYS)
                     or "keys are: " + ", ".join(sorted(EVIDENCE_KEYS)))
+        if not _text_keys(rel, item, EVIDENCE_TEXT_KEYS, slug, " in evidence", ctx.diags):
+            continue
         if "quote" in item and "report" in item:
             err(rel, item.line, slug, "an evidence entry is either a verbatim 'quote' or a "
                 "'report' in your own words, not both", "split it into two entries, or keep "
@@ -843,7 +978,7 @@ def _emit_quote(ctx: _Context, node: URIRef, slug: str, item: LineDict,
             where = "" if occurrence == 1 else f" {occurrence} times"
             shown = src.file if src.stored else f"of '{src.slug}' ({src.file})"
             err(rel, item.line_of("quote"), slug,
-                f"the quote is not found{where} in the source text {shown}: \"{quote}\"",
+                f"the quote is not found{where} in the source text {shown}: \"{_cut(quote)}\"",
                 explain_missing(src.text, quote))
             return
         if not match.prefix.endswith(before) or not match.suffix.startswith(after):
@@ -856,7 +991,7 @@ def _emit_quote(ctx: _Context, node: URIRef, slug: str, item: LineDict,
             found = Quote(match.exact, match.prefix, match.suffix, match.start, match.end)
         else:
             found = Quote(match.exact, before, after)
-    add_triples(ctx.graph, quote_evidence(
+    ctx.graph.extend(quote_evidence(
         to_ox_term(node), evidence, ox.NamedNode(str(src.iri)), found,
         to_ox_term(who) if who is not None else None, item.line,
         item["note"] if isinstance(item.get("note"), str) else None, WRITING_LANGUAGE))
@@ -887,7 +1022,7 @@ def _emit_report(ctx: _Context, node: URIRef, slug: str, item: LineDict,
     else:
         reports = _reference(ctx, str(item["reports"]), CKG.Actor, item.line_of("reports"),
                              slug, "reports")
-    add_triples(ctx.graph, report_evidence(
+    ctx.graph.extend(report_evidence(
         to_ox_term(node), evidence, ox.NamedNode(str(src.iri)), paraphrase.strip(),
         to_ox_term(reporter) if reporter is not None else None,
         to_ox_term(reports) if reports is not None else None, item.line,
@@ -905,7 +1040,7 @@ def _evidence_source(ctx: _Context, item: LineDict, slug: str) -> SourceText | N
     src = ctx.sources.get(str(name))
     if src is None:
         ctx.diags.error(ctx.ff.rel, item.line_of("source"), slug,
-                        f"unknown source document '{name}'",
+                        f"unknown source document '{_cut(str(name))}'",
                         did_you_mean(str(name), ctx.sources)
                         or "name the id of a source declared in some fact file's 'source:'")
     return src

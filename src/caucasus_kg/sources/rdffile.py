@@ -13,6 +13,7 @@ import codecs
 import hashlib
 import itertools
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from caucasus_kg.core.bounded import NotRegularFile, disk_error, open_regular
 from caucasus_kg.core.diagnostics import Diagnostic, InputError
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
@@ -27,6 +29,19 @@ OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
               "json-ld": ox.RdfFormat.JSON_LD}
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
 """RDF files are streamed into the store, so the limit is on disk use, not memory."""
+
+MAX_WHOLE_BYTES = 256 * 1024 * 1024
+"""Files that must be held in memory: JSON-LD (read whole to look for remote contexts) and
+files with blank nodes (relabelled canonically, which needs the whole graph)."""
+
+_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ESCAPED_CONTROL = re.compile(
+    rb"(?<!\\)(?:\\\\)*(\\(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|u[fF]{3}[eEfF]"
+    rb"|U0000(?:00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[fF]{3}[eEfF])|[bf]))")
+"""A control character other than tab and line breaks, or U+FFFE or U+FFFF, written in a file
+or as an escape (``\\u0001``, ``\\b``, ``\\f``; an escaped backslash does not count): no
+literal may hold one, as no XML export could write it. Lone surrogates are refused by the
+parsers themselves."""
 
 _CHUNK = 8 * 1024 * 1024
 _IRI_FIX = ("IRIs cannot contain spaces, quotes or angle brackets; percent-encode them "
@@ -66,14 +81,34 @@ def scan_rdf_file(path: Path, rel: str) -> RdfSource:
     blank = fmt == "json-ld"  # a JSON-LD node without @id is a blank node
     lines = 0
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError([Diagnostic(rel, None, None, f"the file is {size / 1e6:.0f} MB",
-                                         "split it into files of at most "
-                                         f"{MAX_FILE_BYTES // 1024 ** 3} GB")])
-        with open(path, "rb") as handle:
+        try:
+            handle = open_regular(path)
+        except NotRegularFile as exc:
+            raise InputError([Diagnostic(rel, None, None, str(exc),
+                                         "give the path of an RDF file")]) from None
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            if fmt == "json-ld" and size > MAX_WHOLE_BYTES:
+                raise InputError([Diagnostic(
+                    rel, None, None, f"the file is {size / 1e6:.0f} MB; JSON-LD files are read "
+                    f"whole and limited to {MAX_WHOLE_BYTES // 1024 ** 2} MB",
+                    "split it, or write it as N-Triples (streamed, up to "
+                    f"{MAX_FILE_BYTES // 1024 ** 3} GB)")])
+            if size > MAX_FILE_BYTES:
+                raise InputError([Diagnostic(rel, None, None, f"the file is {size / 1e6:.0f} MB",
+                                             "split it into files of at most "
+                                             f"{MAX_FILE_BYTES // 1024 ** 3} GB")])
             tail = b""
-            while chunk := handle.read(_CHUNK):
+            escape_tail = b""
+            read = 0
+            while chunk := handle.read(min(_CHUNK, MAX_FILE_BYTES + 1 - read)):
+                read += len(chunk)
+                if read > MAX_FILE_BYTES:
+                    raise InputError([Diagnostic(rel, None, None, "the file grew past "
+                                                 f"{MAX_FILE_BYTES // 1024 ** 3} GB while it "
+                                                 "was read", "run the command again")])
+                _refuse_control(rel, chunk, escape_tail, lines)
+                escape_tail = chunk[-16:]
                 digest.update(chunk)
                 try:
                     decoder.decode(chunk)
@@ -91,6 +126,14 @@ def scan_rdf_file(path: Path, rel: str) -> RdfSource:
             except UnicodeDecodeError as exc:
                 raise InputError([Diagnostic(rel, lines + 1, None, "the file is not UTF-8",
                                              "save it as UTF-8")]) from exc
+        if (fmt == "json-ld" or blank) and read > MAX_WHOLE_BYTES:
+            raise InputError([Diagnostic(
+                rel, None, None, f"the file is {read / 1e6:.0f} MB; "
+                + ("JSON-LD files" if fmt == "json-ld" else
+                   "files that may hold blank nodes ('_:', '[' or '(')")
+                + f" are read whole and limited to {MAX_WHOLE_BYTES // 1024 ** 2} MB",
+                "split it, or write it as N-Triples or Turtle without blank nodes (streamed, up "
+                f"to {MAX_FILE_BYTES // 1024 ** 3} GB)")])
         if fmt == "json-ld":
             remote = _remote_context(path.read_text("utf-8"))
             if remote:
@@ -101,6 +144,32 @@ def scan_rdf_file(path: Path, rel: str) -> RdfSource:
         raise InputError([Diagnostic(rel, None, None, f"cannot read the file: {exc}",
                                      "check the path")]) from exc
     return RdfSource(path, rel, fmt, digest.hexdigest(), blank)
+
+
+def _refuse_control(rel: str, chunk: bytes, before: bytes, lines: int) -> None:
+    """An InputError at the first control character in ``chunk`` (``before`` is the end of the
+    previous chunk, where an escape may begin; ``lines`` the line breaks before ``chunk``)."""
+    raw = _RAW_CONTROL.search(chunk)
+    window = before + chunk
+    escaped = _ESCAPED_CONTROL.search(window)
+    if escaped is not None and escaped.end() <= len(before):
+        escaped = _ESCAPED_CONTROL.search(window, len(before))
+    found = []
+    if raw is not None:
+        found.append((raw.start(), f"the control character U+{raw.group()[0]:04X}"))
+    if escaped is not None:
+        written = escaped.group(1).decode()
+        code = {"\\b": 8, "\\f": 12}.get(written) or int(written[2:], 16)
+        kind = "non-character" if code > 0xFFFD else "control character"
+        found.append((escaped.start(1) - len(before),
+                      f"the {kind} U+{code:04X} (written {written})"))
+    if not found:
+        return
+    offset, what = min(found)
+    line = lines + chunk[:max(offset, 0)].count(b"\n") + 1
+    raise InputError([Diagnostic(rel, line, None, f"the file holds {what}, which no literal "
+                                 "may hold (no XML export could write it)",
+                                 "remove it, or write what it stands for in words")])
 
 
 def load_rdf_file(path: Path, rel: str, store: ox.Store, graph: ox.NamedNode) -> RdfSource:
@@ -126,6 +195,8 @@ def load_into(store: ox.Store, source: RdfSource, graph: ox.NamedNode,
     except SyntaxError as exc:
         raise InputError([_syntax_diagnostic(source, exc)]) from exc
     except OSError as exc:
+        if disk_error(exc) is not None:  # writing the store failed, not reading the file
+            raise
         raise InputError([Diagnostic(source.rel, None, None, f"cannot read the file: {exc}",
                                      "check the path")]) from exc
 
@@ -173,16 +244,22 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _cut(text: str, limit: int = 200) -> str:
+    """Text from the file for a message, cut short: a message never echoes unbounded input."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _syntax_diagnostic(source: RdfSource, exc: SyntaxError) -> Diagnostic:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     line = getattr(exc, "lineno", None) or _line_from_message(message)
     if "Invalid IRI" in message or "invalid IRI" in message.lower():
         iri = _iri_at(source.path, line, message)
         if iri is not None:
-            return Diagnostic(source.rel, line, None, f"'{iri}' is not a valid IRI", _IRI_FIX)
-        return Diagnostic(source.rel, line, None, f"not a valid IRI: {message}", _IRI_FIX)
+            return Diagnostic(source.rel, line, None, f"'{_cut(iri)}' is not a valid IRI",
+                              _IRI_FIX)
+        return Diagnostic(source.rel, line, None, f"not a valid IRI: {_cut(message)}", _IRI_FIX)
     message = re.sub(r"\s*\(line \d+\)$", "", message)
-    return Diagnostic(source.rel, line, None, f"not valid {source.format}: {message}",
+    return Diagnostic(source.rel, line, None, f"not valid {source.format}: {_cut(message, 400)}",
                       "fix the syntax at that line")
 
 

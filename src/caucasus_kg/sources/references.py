@@ -50,6 +50,11 @@ class Declaration:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+def _cut(name: str, limit: int = 120) -> str:
+    """A name from a file for a message, cut short: a message never echoes unbounded input."""
+    return name if len(name) <= limit else name[:limit - 3] + "..."
+
+
 class ResolveError(Exception):
     """A reference that names nothing, or more than one thing."""
 
@@ -125,11 +130,11 @@ class EntityIndex:
         if len(unique) > 1:
             listing = ", ".join(f"'{d.slug}' ({d.display}, {d.where()})"
                                 for d in sorted(unique.values(), key=lambda d: d.slug))
-            raise ResolveError(f"'{name}' is ambiguous: it could be {listing}",
+            raise ResolveError(f"'{_cut(name)}' is ambiguous: it could be {listing}",
                                "use the id (slug) of the one you mean")
         candidates = sorted(set(self._display_names())) + sorted(self.by_slug)
         hint = did_you_mean(name, candidates)
-        raise ResolveError(none_message or f"unknown entity '{name}'",
+        raise ResolveError(none_message or f"unknown entity '{_cut(name)}'",
                            hint or "declare it in a fact file (actors:, places:, ...) or "
                            "check the spelling; `caucasus-kg query entities` lists what exists")
 

@@ -23,9 +23,9 @@ from caucasus_kg.store.backend import Addition, Backend, BuildInfo, Plan, StoreE
 from caucasus_kg.store.transaction import (
     beside,
     commit,
+    copy_store,
     crash_point,
     info_path,
-    link_or_copy,
     read_build_info,
     swap_in,
     write_build_info,
@@ -144,7 +144,7 @@ class EmbeddedStore(Backend):
             return self._reader
         base = beside(self.path, "add-base")
         shutil.rmtree(base, ignore_errors=True)
-        shutil.copytree(self.path, base, copy_function=link_or_copy)
+        copy_store(self.path, base)
         self._base = base
         store = ox.Store(str(base))
         for graph in sorted(without):
@@ -179,7 +179,7 @@ class EmbeddedStore(Backend):
         graphs bulk-loaded: it is a copy until it is swapped in."""
         new_store = beside(self.path, "add-new")
         shutil.rmtree(new_store, ignore_errors=True)
-        shutil.copytree(self._base or self.path, new_store, copy_function=link_or_copy)
+        copy_store(self._base or self.path, new_store)
         store = ox.Store(str(new_store))
         if self._base is None:  # not read without them first: drop the replaced graphs here
             for graph in sorted(addition.replaces):
@@ -210,7 +210,9 @@ class EmbeddedStore(Backend):
         if old.exists():
             shutil.rmtree(self.path, ignore_errors=True)
             os.rename(old, self.path)
-        if plan.get("info") is not None:
-            write_build_info(self.path, plan["info"])
+        info = info_path(self.path)
+        earlier = plan.get("info")
+        if earlier is not None and (not info.exists() or info.read_text() != earlier):
+            write_build_info(self.path, earlier)  # unchanged, it is not rewritten (full disks)
         shutil.rmtree(beside(self.path, "add-new"), ignore_errors=True)
         return False

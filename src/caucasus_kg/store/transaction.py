@@ -37,6 +37,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from caucasus_kg.core.bounded import DISK_ERRORS, disk_error
 from caucasus_kg.core.project import Project
 from caucasus_kg.sources.fingerprint import input_fingerprint, remember_file_digests
 from caucasus_kg.store.backend import Addition, Backend, BuildInfo, Plan, StoreError
@@ -156,6 +157,19 @@ def link_or_copy(source: str, target: str) -> None:
     shutil.copy2(source, target)
 
 
+def copy_store(source: Path, target: Path) -> None:
+    """Copy a store folder (see :func:`link_or_copy`). A copy that fails for want of space or
+    rights raises that OSError itself, not ``shutil.Error``'s list of every file it missed, so
+    the message says what happened."""
+    try:
+        shutil.copytree(source, target, copy_function=link_or_copy)
+    except shutil.Error as exc:
+        code = disk_error(exc)
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), str(target)) from exc
+
+
 # --------------------------------------------------------------------------------------------
 # The journal
 
@@ -215,7 +229,9 @@ def commit(project: Project, backend: Backend, addition: Addition) -> BuildInfo:
         try:
             outcome = _recover_journal(project, lambda _plan: backend)
         except Exception as again:
-            raise StoreError(f"{exc}; undoing the merge failed too ({again}): the next command "
+            code = disk_error(exc)
+            what = DISK_ERRORS[code] if code is not None else exc
+            raise StoreError(f"{what}; undoing the merge failed too ({again}): the next command "
                              "will finish or roll it back") from exc
         if outcome is Recovery.FINISHED:  # the store took it before the error was raised
             published = backend.info()

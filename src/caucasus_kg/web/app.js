@@ -199,17 +199,58 @@
     }
   }
 
+  // A cell a spreadsheet would run as a formula (OWASP, "CSV Injection") gets an apostrophe.
+  const FORMULA_LEADERS = ["=", "+", "-", "@", "\t", "\r"];
+
+  function cellText(term) {
+    if (term === undefined) return "";
+    if (term.type === "bnode") return `_:${term.value}`;
+    if (term.type === "triple") {
+      const t = term.value;
+      return `${cellText(t.subject)} ${cellText(t.predicate)} ${cellText(t.object)}`;
+    }
+    return term.value;
+  }
+
+  function csvField(text) {
+    const safe = FORMULA_LEADERS.some((c) => text.startsWith(c)) ? `'${text}` : text;
+    return `"${safe.replaceAll('"', '""')}"`;
+  }
+
+  // CSV for spreadsheets, the bytes `caucasus-kg query --format csv-safe` prints: the cells of
+  // the SPARQL CSV, every one quoted, formulas defused. (The server's text/csv is the W3C
+  // format, exact for programs, and would let a spreadsheet run a cell such as =HYPERLINK(...).)
+  function spreadsheetCsv(data) {
+    const vars = data.head.vars || [];
+    const lines = [vars.map(csvField).join(",")];
+    for (const row of data.results.bindings) {
+      lines.push(vars.map((v) => csvField(cellText(row[v]))).join(","));
+    }
+    return lines.map((line) => `${line}\r\n`).join("");
+  }
+
   async function download(kind) {
     if (lastRequest === null) return;
     clearError();
-    const accept = kind === "csv" ? "text/csv"
+    const accept = kind === "csv" ? "application/sparql-results+json"
       : "application/sparql-results+json, application/ld+json;q=0.9";
     const response = await send(lastRequest, accept);
     if (!response.ok) {
       showError(`${response.status} ${response.statusText}: ${await response.text()}`);
       return;
     }
-    const url = URL.createObjectURL(await response.blob());
+    let blob;
+    if (kind === "csv") {
+      const data = await response.json();
+      if (!data.results) {
+        showError("CSV is for the rows of a SELECT query; download this answer as JSON");
+        return;
+      }
+      blob = new Blob([spreadsheetCsv(data)], { type: "text/csv;charset=utf-8" });
+    } else {
+      blob = await response.blob();
+    }
+    const url = URL.createObjectURL(blob);
     const link = el("a", { href: url, download: `${lastRequest.name}.${kind}` });
     document.body.append(link);
     link.click();

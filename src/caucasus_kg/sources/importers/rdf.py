@@ -22,6 +22,7 @@ from caucasus_kg.sources.importers.records import (
     PROV,
     RDF_TYPE,
     ImportError_,
+    NothingToImport,
     Parsed,
     Triples,
     iri,
@@ -36,11 +37,26 @@ class RdfParsed(Parsed):
     digest: str = ""
 
 
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+"""An imported RDF file is read whole and rewritten (sorted, with canonical blank nodes); a
+larger file belongs in graphs/, where RDF files are streamed into the store."""
+
+
 def parse(path: Path, progress: Callable[[int], None] | None = None) -> Parsed:
     if not is_rdf_file(path):
         raise ImportError_(f"'{path.suffix}' is not an RDF file: give a .ttl, .nt or .jsonld "
                            "file")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportError_(f"cannot read the file: {exc.strerror}") from exc
+    if size > MAX_IMPORT_BYTES:
+        raise ImportError_(f"the file is {size / 1e6:.0f} MB; `import rdf` reads files of at "
+                           f"most {MAX_IMPORT_BYTES // 1024 ** 2} MB whole: put a larger file "
+                           "in graphs/, where it is streamed into the store")
     triples = read_rdf_file(path, str(path))
+    if not triples:
+        raise NothingToImport("the file holds no triples")
     parsed = RdfParsed(progress=progress, triples=triples)
     parsed.digest = hashlib.sha256(path.read_bytes()).hexdigest()
     parsed.read = len(triples)

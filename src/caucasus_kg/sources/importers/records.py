@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from caucasus_kg.core.bounded import FileRefused, read_bounded
 from caucasus_kg.model.evidence import (
     CSV_FRAGMENTS,
     JSON_POINTER,
@@ -45,7 +46,20 @@ __all__ = ["CSV_FRAGMENTS", "JSON_POINTER", "ckg", "entity"]
 
 
 class ImportError_(Exception):
-    """The dataset cannot be imported at all (unreadable, unknown layout)."""
+    """The dataset cannot be imported at all (unreadable, unknown layout): exit 2."""
+
+
+class NothingToImport(ImportError_):
+    """The dataset was read but gives nothing to import (every record skipped, or none states
+    anything): the import is refused, exit 1. ``problems`` are the records skipped."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+MAX_DATASET_BYTES = 256 * 1024 * 1024
+"""A SIPRI or UNODA file is read whole; the largest real exports are a few tens of MB."""
 
 
 @dataclass(frozen=True)
@@ -154,13 +168,62 @@ def declare_publisher(out: Triples, slug: str, known_ids: set[str]) -> None:
 
 
 def read_text(path: Path) -> str:
-    """The dataset as text: UTF-8 if it is, else Latin-1 (SIPRI's classic export)."""
-    data = path.read_bytes()
+    """The dataset as text: UTF-8 if it is, else Latin-1 (SIPRI's classic export). Only a
+    regular file of at most MAX_DATASET_BYTES is read (never a device or a pipe)."""
+    try:
+        data = read_bounded(path, MAX_DATASET_BYTES, "dataset files")
+    except FileRefused as exc:
+        raise ImportError_(str(exc)) from None
+    except OSError as exc:
+        raise ImportError_(f"cannot read the file: {exc.strerror}") from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     return text
+
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
+
+
+def visible(text: str) -> str:
+    """``text`` with every character no export can write (control characters other than tab
+    and line breaks) shown by its Unicode control picture (U+0001 as U+2401), and lone
+    surrogates and non-characters as U+FFFD: a dataset's cells are kept, made writable."""
+    return _INVISIBLE.sub(_picture, text) if _INVISIBLE.search(text) else text
+
+
+def visible_text(text: str, parsed: Parsed) -> str:
+    """:func:`visible` for a whole file, with one warning naming the first line changed."""
+    first = _INVISIBLE.search(text)
+    if first is None:
+        return text
+    line = text.count("\n", 0, first.start()) + 1
+    count = len(_INVISIBLE.findall(text))
+    parsed.warnings.append(Problem(line, f"{count} control character(s) (the first U+"
+                                         f"{ord(first.group()):04X}) are written as their "
+                                         "Unicode control pictures (U+2400 to U+241F)"))
+    return visible(text)
+
+
+def require_records(parsed: Parsed) -> Parsed:
+    """``parsed``, unless it gives nothing to import: then :class:`NothingToImport`."""
+    if parsed.records:
+        return parsed
+    if parsed.read == 0:
+        raise NothingToImport("the file holds no records")
+    if len(parsed.problems) >= parsed.read:
+        raise NothingToImport(f"all {parsed.read:,} records were skipped as malformed",
+                              parsed.problems)
+    skipped = f"{len(parsed.problems):,} were skipped as malformed and " \
+        if parsed.problems else ""
+    raise NothingToImport(f"of the {parsed.read:,} records, {skipped}none of the others states "
+                          "anything to import", parsed.problems)
 
 
 MONTHS = {m: i for i, m in enumerate(

@@ -42,7 +42,9 @@ from caucasus_kg.sources.importers.records import (
     iri,
     lit,
     read_text,
+    require_records,
     source_document,
+    visible_text,
 )
 
 CLASSIC_COLUMNS = 16
@@ -71,7 +73,7 @@ DESCRIPTION_CATEGORIES = [
 ]
 """The classic register has no category column: its description is mapped by keyword."""
 
-DEAL_VALUE = re.compile(r"\$\s?(\d+(?:\.\d+)?)\s?(b|bn|billion|m|million)\b", re.I)
+DEAL_VALUE = re.compile(r"\$\s?(\d{1,12}(?:\.\d{1,12})?)\s?(b|bn|billion|m|million)\b", re.I)
 
 
 @dataclass
@@ -106,12 +108,17 @@ class RowError(ValueError):
     pass
 
 
+def _cut(text: str, limit: int = 60) -> str:
+    """A cell for a message, cut short."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _year(text: str, what: str) -> str | None:
     text = text.strip()
     if not text:
         return None
     if not re.fullmatch(r"\d{4}", text):
-        raise RowError(f"{what} '{text}' is not a year")
+        raise RowError(f"{what} '{_cut(text)}' is not a year")
     return text
 
 
@@ -119,8 +126,8 @@ def _count(text: str, what: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not re.fullmatch(r"\d+", text):
-        raise RowError(f"{what} '{text}' is not a whole number")
+    if not re.fullmatch(r"\d{1,15}", text):
+        raise RowError(f"{what} '{_cut(text)}' is not a whole number (of at most 15 digits)")
     return int(text)
 
 
@@ -128,26 +135,24 @@ def _decimal(text: str, what: str) -> Decimal | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowError(f"{what} '{text}' is not a number") from None
-    if value < 0 or not value.is_finite():
-        raise RowError(f"{what} '{text}' is not a number of 0 or more")
-    return value
+    if not re.fullmatch(r"\d{1,15}(?:\.\d{1,15})?", text):
+        raise RowError(f"{what} '{_cut(text)}' is not a number of 0 or more (digits, and a "
+                       "decimal point)")
+    return Decimal(text)
 
 
 def _marker(text: str, what: str) -> bool:
     text = text.strip()
     if text not in ("", "?"):
-        raise RowError(f"the uncertainty marker after {what} is '{text}', expected '?' or nothing")
+        raise RowError(f"the uncertainty marker after {what} is '{_cut(text)}', expected '?' or "
+                       "nothing")
     return text == "?"
 
 
 def _flag(text: str, what: str) -> bool:
     text = text.strip().lower()
     if text not in ("yes", "no"):
-        raise RowError(f"'{what}' is '{text}', expected Yes or No")
+        raise RowError(f"'{what}' is '{_cut(text)}', expected Yes or No")
     return text == "yes"
 
 
@@ -158,7 +163,7 @@ STATUSES = {"new": False, "second hand": True, "second hand but modernized": Tru
 def _status(text: str) -> str | None:
     text = text.strip()
     if text and text.lower() not in STATUSES:
-        raise RowError(f"status '{text}' is none of " + ", ".join(
+        raise RowError(f"status '{_cut(text)}' is none of " + ", ".join(
             f"'{s.capitalize()}'" for s in STATUSES))
     return text or None
 
@@ -169,25 +174,31 @@ def _rows(text: str, header_index: int):
     body = "".join(lines[header_index + 1:])
     reader = csv.reader(io.StringIO(body))
     previous = 0
-    for fields in reader:
-        start = header_index + 2 + previous
-        previous = reader.line_num
-        yield start, fields
+    try:
+        for fields in reader:
+            start = header_index + 2 + previous
+            previous = reader.line_num
+            yield start, fields
+    except csv.Error as exc:
+        raise ImportError_(f"line {header_index + 2 + previous}: not valid CSV ({exc})") from None
 
 
 def parse(path: Path, progress: Callable[[int], None] | None = None) -> Parsed:
-    text = read_text(path)
+    parsed = Parsed(progress=progress)
+    text = visible_text(read_text(path), parsed)
     lines = text.splitlines()
     header_index = None
     for number, line in enumerate(lines[:40]):
-        first = next(csv.reader([line]), [""])
+        try:
+            first = next(csv.reader([line]), [""])
+        except csv.Error:
+            continue
         if first and first[0].strip() in ("Recipient", "SIPRI AT Database ID"):
             header_index = number
             break
     if header_index is None:
         raise ImportError_("no SIPRI header line ('Recipient,Supplier,...' or 'SIPRI AT "
                            "Database ID,...') in the first 40 lines")
-    parsed = Parsed(progress=progress)
     parsed.preamble = "\n".join(lines[:header_index + 1]) + "\n"
     for line in lines[:header_index]:
         parsed.generated = parsed.generated or generated_date(line)
@@ -195,7 +206,7 @@ def parse(path: Path, progress: Callable[[int], None] | None = None) -> Parsed:
         _parse_deliveries(text, header_index, parsed)
     else:
         _parse_classic(text, header_index, parsed)
-    return parsed
+    return require_records(parsed)
 
 
 def _joined_rows(text: str, header_index: int, parsed: Parsed):
@@ -271,14 +282,14 @@ def _parse_deliveries(text: str, header_index: int, parsed: Parsed) -> None:
             if len(row) != DELIVERY_COLUMNS:
                 raise RowError(f"expected {DELIVERY_COLUMNS} columns, found {len(row)}")
             deal = row[0].strip()
-            if not re.fullmatch(r"\d+", deal):
-                raise RowError(f"the deal id '{deal}' is not a number")
+            if not re.fullmatch(r"\d{1,15}", deal):
+                raise RowError(f"the deal id '{_cut(deal)}' is not a number")
             supplier, recipient = row[1].strip(), row[2].strip()
             if not recipient or not supplier:
                 raise RowError("the row names no recipient or no supplier")
             category = row[5].strip()
             if category and category.lower() not in CATEGORIES:
-                raise RowError(f"unknown armament category '{category}'")
+                raise RowError(f"unknown armament category '{_cut(category)}'")
             year = _year(row[10], "the delivery year")
             delivered = _count(row[8], "the number delivered")
             tiv_delivered = _decimal(row[15], "the TIV of delivered weapons")

@@ -54,7 +54,10 @@ from caucasus_kg.sources.importers.records import (
     iri,
     lit,
     read_text,
+    require_records,
     source_document,
+    visible,
+    visible_text,
 )
 
 DISSOLUTION = "1991-12-26"
@@ -100,25 +103,29 @@ def _date(text: str, what: str) -> str:
             raise ValueError
         dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"the {what} date '{text}' is not a date (YYYY-MM-DD)") from None
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise ValueError(f"the {what} date '{shown}' is not a date (YYYY-MM-DD)") from None
     return text
 
 
 def parse(path: Path, progress: Callable[[int], None] | None = None) -> Parsed:
     text = read_text(path)
     if path.suffix.lower() == ".json":
-        return _parse_json(text, progress)
-    return _parse_csv(text, progress)
+        return require_records(_parse_json(text, progress))
+    return require_records(_parse_csv(text, progress))
 
 
 def _parse_csv(text: str, progress: Callable[[int], None] | None = None) -> Parsed:
     parsed = Parsed(progress=progress)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(visible_text(text, parsed)))
     rows = []
     previous = 0
-    for fields in reader:
-        rows.append((previous + 1, fields))
-        previous = reader.line_num
+    try:
+        for fields in reader:
+            rows.append((previous + 1, fields))
+            previous = reader.line_num
+    except csv.Error as exc:
+        raise ImportError_(f"line {previous + 1}: not valid CSV ({exc})") from None
     if not rows:
         raise ImportError_("the file is empty")
     header_line, header = rows[0]
@@ -157,6 +164,18 @@ def _parse_csv(text: str, progress: Callable[[int], None] | None = None) -> Pars
     return parsed
 
 
+def _visible(data: object) -> object:
+    """The parsed JSON with every string (and key) made writable (:func:`visible`): JSON's
+    escapes can write any control character, or a lone surrogate."""
+    if isinstance(data, str):
+        return visible(data)
+    if isinstance(data, dict):
+        return {visible(k): _visible(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_visible(v) for v in data]
+    return data
+
+
 def _pointer(*parts: object) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
@@ -164,7 +183,9 @@ def _pointer(*parts: object) -> str:
 def _parse_json(text: str, progress: Callable[[int], None] | None = None) -> Parsed:
     parsed = Parsed(progress=progress)
     try:
-        data = json.loads(text)
+        data = _visible(json.loads(text))
+    except RecursionError:
+        raise ImportError_("not valid JSON: it nests too deeply") from None
     except ValueError as exc:
         raise ImportError_(f"not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
@@ -187,12 +208,13 @@ def _parse_json(text: str, progress: Callable[[int], None] | None = None) -> Par
                 for index, (action, date) in enumerate(zip(actions, dates, strict=True)):
                     kind = ACTIONS.get(str(action).strip().lower())
                     if kind is None:
-                        raise ValueError(f"unknown action '{action}'")
+                        raise ValueError(f"unknown action '{str(action)[:60]}'")
                     found.append(Action(country, treaty, kind, _date(str(date), WORDS[kind]),
                                         record, None, _pointer(country, treaty, "actions", index),
                                         JSON_POINTER))
             except ValueError as exc:
-                parsed.problems.append(Problem(None, f"{record}: {exc}; the record was skipped"))
+                shown = record if len(record) <= 120 else record[:117] + "..."
+                parsed.problems.append(Problem(None, f"{shown}: {exc}; the record was skipped"))
                 continue
             parsed.records.extend(found)
     return parsed

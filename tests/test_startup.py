@@ -89,3 +89,27 @@ def test_a_missing_store_is_built_loading_the_loader_then(tmp_path: Path,
     assert exit_code == 0
     assert "Russia" in out
     assert {"rdflib", "yaml"} <= loaded
+
+
+def test_indexes_over_one_store_share_what_a_name_matched(store) -> None:
+    """A name is looked up in the store's labels once for every load of an addition (each
+    lookup reads every stored label); the answer is the same from the cache."""
+    from caucasus_kg.store.index import StoreIndex
+
+    class Counting:
+        def __init__(self, inner) -> None:
+            self.inner, self.queries = inner, 0
+
+        def query(self, *args, **kwargs):
+            self.queries += 1
+            return self.inner.query(*args, **kwargs)
+
+    counting = Counting(store)
+    names: dict[str, list[str]] = {}
+    first = StoreIndex(counting, names).resolve("Russian Federation")
+    asked = counting.queries
+    again = StoreIndex(counting, names).resolve("Russian Federation")
+    assert first.slug == again.slug == "russia"
+    assert names["Russian Federation"] == ["https://w3id.org/caucasus-kg/id/russia"]
+    assert asked == 2  # the name among the labels, then the entity it names
+    assert counting.queries - asked == 1  # the entity only: the name is not looked up again

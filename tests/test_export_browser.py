@@ -159,6 +159,50 @@ def test_page_draws_the_graph_offline_and_shows_evidence(launch, store, tmp_path
         view.close()
 
 
+LABEL_OVERLAPS = """() => {
+  const view = cy.extent();
+  const boxes = cy.nodes(':visible').filter(n => n.data('display')).map(n => ({
+    id: n.id(), shown: n.boundingBox({includeLabels: true}),
+    b: n.renderedBoundingBox({includeLabels: true, includeNodes: false, includeOverlays: false})
+  })).filter(x => x.b.w > 0 && x.shown.x2 > view.x1 && x.shown.x1 < view.x2
+                  && x.shown.y2 > view.y1 && x.shown.y1 < view.y2);
+  const pairs = [];
+  let area = 0, total = 0;
+  for (const x of boxes) total += x.b.w * x.b.h;
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i].b, c = boxes[j].b;
+    const w = Math.min(a.x2, c.x2) - Math.max(a.x1, c.x1);
+    const h = Math.min(a.y2, c.y2) - Math.max(a.y1, c.y1);
+    if (w > 0.5 && h > 0.5) { pairs.push([boxes[i].id, boxes[j].id, Math.round(w * h)]); area += w * h; }
+  }
+  return {labels: boxes.length, pairs, share: area / total};
+}"""
+"""The labels drawn in the current view (rendered boxes of each node's label) and the pairs of them
+that overlap, with the overlapping area as a share of all their area."""
+
+
+def test_labels_do_not_overlap_on_the_article_graph(launch, store, tmp_path: Path) -> None:
+    """The founding article's graph drew its labels around Azerbaijan and the United States into
+    a knot. Measured on the rendered label boxes: at the whole-graph view and zoomed in on both."""
+    browser = launch()
+    graph = build_network(store)
+    path = tmp_path / "article.html"
+    path.write_text(export_html(graph), "utf-8")
+    view = Page(browser, path)
+    try:
+        whole = view.js(LABEL_OVERLAPS)
+        assert whole["labels"] == graph.number_of_nodes() == 57
+        assert whole["pairs"] == [], whole  # the threshold: no pair overlaps by half a pixel
+        for centre in ("id:azerbaijan", "id:united-states"):
+            view.js(CENTRE_ON, centre)
+            close = view.js(LABEL_OVERLAPS)
+            assert close["labels"] >= 8, close
+            assert close["pairs"] == [], (centre, close)
+        assert view.errors == [] and view.blocked == []
+    finally:
+        view.close()
+
+
 def test_layout_is_the_same_on_every_load(launch, tmp_path: Path) -> None:
     browser = launch()
     root = make_project(tmp_path / "project", FIXTURE / "graphs")

@@ -42,6 +42,12 @@ LAYOUT_SEED = 20231107
 
 CYTOSCAPE_VERSION = "3.35.0"
 _VENDOR = ("web", "vendor", "cytoscape", "cytoscape.min.js")
+FCOSE_VERSION = "2.2.0"
+_LAYOUT_VENDOR = (  # the fCoSE layout and the two libraries it is built on, in load order
+    ("layout-base 2.0.1", ("web", "vendor", "fcose", "layout-base.js")),
+    ("cose-base 2.2.0", ("web", "vendor", "fcose", "cose-base.js")),
+    (f"cytoscape-fcose {FCOSE_VERSION}", ("web", "vendor", "fcose", "cytoscape-fcose.js")),
+)
 
 
 class ExportError(Exception):
@@ -415,7 +421,8 @@ def _summary(graph: nx.MultiDiGraph, subtitle: str) -> str:
 
 def export_html(graph: nx.MultiDiGraph, title: str = "caucasus-kg network",
                 subtitle: str = "") -> str:
-    """One self-contained page: the data, Cytoscape.js and the page's script are all inlined."""
+    """One self-contained page: the data, Cytoscape.js with the fCoSE layout and the page's
+    script are all inlined."""
     payload = {
         "seed": LAYOUT_SEED,
         "kinds": {k: {"color": s["color"], "shape": s["shape"], "label": s["label"]}
@@ -425,16 +432,18 @@ def export_html(graph: nx.MultiDiGraph, title: str = "caucasus-kg network",
                        for k, s in EDGE_STYLES.items()},
         "elements": cytoscape_elements(graph),
     }
-    library = _asset(*_VENDOR)
+    library = f"/* Cytoscape.js {CYTOSCAPE_VERSION} (MIT licence) */\n" + _asset(*_VENDOR).strip()
+    for name, parts in _LAYOUT_VENDOR:
+        library += f"\n/* {name} (MIT licence) */\n" + _asset(*parts).strip()
     if "</script" in library.lower():  # would end the inline script early
-        raise ExportError("the vendored Cytoscape.js contains '</script'; it cannot be inlined")
+        raise ExportError("a vendored library contains '</script'; it cannot be inlined")
     return _fill(_asset("web", "export", "network.html"), {
         "TITLE": html.escape(title),
         "SUBTITLE": html.escape(_summary(graph, subtitle)),
         "CSS": _asset("web", "export", "network.css").rstrip("\n"),
         "LEGEND": _legend_html(graph),
         "DATA": _script_json(payload),
-        "LIBRARY": f"/* Cytoscape.js {CYTOSCAPE_VERSION} (MIT licence) */\n" + library.strip(),
+        "LIBRARY": library,
         "APP": _asset("web", "export", "network.js").rstrip("\n"),
     })
 

@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT
 from test_export import FIXTURE, make_project, make_register, store_of
 
-from caucasus_kg.read.export import export_html
+from caucasus_kg.read.export import export_html, export_timeline
 from caucasus_kg.read.network import Filters, build_network
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,7 +62,8 @@ def launch() -> Iterator[Callable[[], object]]:
 class Page:
     """A page opened offline, recording console errors and any request that is not file://."""
 
-    def __init__(self, browser, path: Path, width: int = 1400, height: int = 860) -> None:
+    def __init__(self, browser, path: Path, width: int = 1400, height: int = 860,
+                 ready: bool = True) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": height},
                                            device_scale_factor=1, offline=True)
         self.page = self.context.new_page()
@@ -73,7 +74,8 @@ class Page:
                      else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(path.as_uri())
-        self.page.wait_for_selector("body[data-ready='true']", timeout=30_000)
+        if ready:  # the network page says when it has drawn; the timeline is drawn on load
+            self.page.wait_for_selector("body[data-ready='true']", timeout=30_000)
 
     def _route(self, route) -> None:
         if route.request.url.startswith("file://"):
@@ -232,6 +234,44 @@ def test_hundreds_of_nodes_are_drawn(launch, tmp_path: Path) -> None:
     try:
         assert view.js("cy.nodes().length") == 308
         assert view.js(PAINTED) > 20_000
+        assert view.errors == [] and view.blocked == []
+    finally:
+        view.close()
+
+
+LANE_NAMES = """() => Array.from(document.querySelectorAll('g.lane')).map(lane => {
+  const label = lane.querySelector('text.lane-label');
+  const band = lane.querySelector('rect').getBBox();
+  const box = label.getBBox();
+  const firstYear = Math.min(...Array.from(document.querySelectorAll('g.axis line'))
+    .map(l => Number(l.getAttribute('x1'))));
+  const lines = Array.from(label.querySelectorAll('tspan'));
+  return {lane: lane.dataset.lane,
+          shown: lines.length ? lines.map(t => t.textContent).join(' ') : label.textContent,
+          widest: Math.max(...(lines.length ? lines : [label]).map(t => t.getComputedTextLength())),
+          left: box.x, right: box.x + box.width, top: box.y, bottom: box.y + box.height,
+          bandTop: band.y, bandBottom: band.y + band.height, plotLeft: firstYear};
+})"""
+
+
+def test_timeline_lane_names_are_wrapped_not_cut(launch, store, tmp_path: Path) -> None:
+    """Lane names such as "Presidential authority to waive Section 907" were cut with an
+    ellipsis; each is now shown whole, on as many lines as it needs, inside its lane and left
+    of the time axis."""
+    browser = launch()
+    path = tmp_path / "timeline.html"
+    path.write_text(export_timeline(build_network(store), group_by="treaty"), "utf-8")
+    view = Page(browser, path, ready=False)
+    try:
+        lanes = view.js(LANE_NAMES)
+        names = [lane["lane"] for lane in lanes]
+        assert "Presidential authority to waive Section 907" in names
+        assert any(len(name) > 40 for name in names)
+        for lane in lanes:
+            assert lane["shown"] == lane["lane"] and "\u2026" not in lane["shown"], lane
+            assert lane["left"] >= 0 and lane["right"] <= lane["plotLeft"] - 2, lane
+            assert lane["top"] >= lane["bandTop"] and lane["bottom"] <= lane["bandBottom"], lane
+            assert lane["widest"] <= lane["plotLeft"] - 12, lane
         assert view.errors == [] and view.blocked == []
     finally:
         view.close()

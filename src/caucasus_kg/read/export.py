@@ -557,13 +557,17 @@ def export_timeline(graph: nx.MultiDiGraph, group_by: str = "actor",
                 taken.append([])
             taken[row].append(span)
             rows[node] = row
-        height = max(1, len(taken)) * row_h + 2 * lane_pad
+        name_lines = _lane_name_lines(lane)
+        height = max(max(1, len(taken)) * row_h, len(name_lines) * _LANE_LINE + 6) + 2 * lane_pad
         shade = "#f6f8fa" if index % 2 == 0 else "#ffffff"
         body.append(f'  <g class="lane" data-lane="{html.escape(lane)}">')
         body.append(f'    <rect x="0" y="{y:.1f}" width="{left + plot_w + right:.1f}" '
                     f'height="{height:.1f}" fill="{shade}"/>')
+        shown = html.escape(lane) if len(name_lines) == 1 else "".join(
+            f'<tspan x="10" dy="{0 if i == 0 else _LANE_LINE}">{html.escape(line)}</tspan>'
+            for i, line in enumerate(name_lines))
         body.append(f'    <text class="lane-label" x="10" y="{y + lane_pad + 15:.1f}">'
-                    f"{html.escape(_display(lane, 32))}</text>")
+                    f"{shown}</text>")
         for x0, x1, node in items:
             body.extend(_timeline_event(graph, node, x0, x1, y + lane_pad + rows[node] * row_h,
                                         anchors.get(node), flipped[node]))
@@ -587,6 +591,16 @@ def export_timeline(graph: nx.MultiDiGraph, group_by: str = "actor",
            f'role="img" aria-labelledby="timeline-title">',
            f'  <title id="timeline-title">{html.escape(title)}</title>', *axis, *body, "</svg>"]
     return _timeline_page(graph, title, group_by, "\n".join(svg), undated)
+
+
+_LANE_LINE = 15.0
+_LANE_CHARS = 24
+"""A lane's name is wrapped into lines of at most this many characters (bold 12 px text in the
+220 px left margin), never cut."""
+
+
+def _lane_name_lines(name: str) -> list[str]:
+    return textwrap.wrap(name, _LANE_CHARS, break_long_words=True, break_on_hyphens=True) or [""]
 
 
 def _timeline_label(graph: nx.MultiDiGraph, node: str) -> str:

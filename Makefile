@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint install clean system-packages architecture screenshots
+.PHONY: run test test-fast lint install clean system-packages architecture screenshots
 
 $(BIN)/caucasus-kg: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("caucasus-kg needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -32,11 +32,16 @@ system-packages:
 		apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium graphviz virtuoso-opensource-7 default-jre-headless libapache-jena-java >/dev/null; \
 	else echo "the tests need Chromium, Graphviz, Virtuoso, Java and Jena: sudo apt-get install chromium graphviz virtuoso-opensource-7 default-jre-headless libapache-jena-java"; exit 1; fi
 
-## test: lint, check the layers (import-linter) and run the whole test suite
+## test: lint, check the layers (import-linter) and run the whole test suite on every core, with
+## a Virtuoso server that is started for it and stopped again however the run ends
 test: install system-packages
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	scripts/virtuoso around $(BIN)/pytest -q -n auto
+
+## test-fast: the inner loop: no Virtuoso, no browser, nothing slow (about a minute)
+test-fast: install
+	$(BIN)/pytest -q -n auto -m "not virtuoso and not browser and not slow"
 
 ## architecture: redraw docs/images/architecture.dot and .svg from the code's imports
 architecture: install

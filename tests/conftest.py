@@ -9,10 +9,12 @@ Every project a test uses is built in a temporary folder from the curated files
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import secrets
 import shutil
 import subprocess
+import tempfile
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -101,8 +103,13 @@ def virtuoso_endpoint() -> str:
         return endpoint
     if endpoint != VIRTUOSO_ENDPOINT:
         pytest.fail(f"CAUCASUS_KG_TEST_VIRTUOSO={endpoint} does not answer: {problem}")
-    started = subprocess.run([str(ROOT / "scripts" / "virtuoso"), "start"], capture_output=True,
-                             text=True, timeout=900)
+    # One test process starts it; the others (pytest -n) wait for it and find it answering.
+    with open(Path(tempfile.gettempdir()) / "caucasus-kg-virtuoso-start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _answers(endpoint) is None:
+            return endpoint
+        started = subprocess.run([str(ROOT / "scripts" / "virtuoso"), "start"],
+                                 capture_output=True, text=True, timeout=900)
     problem = _answers(endpoint)
     if started.returncode != 0 or problem is not None:
         pytest.fail(f"no Virtuoso at {endpoint} ({problem}) and `scripts/virtuoso start` failed "
@@ -145,8 +152,32 @@ VIRTUOSO_DIFFERENCES: dict[str, str] = {}
 """Competency tests whose Virtuoso run is a known, documented difference (strict xfail)."""
 
 
+VIRTUOSO_FIXTURES = {"virtuoso_endpoint", "remote_store", "chronicle_remote_store"}
+
+
+def _needs_virtuoso(item: pytest.Item) -> bool:
+    """A test on the SPARQL-server store: it asks for the server, or runs with a store parameter
+    set to it (the fixtures that pick a store by parameter ask for the server inside)."""
+    if VIRTUOSO_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and any(
+        value in ("server", "virtuoso") for value in callspec.params.values()
+        if isinstance(value, str))
+
+
+def _needs_browser(item: pytest.Item) -> bool:
+    return "browser" in item.path.name or "browser" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that need a Virtuoso server or Chromium (``-m "not virtuoso"``; see
+    README's Tests), and strict-xfail the known Virtuoso differences."""
     for item in items:
+        if _needs_virtuoso(item):
+            item.add_marker(pytest.mark.virtuoso)
+        if _needs_browser(item):
+            item.add_marker(pytest.mark.browser)
         callspec = getattr(item, "callspec", None)
         if callspec is None or "virtuoso" not in (callspec.params.get("ask"),
                                                   callspec.params.get("ask_chronicle")):

@@ -13,12 +13,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "scale.py"
 SIPRI = ROOT / "tests" / "fixtures" / "import" / "sipri_register_ISR_AZE.csv"
 """A committed excerpt of the SIPRI trade register, so the check runs wherever the tests do."""
 
 
+@pytest.mark.slow
 def test_scale_benchmark_reports_every_competency_query(tmp_path: Path) -> None:
     raw = tmp_path / "scale.json"
     done = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "2000", "--skip-slow",

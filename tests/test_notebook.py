@@ -17,6 +17,8 @@ import pytest
 from nbclient import NotebookClient
 from project_files import ROOT
 
+pytestmark = pytest.mark.slow  # the tour runs in a kernel of its own: about 15 s
+
 NOTEBOOK = ROOT / "docs" / "notebooks" / "caucasus-kg-tour.md"
 SIPRI = ROOT / "tests" / "fixtures" / "import" / "sipri_deliveries_AZE_ARM.csv"
 

@@ -8,6 +8,7 @@ import struct
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from caucasus_kg.read.export import export
@@ -30,6 +31,8 @@ def _png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_the_network_picture_is_a_default_export(tmp_path: Path) -> None:
     import networkx as nx
 

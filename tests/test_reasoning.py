@@ -63,10 +63,12 @@ def owlrl_errors(triples: list[ox.Triple]) -> list[str]:
     return sorted(closure.error_messages)
 
 
+@pytest.mark.slow
 def test_owl_rl_closure_finds_no_clash(store: ox.Store) -> None:
     assert owlrl_errors(everything(store)) == []
 
 
+@pytest.mark.slow
 def test_owl_rl_closure_would_find_the_old_clash(store: ox.Store) -> None:
     errors = owlrl_errors(everything(store, (EVENT_IS_ACTIVITY,)))
     assert errors and all("prov#Activity and http://www.w3.org/ns/prov#Entity" in e

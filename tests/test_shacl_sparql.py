@@ -320,6 +320,7 @@ def mutate(seed: int, steps: int) -> Graph:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**9), steps=st.integers(1, 12), focus_seed=st.integers(0, 3))
 @example(seed=0, steps=4, focus_seed=0)  # two results differing only in their value

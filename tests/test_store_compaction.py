@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from caucasus_kg.model.namespaces import PREFIXES
 from caucasus_kg.store.embedded import COMPACT_AFTER
@@ -26,6 +27,7 @@ def _count(store_path: Path) -> int:
         del store
 
 
+@pytest.mark.slow
 def test_a_large_addition_is_compacted_and_answers_the_same(tmp_project, cli, tmp_path) -> None:
     assert cli("--project", tmp_project.root, "build")[0] == 0
     before = _count(tmp_project.store_path)

@@ -185,7 +185,7 @@ def test_labels_do_not_overlap_on_the_article_graph(launch, store, tmp_path: Pat
     view = Page(browser, path)
     try:
         whole = view.js(LABEL_OVERLAPS)
-        assert whole["labels"] == graph.number_of_nodes() == 57
+        assert whole["labels"] == graph.number_of_nodes() >= 57
         assert whole["pairs"] == [], whole  # the threshold: no pair overlaps by half a pixel
         for centre in ("id:azerbaijan", "id:united-states"):
             view.js(CENTRE_ON, centre)

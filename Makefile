@@ -39,7 +39,7 @@ test: install system-packages
 	$(BIN)/lint-imports
 	scripts/virtuoso around $(BIN)/pytest -q -n auto
 
-## test-fast: the inner loop: no Virtuoso, no browser, nothing slow (about a minute)
+## test-fast: the inner loop: no Virtuoso, no browser, nothing slow
 test-fast: install
 	$(BIN)/pytest -q -n auto -m "not virtuoso and not browser and not slow"
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import ROOT, tree_digest
+from project_files import copy_project
+from test_server import request, start_server, stop_server
 
 from caucasus_kg.model.namespaces import PREFIXES
 
@@ -30,11 +32,10 @@ def _count(store_path: Path, query: str) -> int:
 
 # --- The founding article as a text kept outside the graph ---------------------------------------
 
-@pytest.fixture
-def anchored(tmp_project, tmp_path):
-    """The project with the article's stored copy removed: the fact file keeps the quotes and
-    gives the text's SHA-256; the text itself sits in a sources folder outside the project."""
-    graphs = tmp_project.graphs_dir
+def keep_the_article_elsewhere(graphs: Path, folder: Path) -> int:
+    """Remove the article's stored copy from ``graphs``: the fact file keeps the quotes and gives
+    the text's SHA-256; the text itself goes to the sources folder ``folder``, under another
+    name. Returns how many quotes (and stated bases) the fact file has."""
     text_file = graphs / "sources" / f"{ARTICLE}.txt"
     text = text_file.read_bytes()
     text_file.unlink()
@@ -43,12 +44,18 @@ def anchored(tmp_project, tmp_path):
     assert STORED in yaml
     fact_file.write_text(yaml.replace(STORED, f"sha256: {hashlib.sha256(text).hexdigest()}"),
                          "utf-8")
-    folder = tmp_path / "private-sources"
     folder.mkdir()
     (folder / "the-article-under-another-name.txt").write_bytes(text)
     quotes = len(re.findall(r"^\s+- quote: ", yaml, re.MULTILINE))
     bases = len(re.findall(r"^\s+stated_basis: ", yaml, re.MULTILINE))
-    return tmp_project, folder, quotes + bases
+    return quotes + bases
+
+
+@pytest.fixture
+def anchored(tmp_project, tmp_path):
+    """The project with the article kept outside it (:func:`keep_the_article_elsewhere`)."""
+    folder = tmp_path / "private-sources"
+    return tmp_project, folder, keep_the_article_elsewhere(tmp_project.graphs_dir, folder)
 
 
 def test_every_quote_of_the_article_verifies_against_the_text_in_a_sources_folder(
@@ -91,6 +98,29 @@ def test_without_the_text_the_quotes_are_unverified_here(anchored, cli) -> None:
     assert cli("--project", root, "build")[0] == 0
     code, out, _ = cli("--project", root, "explain", "russia-withdraws-from-cfe-2023")
     assert "kind: quote of a text kept outside the graph: unverified here" in out
+
+
+@pytest.mark.parametrize("with_text", [True, False], ids=["text-supplied", "no-text"])
+def test_the_servers_entity_pages_verify_quotes_against_its_sources_folder(
+        tmp_path, monkeypatch, with_text) -> None:
+    store_path = tmp_path / "store"
+    copy_project(tmp_path / "project")  # the project start_server serves
+    folder = tmp_path / "private-sources"
+    keep_the_article_elsewhere(tmp_path / "project" / "graphs", folder)
+    if with_text:
+        monkeypatch.setenv("CAUCASUS_KG_SOURCES", str(folder))
+    server = start_server(store_path)
+    try:
+        answer = request(server, "/entity/russia-withdraws-from-cfe-2023",
+                         headers={"Accept": "application/json"})
+        assert answer.status == 200
+        evidence = json.loads(answer.body)["evidence"]
+        assert evidence and {e["verified"] for e in evidence} == {with_text}
+        page = request(server, "/entity/russia-withdraws-from-cfe-2023").text
+        shown = "verified here" if with_text else "unverified here"
+        assert f"quote of a text kept outside the graph: {shown}" in page
+    finally:
+        stop_server(server)
 
 
 def test_a_changed_text_in_the_sources_folder_does_not_verify(anchored, cli) -> None:
@@ -187,6 +217,13 @@ def test_a_report_is_stored_as_a_paraphrase_never_as_a_quote(tmp_project, tmp_pa
     rows = out.strip().splitlines()
     assert len(rows) == 2
     assert rows[1].startswith("report in the curator's words,,The statement says")
+    # The source lists its evidence by kind: one report, no quote.
+    code, out, _ = cli("--project", tmp_project.root, "query", "sources", "-f", "json")
+    assert code == 0
+    rows = {b["source"]["value"].rsplit("/", 1)[1]: b for b in
+            json.loads(out)["results"]["bindings"]}
+    counts = {name: rows["a-statement"][name]["value"] for name in ("quotes", "reports", "records")}
+    assert counts == {"quotes": "0", "reports": "1", "records": "0"}
 
 
 # --- Claims, interviews and the graph's own rules ------------------------------------------------

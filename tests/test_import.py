@@ -138,6 +138,25 @@ def test_sipri_register_evidence_points_at_the_row(imported):
         "Stockholm International Peace Research Institute"]
 
 
+def test_the_sources_question_counts_each_row_as_a_dataset_record(imported):
+    from caucasus_kg.read.queries import catalogue, run_query
+    from caucasus_kg.store.backends import open_backend
+
+    root, _ = imported
+    project = find_project(root)
+    result = run_query(catalogue(project.queries_dir)["sources"], open_backend(project))
+    counts = {row[0].value.rsplit("/", 1)[1]: dict(zip(result.columns[-3:],
+                                                       (int(c.value) for c in row[-3:]),
+                                                       strict=True))
+              for row in result.rows}
+    lines = REGISTER.read_text("utf-8").splitlines()
+    header = next(n for n, line in enumerate(lines) if line.startswith("Recipient,"))
+    data_rows = [line for line in lines[header + 1:] if line.strip()]
+    assert counts["sipri-sipri-register-aze-arm"] == {"quotes": 0, "reports": 0,
+                                                      "records": len(data_rows)}
+    assert counts["armenpress-azerbaijan-arms-imports"]["records"] == 0
+
+
 def test_sipri_register_more_transfers(imported):
     root, _ = imported
     sam = "id:sipri-russia-to-armenia-2007-5v55u"

@@ -899,13 +899,14 @@ def test_according_to_cawat(ask) -> None:
 def test_sources(ask) -> None:
     columns, rows = ask("sources")
     assert columns == ["source", "title", "publisher", "kind", "language", "note", "facts",
-                       "claims", "quotes"]
+                       "claims", "quotes", "reports", "records"]
     # 6 legal instruments + 7 events + 1 ranking; 24 claims; 42 quotes in the fact file (3 for
-    # actors, 6 for instruments, 7 for events, 1 for the ranking, 25 for the claims).
+    # actors, 6 for instruments, 7 for events, 1 for the ranking, 25 for the claims); the
+    # article is quoted only: no reports, no dataset records.
     assert rows == [
         ("src:armenpress-azerbaijan-arms-imports", SOURCE_TITLE, "Armenpress", "news article",
          "en", "The interview with Davit Harutyunov was given to Armenpress in Armenian; the "
-         "English article is the source here.", "14", "24", "42"),
+         "English article is the source here.", "14", "24", "42", "0", "0"),
     ]
 
 

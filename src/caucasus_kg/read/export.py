@@ -1,4 +1,4 @@
-"""Exporters: the network of :mod:`caucasus_kg.network` as files people and tools can open.
+"""Exporters: the network of :mod:`caucasus_kg.read.network` as files people and tools can open.
 
 One function per format, each taking the ``MultiDiGraph`` and returning the file's text:
 

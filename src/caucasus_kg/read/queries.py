@@ -245,8 +245,8 @@ def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None
     FROM / FROM NAMED name).
 
     ``store`` is a ``pyoxigraph.Store`` or anything with its ``query`` method, such as
-    :class:`caucasus_kg.sparql_remote.RemoteStore`. The text must pass
-    :func:`caucasus_kg.sparqltext.check_query`: no update, no ``SERVICE`` unless
+    :class:`caucasus_kg.store.remote.RemoteStore`. The text must pass
+    :func:`caucasus_kg.core.sparql_text.check_query`: no update, no ``SERVICE`` unless
     ``allow_service``.
     """
     bindings = bind_parameters(query, params or {}, store)

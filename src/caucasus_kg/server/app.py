@@ -64,7 +64,7 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 def check_query_text(text: str) -> QueryShape:
     """Refuse SPARQL Update, ``SERVICE`` and text that is not a query (400) before anything runs;
-    the rules are :func:`caucasus_kg.sparqltext.check_query`, the same for every command."""
+    the rules are :func:`caucasus_kg.core.sparql_text.check_query`, the same for every command."""
     return check_query(text)
 
 
@@ -427,7 +427,7 @@ def create_app(project: Project, config: ServerConfig | None = None) -> Starlett
     The store must exist (``caucasus-kg serve`` builds it first when it is missing).
     """
     config = config or ServerConfig()
-    pool = WorkerPool(project.store_path, config)
+    pool = WorkerPool(project.store_path, config, project.sources_dirs)
     endpoints = _Endpoints(project, config, pool)
 
     @contextlib.asynccontextmanager

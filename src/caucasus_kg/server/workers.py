@@ -38,6 +38,7 @@ from caucasus_kg.read.results import formats_for, serialize
 from caucasus_kg.server.config import TEXT_PLAIN, ServerConfig
 from caucasus_kg.server.negotiation import negotiate
 from caucasus_kg.server.sandbox import deny_network
+from caucasus_kg.sources.texts import TextFinder
 from caucasus_kg.store.embedded import info_path, open_store
 
 log = logging.getLogger("caucasus_kg.server")
@@ -76,10 +77,13 @@ class _TooMany(Exception):
 
 
 class _StoreHandle:
-    """The read-only store of one worker, reopened when a build swaps in a new store."""
+    """The read-only store of one worker, reopened when a build swaps in a new store, and the
+    finder of the texts kept outside the graph (``--sources``), whose quotes entity pages
+    mark verified when the text is there."""
 
-    def __init__(self, store_path: Path):
+    def __init__(self, store_path: Path, sources_dirs: tuple[str, ...] = ()):
         self.path = store_path
+        self.texts = TextFinder([Path(d) for d in sources_dirs])
         self._stamp: tuple[int, int] | None = None
         self._store: ox.Store | None = None
 
@@ -99,11 +103,12 @@ class _StoreHandle:
         return self._store
 
 
-def _worker_main(conn: Any, store_path: str, max_results: int, max_memory_mb: int | None) -> None:
+def _worker_main(conn: Any, store_path: str, max_results: int, max_memory_mb: int | None,
+                 sources_dirs: tuple[str, ...] = ()) -> None:
     """A query worker: open the store read-only, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     isolated = deny_network()  # before the store starts any thread: no query reaches the network
-    handle = _StoreHandle(Path(store_path))
+    handle = _StoreHandle(Path(store_path), sources_dirs)
     try:
         handle.get()
     except Exception as exc:  # reported to the parent, which stops the server
@@ -156,7 +161,7 @@ def execute(job: Job, handle: _StoreHandle, max_results: int) -> Reply:
                 return Reply.text(400 if exc.usage else 500, message)
             return _result_reply(result, job, max_results)
         if job.kind == "explain":
-            return _explain(job.text, store)
+            return _explain(job.text, store, handle.texts)
         if job.kind == "graphs":
             names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
             return Reply(200, "application/json", json.dumps(names).encode())
@@ -218,13 +223,13 @@ def _web_message(exc: QueryError) -> str:
     return exc.web_message if isinstance(exc, UnknownEntity) else str(exc)
 
 
-def _explain(slug: str, store: ox.Store) -> Reply:
+def _explain(slug: str, store: ox.Store, texts: TextFinder) -> Reply:
 
     try:
         node = resolve_entity(slug, store)
     except QueryError as exc:
         return Reply.text(404, _web_message(exc))
-    result = explain(store, node)
+    result = explain(store, node, texts)
     if not (result.types or result.statements or result.evidence or result.claims_about
             or result.involved_in):
         return Reply.text(404, f"the graph records nothing about '{slug}'")
@@ -269,8 +274,10 @@ class WorkerPool:
 
     STARTUP_TIMEOUT = 60.0
 
-    def __init__(self, store_path: Path, config: ServerConfig):
+    def __init__(self, store_path: Path, config: ServerConfig,
+                 sources_dirs: tuple[Path, ...] = ()):
         self.store_path = store_path
+        self.sources_dirs = tuple(str(d) for d in sources_dirs)
         self.config = config
         self._ctx = multiprocessing.get_context("forkserver")
         # What the workers import, so that a new worker starts fast (not caucasus_kg.cli: a
@@ -305,7 +312,7 @@ class WorkerPool:
         process = self._ctx.Process(
             target=_worker_main, name="caucasus-kg-query-worker", daemon=True,
             args=(child, str(self.store_path), self.config.max_results,
-                  self.config.max_memory_mb))
+                  self.config.max_memory_mb, self.sources_dirs))
         process.start()
         child.close()
         try:

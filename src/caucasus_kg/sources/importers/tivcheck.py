@@ -9,9 +9,9 @@ units (evenly over the years when it records no units).
 
 Run on the full files::
 
-    python -m caucasus_kg.importers.tivcheck REGISTER.csv import_tiv.csv \\
+    python -m caucasus_kg.sources.importers.tivcheck REGISTER.csv import_tiv.csv \\
         --supplier Israel --recipient Azerbaijan
-    python -m caucasus_kg.importers.tivcheck REGISTER.csv import_tiv.csv --all
+    python -m caucasus_kg.sources.importers.tivcheck REGISTER.csv import_tiv.csv --all
 """
 
 from __future__ import annotations

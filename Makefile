@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast lint install clean system-packages architecture
+.PHONY: run test test-fast lint install clean system-packages architecture screenshots
 
 $(BIN)/caucasus-kg: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("caucasus-kg needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -46,6 +46,11 @@ test-fast: install
 ## architecture: redraw docs/images/architecture.dot and .svg from the code's imports
 architecture: install
 	$(BIN)/python scripts/architecture_diagram.py
+
+## screenshots: redraw docs/images/network.png (the page of a default `export html`) and
+## docs/images/query-page.png (the query page of `serve`) with headless Chromium
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .caucasus-kg .pytest_cache .ruff_cache

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from lxml import etree, html
+from test_page_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser, set_query
 from test_server import (
     ROOT,
     RunningServer,
@@ -35,7 +36,6 @@ from test_server import (
     start_server,
     stop_server,
 )
-from test_server_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser
 
 from caucasus_kg.cli import main
 from caucasus_kg.read.export import FORMATS, export
@@ -158,9 +158,10 @@ def test_the_query_pages_csv_download_is_the_csv_safe_bytes(server: RunningServe
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     try:
         page.goto(server.url + "/")
-        page.fill("#editor", FORMULAS)
+        page.wait_for_selector("body[data-ready='true']")
+        set_query(page, FORMULAS)
         page.click("#run")
-        expect(page.locator("#results tbody tr")).to_have_count(len(CELLS))
+        expect(page.locator("#results table.dataTable tbody tr")).to_have_count(len(CELLS))
         with page.expect_download() as download:
             page.click("#download-csv")
         saved = tmp_path / "answer.csv"

@@ -20,8 +20,7 @@ from caucasus_kg.api.values import python_value
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError
 from caucasus_kg.read.explain import Explanation
 from caucasus_kg.read.queries import CannedQuery, QueryError, UnknownEntity
-from caucasus_kg.store.backend import StoreError
-from caucasus_kg.store.remote import RemoteStoreError
+from caucasus_kg.store.backend import RemoteStoreError, StoreError
 
 __all__ = [
     "CannedQuery", "DataError", "Diagnostic", "Explanation", "InputError", "KnowledgeGraph",

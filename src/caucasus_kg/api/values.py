@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from caucasus_kg.model.namespaces import compact
+from caucasus_kg.model.iris import compact
 from caucasus_kg.read.results import cell_text
 
 Value = str | int | float | Decimal | bool | dt.date | dt.datetime | None

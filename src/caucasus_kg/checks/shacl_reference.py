@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
-from rdflib.plugins.sparql import prepareQuery
 
 from caucasus_kg.checks.shacl_results import (
     SEVERITIES,
@@ -40,6 +39,8 @@ class _PreparedQueryGraph(Graph):
             key = (query_object, tuple(sorted((k, str(v)) for k, v in init_ns.items())))
             prepared = self._prepared.get(key)
             if prepared is None:
+                from rdflib.plugins.sparql import prepareQuery  # lazy: rdflib's SPARQL engine
+
                 prepared = self._prepared[key] = prepareQuery(query_object, initNs=init_ns)
             query_object = prepared
         return super().query(query_object, *args, **kwargs)

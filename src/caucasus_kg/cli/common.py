@@ -18,8 +18,7 @@ import click
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, ExitCode, InputError
 from caucasus_kg.core.project import Project, find_project
 from caucasus_kg.ops.opening import open_or_build
-from caucasus_kg.store.backend import StoreError
-from caucasus_kg.store.remote import RemoteStoreError
+from caucasus_kg.store.backend import RemoteStoreError, StoreError
 
 LOCAL_STORE_ONLY = {"serve"}
 """Commands that work on the embedded store only (the server's workers open its folder)."""

@@ -16,13 +16,14 @@ written by pyoxigraph's own escaping.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
          "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
-_U = _BASE + "_"
-_CHARS = _U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_MORE = "\u00B7\u0300-\u036F\u203F-\u2040"
+"""PN_CHARS beyond PN_CHARS_U, '-' and digits."""
 _PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
 _UCHAR = r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})"
 _ECHAR = r"\\[tbnrf\\\"']"
@@ -36,15 +37,40 @@ _STRINGS = (
     re.compile(rf'"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*"'),
     re.compile(rf"'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*'"),
 )
-_VAR = re.compile(rf"[?$][{_U}0-9][{_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*")
-_PREFIX = re.compile(rf"(?:[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?)?:")
-_LOCAL = re.compile(rf"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?")
-_WORD = re.compile(rf"[{_BASE}](?:[{_CHARS}]*)")
-_BNODE = re.compile(rf"_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?")
 _LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?")
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PUNCT = "{}()[];,.=!<>|&+-*/^~?"
 _ESCAPE_ANYWHERE = re.compile(_UCHAR)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The patterns of the grammar's names (variables, prefixed names, keywords, blank nodes)."""
+
+    var: re.Pattern[str]
+    prefix: re.Pattern[str]
+    local: re.Pattern[str]
+    word: re.Pattern[str]
+    bnode: re.Pattern[str]
+
+
+@functools.cache
+def _names(ascii_only: bool) -> _Names:
+    """The name patterns; with ``ascii_only``, their classes cut to ASCII, which match ASCII text
+    exactly as the full ones do. Compiling the full classes (every letter of Unicode) takes tens
+    of milliseconds, so it is done only for a text that is not ASCII."""
+    base = "A-Za-z" if ascii_only else _BASE
+    more = "" if ascii_only else _MORE
+    u = base + "_"
+    chars = u + "\\-0-9" + more
+    return _Names(
+        var=re.compile(rf"[?$][{u}0-9][{u}0-9{more}]*"),
+        prefix=re.compile(rf"(?:[{base}](?:[{chars}.]*[{chars}])?)?:"),
+        local=re.compile(rf"(?:[{u}:0-9]|{_PLX})(?:(?:[{chars}.:]|{_PLX})*(?:[{chars}:]|{_PLX}))?"),
+        word=re.compile(rf"[{base}](?:[{chars}]*)"),
+        bnode=re.compile(rf"_:[{u}0-9](?:[{chars}.]*[{chars}])?"),
+    )
+
 
 UPDATE_KEYWORDS = frozenset(("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
                              "COPY", "WITH"))
@@ -87,6 +113,7 @@ def tokens(text: str) -> list[Token]:
     token (an unknown character, an unterminated string, a bad escape)."""
     found: list[Token] = []
     i, n = 0, len(text)
+    names = _names(text.isascii())
     while i < n:
         ch = text[i]
         match = None
@@ -103,10 +130,10 @@ def tokens(text: str) -> list[Token]:
             if match is None:
                 _fail(text, i, "a string that is not closed, or holds a raw line break or a bad "
                       "escape (write \\n, \\t, \\\", \\' or \\\\)")
-        elif ch in "?$" and (match := _VAR.match(text, i)):
+        elif ch in "?$" and (match := names.var.match(text, i)):
             kind = "var"
         elif ch == "_" and text.startswith("_:", i):
-            match, kind = _BNODE.match(text, i), "bnode"
+            match, kind = names.bnode.match(text, i), "bnode"
             if match is None:
                 _fail(text, i, "a blank node label must follow '_:'")
         elif ch == "@":
@@ -115,11 +142,11 @@ def tokens(text: str) -> list[Token]:
                 _fail(text, i, "'@' must start a language tag such as @en")
         elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             match, kind = _NUMBER.match(text, i), "number"
-        elif ch == ":" or _WORD.match(text, i):
-            prefix = _PREFIX.match(text, i)
+        elif ch == ":" or names.word.match(text, i):
+            prefix = names.prefix.match(text, i)
             if prefix is not None:
                 end = prefix.end()
-                local = _LOCAL.match(text, end)
+                local = names.local.match(text, end)
                 end = local.end() if local else end
                 found.append(Token("pname", text[i:end], i))
                 i = end
@@ -127,7 +154,7 @@ def tokens(text: str) -> list[Token]:
                     _fail(text, i, "a prefixed name may only escape one of _~.-!$&'()*+,;=/?#@% "
                           "(a \\u escape belongs in an IRI or string)")
                 continue
-            match, kind = _WORD.match(text, i), "word"
+            match, kind = names.word.match(text, i), "word"
         elif ch in _PUNCT:
             found.append(Token("punct", ch, i))
             i += 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from caucasus_kg.model.namespaces import PREFIXES
+from caucasus_kg.model.iris import PREFIXES
 
 _RDF, _RDFS, _XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"]
 _OA, _PROV, _DCT = PREFIXES["oa"], PREFIXES["prov"], PREFIXES["dct"]

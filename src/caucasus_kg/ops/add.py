@@ -284,9 +284,10 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
     ontology = load_ontology(project)
     vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
     texts = project_texts(project)
+    names: dict[str, list[str]] = {}  # the store's answers, for every attempt
     for _attempt in range(3):
-        dataset = Dataset(ontology=ontology, vocabulary=vocabulary, index=StoreIndex(store),
-                          texts=texts)
+        dataset = Dataset(ontology=ontology, vocabulary=vocabulary,
+                          index=StoreIndex(store, names), texts=texts)
         fact_files, rdf_graphs = read_files([s.input for s in staged], dataset.store)
         assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store, texts), today)
         if any(p.severity == "error" for p in dataset.diagnostics.items):

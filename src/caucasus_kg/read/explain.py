@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from caucasus_kg.core.sparql_text import substitute
 from caucasus_kg.model.evidence import ANCHORED_QUOTE, KIND_NAMES
-from caucasus_kg.model.namespaces import CKG, PREFIXES, compact
+from caucasus_kg.model.iris import CKG, PREFIXES, compact
 from caucasus_kg.sources.quotes import find_quote
 from caucasus_kg.sources.texts import TextFinder
 

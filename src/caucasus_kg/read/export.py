@@ -42,6 +42,12 @@ LAYOUT_SEED = 20231107
 
 CYTOSCAPE_VERSION = "3.35.0"
 _VENDOR = ("web", "vendor", "cytoscape", "cytoscape.min.js")
+FCOSE_VERSION = "2.2.0"
+_LAYOUT_VENDOR = (  # the fCoSE layout and the two libraries it is built on, in load order
+    ("layout-base 2.0.1", ("web", "vendor", "fcose", "layout-base.js")),
+    ("cose-base 2.2.0", ("web", "vendor", "fcose", "cose-base.js")),
+    (f"cytoscape-fcose {FCOSE_VERSION}", ("web", "vendor", "fcose", "cytoscape-fcose.js")),
+)
 
 
 class ExportError(Exception):
@@ -415,7 +421,8 @@ def _summary(graph: nx.MultiDiGraph, subtitle: str) -> str:
 
 def export_html(graph: nx.MultiDiGraph, title: str = "caucasus-kg network",
                 subtitle: str = "") -> str:
-    """One self-contained page: the data, Cytoscape.js and the page's script are all inlined."""
+    """One self-contained page: the data, Cytoscape.js with the fCoSE layout and the page's
+    script are all inlined."""
     payload = {
         "seed": LAYOUT_SEED,
         "kinds": {k: {"color": s["color"], "shape": s["shape"], "label": s["label"]}
@@ -425,16 +432,18 @@ def export_html(graph: nx.MultiDiGraph, title: str = "caucasus-kg network",
                        for k, s in EDGE_STYLES.items()},
         "elements": cytoscape_elements(graph),
     }
-    library = _asset(*_VENDOR)
+    library = f"/* Cytoscape.js {CYTOSCAPE_VERSION} (MIT licence) */\n" + _asset(*_VENDOR).strip()
+    for name, parts in _LAYOUT_VENDOR:
+        library += f"\n/* {name} (MIT licence) */\n" + _asset(*parts).strip()
     if "</script" in library.lower():  # would end the inline script early
-        raise ExportError("the vendored Cytoscape.js contains '</script'; it cannot be inlined")
+        raise ExportError("a vendored library contains '</script'; it cannot be inlined")
     return _fill(_asset("web", "export", "network.html"), {
         "TITLE": html.escape(title),
         "SUBTITLE": html.escape(_summary(graph, subtitle)),
         "CSS": _asset("web", "export", "network.css").rstrip("\n"),
         "LEGEND": _legend_html(graph),
         "DATA": _script_json(payload),
-        "LIBRARY": f"/* Cytoscape.js {CYTOSCAPE_VERSION} (MIT licence) */\n" + library.strip(),
+        "LIBRARY": library,
         "APP": _asset("web", "export", "network.js").rstrip("\n"),
     })
 
@@ -570,13 +579,17 @@ def export_timeline(graph: nx.MultiDiGraph, group_by: str = "actor",
                 taken.append([])
             taken[row].append(span)
             rows[node] = row
-        height = max(1, len(taken)) * row_h + 2 * lane_pad
+        name_lines = _lane_name_lines(lane)
+        height = max(max(1, len(taken)) * row_h, len(name_lines) * _LANE_LINE + 6) + 2 * lane_pad
         shade = "#f6f8fa" if index % 2 == 0 else "#ffffff"
         body.append(f'  <g class="lane" data-lane="{html.escape(lane)}">')
         body.append(f'    <rect x="0" y="{y:.1f}" width="{left + plot_w + right:.1f}" '
                     f'height="{height:.1f}" fill="{shade}"/>')
+        shown = html.escape(lane) if len(name_lines) == 1 else "".join(
+            f'<tspan x="10" dy="{0 if i == 0 else _LANE_LINE}">{html.escape(line)}</tspan>'
+            for i, line in enumerate(name_lines))
         body.append(f'    <text class="lane-label" x="10" y="{y + lane_pad + 15:.1f}">'
-                    f"{html.escape(_display(lane, 32))}</text>")
+                    f"{shown}</text>")
         for x0, x1, node in items:
             body.extend(_timeline_event(graph, node, x0, x1, y + lane_pad + rows[node] * row_h,
                                         anchors.get(node), flipped[node]))
@@ -600,6 +613,16 @@ def export_timeline(graph: nx.MultiDiGraph, group_by: str = "actor",
            f'role="img" aria-labelledby="timeline-title">',
            f'  <title id="timeline-title">{html.escape(title)}</title>', *axis, *body, "</svg>"]
     return _timeline_page(graph, title, group_by, "\n".join(svg), undated)
+
+
+_LANE_LINE = 15.0
+_LANE_CHARS = 24
+"""A lane's name is wrapped into lines of at most this many characters (bold 12 px text in the
+220 px left margin), never cut."""
+
+
+def _lane_name_lines(name: str) -> list[str]:
+    return textwrap.wrap(name, _LANE_CHARS, break_long_words=True, break_on_hyphens=True) or [""]
 
 
 def _timeline_label(graph: nx.MultiDiGraph, node: str) -> str:

@@ -24,8 +24,8 @@ import pyoxigraph as ox
 
 from caucasus_kg.core.sparql_text import QueryRefused, check_query, substitute
 from caucasus_kg.core.suggest import did_you_mean
-from caucasus_kg.model.dates import DateFormatError, parse_partial_date
-from caucasus_kg.model.namespaces import ID, PREFIXES, SLUG, WD
+from caucasus_kg.model.dates import DateFormatError, partial_date
+from caucasus_kg.model.iris import ID, PREFIXES, SLUG, WD
 
 PARAM_TYPES = ("iri", "date", "string", "integer")
 ANY = "any"
@@ -139,6 +139,9 @@ def catalogue(queries_dir: Path) -> dict[str, CannedQuery]:
 
 def find_query(spec: str, queries_dir: Path) -> CannedQuery:
     """A query by catalogue name, by file path, or given inline as SPARQL text."""
+    own = queries_dir / f"{spec}.rq"
+    if re.fullmatch(r"\w[\w.-]*", spec) and own.is_file():  # a name: read its file alone
+        return parse_query_text(spec, own.read_text(encoding="utf-8"), own)
     known = catalogue(queries_dir)
     if spec in known:
         return known[spec]
@@ -186,10 +189,10 @@ def _convert(param: Parameter, value: str, store: ox.Store) -> object:
         return resolve_entity(value, store)
     if param.type == "date":
         try:
-            lit = parse_partial_date(value)
+            text, datatype = partial_date(value)
         except DateFormatError as exc:
             raise QueryError(f"--param {param.name}: {exc}") from exc
-        return ox.Literal(str(lit), datatype=ox.NamedNode(str(lit.datatype)))
+        return ox.Literal(text, datatype=ox.NamedNode(datatype))
     if param.type == "integer":
         if not re.fullmatch(r"-?\d+", value.strip()):
             raise QueryError(f"--param {param.name}: '{value}' is not a whole number")

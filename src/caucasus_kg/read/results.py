@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from caucasus_kg.model.namespaces import PREFIXES, compact
+from caucasus_kg.model.iris import PREFIXES, compact
 from caucasus_kg.read.queries import QueryResult
 
 _QRF = ox.QueryResultsFormat

@@ -70,7 +70,11 @@ def check_query_text(text: str) -> QueryShape:
 
 # --- HTTP -----------------------------------------------------------------------------------
 
-_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+# The one inline style allowed, by its hash: the stylesheet the vendored YASGUI's table
+# column resizer adds to the page (web/vendor/yasgui/README.md).
+_RESIZER_STYLE = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
+_CSP = ("default-src 'none'; script-src 'self'; "
+        f"style-src 'self' {_RESIZER_STYLE}; img-src 'self'; "
         "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
@@ -451,7 +455,7 @@ def create_app(project: Project, config: ServerConfig | None = None) -> Starlett
         Route("/entity/{slug:path}", _guarded(endpoints.entity)),
         Route("/prefixes", _guarded(endpoints.prefixes)),
         Route("/favicon.ico", _guarded(endpoints.favicon)),
-        Route("/static/{name}", _guarded(endpoints.asset)),
+        Route("/static/{name:path}", _guarded(endpoints.asset)),
     ]
     middleware = [Middleware(_SecurityHeaders)]
     if config.allowed_hosts is not None:

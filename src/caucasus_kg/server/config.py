@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
-ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8",
-          "favicon.svg": "image/svg+xml"}
+ASSETS = {"app.js": "text/javascript; charset=utf-8", "results.js": "text/javascript; charset=utf-8",
+          "style.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml",
+          "vendor/yasgui/yasgui.min.js": "text/javascript; charset=utf-8",
+          "vendor/yasgui/yasgui.min.css": "text/css; charset=utf-8"}
 """The query page's files in WEB_DIR served under /static/ (that folder holds other pages too)."""
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 TEXT_PLAIN = "text/plain; charset=utf-8"

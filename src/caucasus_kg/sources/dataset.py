@@ -258,7 +258,7 @@ def read_files(files: Iterable[InputFile], store: ox.Store | None = None
             if path.suffix.lower() in FACT_SUFFIXES:
                 fact_files.append(read_fact_file(path, file.rel))
             elif is_rdf_file(path):
-                name = file.graph
+                name = URIRef(file.graph)
                 source = load_rdf_file(path, file.shown, store, ox.NamedNode(str(name)))
                 rdf_graphs.append(NamedGraph(name, file.shown, store=store, source=source))
             else:
@@ -313,7 +313,8 @@ def assemble(ds: Dataset, fact_files: list[FactFile], rdf_graphs: list[NamedGrap
     _require_labels(ds.index, diags)
     for ff in fact_files:
         triples = to_graph(ff, ontology, ds.index, sources, diags, today)
-        named = NamedGraph(graph_name_for(ff.rel), ff.rel, store=ds.store, _count=len(triples))
+        named = NamedGraph(URIRef(graph_name_for(ff.rel)), ff.rel, store=ds.store,
+                           _count=len(triples))
         ds.store.bulk_load(triples.ntriples(), ox.RdfFormat.N_TRIPLES, to_graph=named.ox_name)
         del triples
         ds.graphs.append(named)

@@ -17,11 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
-
 from caucasus_kg.core.diagnostics import Diagnostic
 from caucasus_kg.core.project import Project
-from caucasus_kg.model.namespaces import GRAPH
+from caucasus_kg.model.iris import GRAPH
 from caucasus_kg.sources.rdffile import is_rdf_file
 
 FACT_SUFFIXES = {".yaml", ".yml"}
@@ -39,13 +37,15 @@ class InputFile:
     shown: str
 
     @property
-    def graph(self) -> URIRef:
+    def graph(self) -> str:
+        """The IRI of the file's named graph."""
         return graph_name_for(self.rel)
 
 
-def graph_name_for(rel: str) -> URIRef:
+def graph_name_for(rel: str) -> str:
+    """The IRI of the named graph of the input file at ``rel`` in its folder."""
     stem = rel.rsplit(".", 1)[0]
-    return GRAPH[stem]
+    return GRAPH + stem
 
 
 def graph_files(graphs_dir: Path) -> list[Path]:
@@ -79,7 +79,7 @@ def project_inputs(project: Project) -> list[InputFile]:
 
 def graph_clashes(files: Iterable[InputFile]) -> list[Diagnostic]:
     """An error for every file whose named graph is an earlier file's."""
-    first: dict[URIRef, InputFile] = {}
+    first: dict[str, InputFile] = {}
     problems = []
     for file in files:
         earlier = first.setdefault(file.graph, file)

@@ -42,6 +42,9 @@ _ESCAPED_CONTROL = re.compile(
 or as an escape (``\\u0001``, ``\\b``, ``\\f``; an escaped backslash does not count): no
 literal may hold one, as no XML export could write it. Lone surrogates are refused by the
 parsers themselves."""
+_ESCAPE_START = re.compile(rb"\\(?:u00[01]|u[fF]{3}|U0000|[bf])")
+"""How every escape :data:`_ESCAPED_CONTROL` finds begins: searched first, as the exact pattern
+(which may start anywhere) takes seconds per hundred megabytes and this one a fraction of that."""
 
 _CHUNK = 8 * 1024 * 1024
 _IRI_FIX = ("IRIs cannot contain spaces, quotes or angle brackets; percent-encode them "
@@ -151,7 +154,7 @@ def _refuse_control(rel: str, chunk: bytes, before: bytes, lines: int) -> None:
     previous chunk, where an escape may begin; ``lines`` the line breaks before ``chunk``)."""
     raw = _RAW_CONTROL.search(chunk)
     window = before + chunk
-    escaped = _ESCAPED_CONTROL.search(window)
+    escaped = _ESCAPED_CONTROL.search(window) if _ESCAPE_START.search(window) else None
     if escaped is not None and escaped.end() <= len(before):
         escaped = _ESCAPED_CONTROL.search(window, len(before))
     found = []

@@ -22,16 +22,28 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pyoxigraph as ox
 
 from caucasus_kg.core.project import Project
-from caucasus_kg.sources.dataset import NamedGraph
+
+if TYPE_CHECKING:  # the loader's graphs: only writers, which have them, pass them
+    from caucasus_kg.sources.dataset import NamedGraph
 
 
 class StoreError(Exception):
     """The store is missing, locked or unreadable; the message says what to do."""
+
+
+class RemoteStoreError(OSError):
+    """A SPARQL server store cannot be reached, refused a request, or sent something unreadable
+    (defined here, not with the client in :mod:`caucasus_kg.store.remote`, so that commands can
+    catch it without loading the HTTP client when the store is a folder)."""
+
+
+class RemoteQuerySyntaxError(SyntaxError):
+    """The SPARQL server rejected the query text (HTTP 400)."""
 
 
 @dataclass(frozen=True)

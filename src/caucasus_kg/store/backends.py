@@ -13,25 +13,29 @@ import contextlib
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from caucasus_kg.core.project import Project
-from caucasus_kg.sources.dataset import NamedGraph
-from caucasus_kg.store.backend import Backend, BuildInfo, Plan, QueryStore, StoreError
-from caucasus_kg.store.embedded import EmbeddedStore
-from caucasus_kg.store.remote import (
+from caucasus_kg.store.backend import (
+    Backend,
+    BuildInfo,
+    Plan,
+    QueryStore,
     RemoteQuerySyntaxError,
-    RemoteStore,
     RemoteStoreError,
-    ServerStore,
-    is_remote,
+    StoreError,
 )
+from caucasus_kg.store.embedded import EmbeddedStore
 from caucasus_kg.store.transaction import Recovery
 from caucasus_kg.store.transaction import recover as recover_with
 
-__all__ = ["Backend", "QueryStore", "RemoteStore", "RemoteStoreError", "is_remote",
-           "open_backend", "recover", "server_errors", "write_build"]
+if TYPE_CHECKING:
+    from caucasus_kg.sources.dataset import NamedGraph
+
+__all__ = ["Backend", "QueryStore", "RemoteStoreError", "open_backend", "recover",
+           "server_errors", "write_build"]
 
 
 def open_backend(project: Project, check: bool = False) -> Backend:
@@ -39,6 +43,8 @@ def open_backend(project: Project, check: bool = False) -> Backend:
     here with a clear message (:class:`RemoteStoreError`)."""
     if project.store_url is None:
         return EmbeddedStore(project)
+    from caucasus_kg.store.remote import ServerStore  # lazy: the HTTP client, for a server only
+
     backend = ServerStore(project)
     if check:
         backend.remote.check()
@@ -47,7 +53,9 @@ def open_backend(project: Project, check: bool = False) -> Backend:
 
 def _backend_for(project: Project, plan: Plan) -> Backend:
     """The store an interrupted addition was writing, as its journal names it."""
-    if plan.get("kind") == ServerStore.kind:
+    if plan.get("kind") == "server":
+        from caucasus_kg.store.remote import ServerStore  # lazy: the HTTP client, for a server only
+
         return ServerStore(dataclasses.replace(project, store_url=plan["url"]))
     path = Path(plan["path"]) if plan.get("path") else project.store_path
     return EmbeddedStore(dataclasses.replace(project, store_url=None, store_path=path))

@@ -13,12 +13,11 @@ import os
 import shutil
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
 from caucasus_kg.core.project import Project
-from caucasus_kg.sources.dataset import NamedGraph
 from caucasus_kg.sources.rdffile import load_into
 from caucasus_kg.store.backend import Addition, Backend, BuildInfo, Plan, StoreError
 from caucasus_kg.store.transaction import (
@@ -32,6 +31,9 @@ from caucasus_kg.store.transaction import (
     write_build_info,
     write_lock,
 )
+
+if TYPE_CHECKING:  # the loader's graphs: only writers, which have them, pass them
+    from caucasus_kg.sources.dataset import NamedGraph
 
 __all__ = ["COMPACT_AFTER", "BuildInfo", "EmbeddedStore", "StoreError", "info_path",
            "load_graphs", "memory_store", "open_store", "quads", "read_build_info",

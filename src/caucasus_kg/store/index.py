@@ -42,9 +42,13 @@ def _with_nodes(slugs: list[str]) -> str:
 class StoreIndex(EntityIndex):
     """An entity index backed by the store: entities of the new files plus those already stored."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, names: dict[str, list[str]] | None = None) -> None:
+        """``names`` caches what a name (a label or QID, not an id) matched in the store, as
+        IRIs: each label lookup reads every stored label (a tenth of a second at a million
+        triples), so the indexes of several loads against the same store share it."""
         super().__init__()
         self.store = store
+        self._names = {} if names is None else names
         self._all_names: list[str] | None = None
         self._absent: set[str] = set()
 
@@ -119,16 +123,19 @@ class StoreIndex(EntityIndex):
             if decl is not None:
                 return [decl]
         qid = name[len(str(WD)):] if name.startswith(str(WD)) else name
-        if QID.match(qid):
-            rows = _query(self.store, "SELECT DISTINCT ?e WHERE { ?e ckg:wikidata ?wd }",
-                          wd=ox.NamedNode(str(WD) + qid))
-        else:
-            rows = _query(self.store, """
-                SELECT DISTINCT ?e WHERE { { ?e rdfs:label ?l } UNION { ?e skos:altLabel ?l }
-                  FILTER(LCASE(STR(?l)) = LCASE(?name)) }""", name=ox.Literal(name))
+        key = qid if QID.match(qid) else name
+        iris = self._names.get(key)
+        if iris is None:
+            if QID.match(qid):
+                rows = _query(self.store, "SELECT DISTINCT ?e WHERE { ?e ckg:wikidata ?wd }",
+                              wd=ox.NamedNode(str(WD) + qid))
+            else:
+                rows = _query(self.store, """
+                    SELECT DISTINCT ?e WHERE { { ?e rdfs:label ?l } UNION { ?e skos:altLabel ?l }
+                      FILTER(LCASE(STR(?l)) = LCASE(?name)) }""", name=ox.Literal(name))
+            iris = self._names[key] = sorted(row["e"].value for row in rows)
         found = []
-        for row in rows:
-            iri = row["e"].value
+        for iri in iris:
             if iri.startswith(str(ID)) and "/" not in iri[len(str(ID)):]:
                 decl = self.by_slug.get(iri[len(str(ID)):]) or self._stored(iri[len(str(ID)):])
                 if decl is not None:

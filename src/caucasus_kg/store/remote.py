@@ -37,18 +37,28 @@ import urllib.request
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pyoxigraph as ox
 
 from caucasus_kg.core.project import Project
 from caucasus_kg.core.sparql_text import QueryRefused, SparqlSyntaxError, check_query, tokens
-from caucasus_kg.model.namespaces import BASE, GRAPH
-from caucasus_kg.sources.dataset import NamedGraph
-from caucasus_kg.store.backend import Addition, Backend, BuildInfo, Plan, StoreError
+from caucasus_kg.model.iris import BASE, GRAPH
+from caucasus_kg.store.backend import (
+    Addition,
+    Backend,
+    BuildInfo,
+    Plan,
+    RemoteQuerySyntaxError,
+    RemoteStoreError,
+    StoreError,
+)
 from caucasus_kg.store.embedded import quads
 from caucasus_kg.store.transaction import commit
 from caucasus_kg.store.virtuoso import VirtuosoLimit, virtuoso_text
+
+if TYPE_CHECKING:
+    from caucasus_kg.sources.dataset import NamedGraph
 
 STORE_NS = BASE + "store"
 _M = STORE_NS + "#"
@@ -56,13 +66,6 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _TIMEOUT = 300.0
 _UPDATE_CHUNK = 2000
 """Triples per INSERT DATA request when the server has no graph store protocol."""
-
-class RemoteStoreError(OSError):
-    """The server cannot be reached, refused a request, or sent something unreadable."""
-
-
-class RemoteQuerySyntaxError(SyntaxError):
-    """The server rejected the query text (HTTP 400)."""
 
 
 def is_remote(spec: str | None) -> bool:

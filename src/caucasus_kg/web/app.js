@@ -1,13 +1,34 @@
-// The query page: catalogue, editor, parameters, results table, downloads.
-// Plain browser JavaScript, no dependencies, nothing loaded from elsewhere. Every value from the
-// server is inserted as text (never as HTML).
+// The query page: catalogue, YASQE editor, parameters, YASR results, downloads.
+// YASGUI's editor (YASQE) and results view (YASR) come from the vendored bundle in
+// /static/vendor/yasgui/; nothing is loaded from elsewhere: completion of classes and properties
+// asks this server, and YASQE's own lookups on other sites are replaced. Every value from the
+// server is inserted as text (never as HTML) or handed to YASR, which sanitises it.
 "use strict";
 
 (() => {
+  const { Yasqe, Yasr } = window.Yasgui;
   const ENTITY_NS = "https://w3id.org/caucasus-kg/id/";
   const RESULTS_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
+  const DEFAULT_QUERY = `SELECT ?label ?type WHERE {
+  ?s a ckg:Alliance ; rdfs:label ?label .
+  BIND("alliance" AS ?type)
+}
+ORDER BY ?label`;
+  // The classes and properties the completion offers: those the ontology declares and those
+  // the data uses.
+  const TERMS_QUERY = `PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?term ?kind WHERE {
+  { VALUES ?type { owl:Class rdfs:Class } ?term a ?type . BIND("class" AS ?kind) }
+  UNION { [] a ?term . BIND("class" AS ?kind) }
+  UNION { VALUES ?type { owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                         rdf:Property }
+          ?term a ?type . BIND("property" AS ?kind) }
+  UNION { [] ?term [] . BIND("property" AS ?kind) }
+  FILTER(isIRI(?term))
+}`;
   const $ = (id) => document.getElementById(id);
-  const editor = $("editor");
   const statusLine = $("status");
   const errorBox = $("error");
   const results = $("results");
@@ -47,43 +68,121 @@
     return response.json();
   }
 
-  function compact(iri) {
-    let best = "";
-    let chosen = null;
-    for (const [prefix, ns] of Object.entries(prefixes)) {
-      if (iri.startsWith(ns) && ns.length > best.length) {
-        best = ns;
-        chosen = prefix;
-      }
+  // --- completion from this server's graph --------------------------------------------------
+  const terms = (async () => {
+    const response = await fetch("/sparql", { method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded",
+        Accept: "application/sparql-results+json" },
+      body: new URLSearchParams({ query: TERMS_QUERY }).toString() });
+    const found = { class: [], property: [] };
+    if (!response.ok) return found;
+    for (const row of (await response.json()).results.bindings) {
+      found[row.kind.value].push(row.term.value);
     }
-    return chosen === null ? iri : `${chosen}:${iri.slice(best.length)}`;
+    found.class.sort();
+    found.property.sort();
+    return found;
+  })().catch(() => ({ class: [], property: [] }));
+
+  for (const kind of ["class", "property"]) {
+    // YASQE's own class and property completers ask a service on the web; these keep its
+    // positions and prefix handling and take the terms from the graph instead.
+    Yasqe.registerAutocompleter({ ...Yasqe.Autocompleters[kind], name: kind, bulk: true,
+      persistenceId: null, get: () => terms.then((found) => found[kind]) });
   }
 
-  async function loadCatalogue() {
-    const list = $("catalogue");
-    try {
-      const [queries, known] = await Promise.all([fetchJson("/queries"), fetchJson("/prefixes")]);
-      prefixes = known;
-      list.replaceChildren();
-      for (const query of queries) {
-        const button = el("button", { type: "button", "data-query": query.name,
-          "aria-pressed": "false", title: query.description },
-        el("span", { class: "name" }, query.name), el("span", { class: "title" }, query.title));
-        button.addEventListener("click", () => pick(query, button));
-        list.append(el("li", {}, button));
-      }
-    } catch (error) {
-      list.replaceChildren(el("li", { class: "muted" }, "the catalogue could not be loaded"));
-      showError(String(error.message || error));
+  // The server declares the project's prefixes for every query. The editor knows them too, so
+  // that its syntax check accepts them and completion and YASR's display use them without
+  // PREFIX lines: a mode that is YASQE's SPARQL mode started with those prefixes declared.
+  Yasqe.defineMode("sparql11-project", (config) => {
+    const base = Yasqe.getMode(config, "sparql11");
+    return { ...base, startState: (...args) => {
+      const state = base.startState(...args);
+      state.prefixes = { ...prefixes, ...state.prefixes };
+      return state;
+    } };
+  });
+
+  let yasqe = null;
+  let yasr = null;
+
+  function createViews() {
+    yasqe = new Yasqe($("editor"), {
+      mode: "sparql11-project",
+      value: DEFAULT_QUERY,
+      persistenceId: null,
+      showQueryButton: false,
+      createShareableLink: null,
+      consumeShareLink: null,
+      prefixCcApi: null,
+      resizeable: true,
+      editorHeight: "18rem",
+      requestConfig: { endpoint: "/sparql", method: "POST" },
+    });
+    const ownPrefixes = yasqe.getPrefixesFromQuery.bind(yasqe);
+    yasqe.getPrefixesFromQuery = () => ({ ...prefixes, ...ownPrefixes() });
+    const keys = { ...(yasqe.getOption("extraKeys") || {}) };
+    keys["Ctrl-Enter"] = keys["Cmd-Enter"] = () => { run(); };
+    yasqe.setOption("extraKeys", keys);
+    yasqe.on("change", syncEdited);
+
+    yasr = new Yasr(results, {
+      persistenceId: null,
+      prefixes: () => prefixes,
+      pluginOrder: ["table", "pivot", "chart", "response"],
+      defaultPlugin: "table",
+    });
+    // values without quotes and tags, and whole (not cut to the column width)
+    yasr.plugins.table.persistentConfig = { compact: true, isEllipsed: false };
+    new MutationObserver(() => linkEntities(results)).observe(results,
+      { childList: true, subtree: true });
+    window.queryPage = { yasqe, yasr, terms };
+  }
+
+  // YASR links IRIs to themselves; an entity of this graph links to its page here instead.
+  function linkEntities(root) {
+    for (const link of root.querySelectorAll(`a[href^="${ENTITY_NS}"]`)) {
+      const local = link.getAttribute("href").slice(ENTITY_NS.length);
+      link.setAttribute("title", link.getAttribute("href"));
+      link.setAttribute("href", `/entity/${local.split("/").map(encodeURIComponent).join("/")}`);
+      link.removeAttribute("target");
     }
+  }
+
+  async function start() {
+    const list = $("catalogue");
+    const [queries, known] = await Promise.allSettled([fetchJson("/queries"),
+      fetchJson("/prefixes")]);
+    if (known.status === "fulfilled") {
+      prefixes = known.value;
+      $("prefix-list").textContent = Object.keys(prefixes).map((p) => `${p}:`).join(", ");
+    }
+    createViews();
+    const failed = [queries, known].find((answer) => answer.status === "rejected");
+    if (failed) {
+      showError(String(failed.reason.message || failed.reason));
+    }
+    if (queries.status === "rejected") {
+      list.replaceChildren(el("li", { class: "muted" }, "the catalogue could not be loaded"));
+      return;
+    }
+    list.replaceChildren();
+    for (const query of queries.value) {
+      const button = el("button", { type: "button", "data-query": query.name,
+        "aria-pressed": "false", title: query.description },
+      el("span", { class: "name" }, query.name), el("span", { class: "title" }, query.title));
+      button.addEventListener("click", () => pick(query, button));
+      list.append(el("li", {}, button));
+    }
+    document.body.dataset.ready = "true";
   }
 
   function pick(query, button) {
     for (const other of document.querySelectorAll("#catalogue button")) {
       other.setAttribute("aria-pressed", String(other === button));
     }
-    editor.value = query.text;
     loaded = { name: query.name, text: query.text };
+    yasqe.setValue(query.text);
     $("query-title").textContent = query.title;
     $("query-description").textContent = query.description;
     paramFields.replaceChildren();
@@ -97,19 +196,19 @@
     }
     paramsBox.hidden = query.parameters.length === 0;
     syncEdited();
-    editor.focus();
-    editor.setSelectionRange(0, 0);
-    editor.scrollTop = 0;
+    yasqe.focus();
+    yasqe.setCursor({ line: 0, ch: 0 });
   }
 
   function syncEdited() {
-    const edited = loaded !== null && editor.value !== loaded.text;
+    const edited = loaded !== null && yasqe.getValue() !== loaded.text;
     paramsNote.hidden = !edited;
     for (const input of paramFields.querySelectorAll("input")) input.disabled = edited;
   }
 
   function buildRequest() {
-    if (loaded !== null && editor.value === loaded.text) {
+    const text = yasqe.getValue();
+    if (loaded !== null && text === loaded.text) {
       const params = new URLSearchParams();
       for (const input of paramFields.querySelectorAll("input")) {
         if (input.value.trim() !== "") params.append(input.name, input.value.trim());
@@ -120,41 +219,12 @@
     }
     return { url: "/sparql", name: "query", init: { method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ query: editor.value }).toString() } };
+      body: new URLSearchParams({ query: text }).toString() } };
   }
 
   function send(request, accept) {
     return fetch(request.url, { ...request.init,
       headers: { ...request.init.headers, Accept: accept } });
-  }
-
-  function termCell(term) {
-    if (term === undefined) return el("td", { class: "unbound" });
-    if (term.type === "uri") {
-      if (term.value.startsWith(ENTITY_NS)) {
-        const local = term.value.slice(ENTITY_NS.length);
-        const href = `/entity/${local.split("/").map(encodeURIComponent).join("/")}`;
-        return el("td", {}, el("a", { href, title: term.value }, `id:${local}`));
-      }
-      return el("td", { title: term.value }, compact(term.value));
-    }
-    if (term.type === "literal") {
-      const note = term["xml:lang"] ? `@${term["xml:lang"]}`
-        : term.datatype ? compact(term.datatype) : null;
-      return el("td", { title: note, class: term.value.length <= 24 ? "short" : null },
-        term.value);
-    }
-    if (term.type === "bnode") return el("td", {}, `_:${term.value}`);
-    return el("td", {}, JSON.stringify(term.value));
-  }
-
-  function renderTable(data) {
-    const vars = data.head.vars || [];
-    const rows = data.results.bindings;
-    const head = el("tr", {}, ...vars.map((v) => el("th", { scope: "col" }, v)));
-    const body = el("tbody", {}, ...rows.map((row) => el("tr", {}, ...vars.map((v) => termCell(row[v])))));
-    results.replaceChildren(el("table", {}, el("thead", {}, head), body));
-    return rows.length;
   }
 
   async function run() {
@@ -165,29 +235,29 @@
     const started = performance.now();
     try {
       const response = await send(request, RESULTS_ACCEPT);
+      const text = await response.text();
       const elapsed = Math.round(performance.now() - started);
       if (!response.ok) {
-        results.replaceChildren();
+        results.hidden = true;
         downloads.forEach((b) => { b.disabled = true; });
         statusLine.textContent = "";
-        showError(`${response.status} ${response.statusText}: ${await response.text()}`);
+        showError(`${response.status} ${response.statusText}: ${text}`);
         return;
       }
-      const type = response.headers.get("Content-Type") || "";
-      let summary;
+      const type = (response.headers.get("Content-Type") || "").split(";")[0];
+      let summary = "graph";
       if (type.includes("json")) {
-        const data = await response.json();
+        const data = JSON.parse(text);
         if ("boolean" in data) {
-          results.replaceChildren(el("p", { class: "boolean" }, `Answer: ${data.boolean}`));
           summary = "answered";
         } else {
-          const count = renderTable(data);
+          const count = data.results.bindings.length;
           summary = `${count} row${count === 1 ? "" : "s"}`;
         }
-      } else {
-        results.replaceChildren(el("pre", {}, await response.text()));
-        summary = "graph";
       }
+      results.hidden = false;
+      yasr.setResponse({ data: text, contentType: type, status: response.status,
+        executionTime: elapsed });
       lastRequest = request;
       downloads.forEach((b) => { b.disabled = false; });
       statusLine.textContent = `${summary} in ${elapsed} ms`;
@@ -262,14 +332,7 @@
     event.preventDefault();
     run();
   });
-  editor.addEventListener("input", syncEdited);
-  editor.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      run();
-    }
-  });
   $("download-csv").addEventListener("click", () => download("csv"));
   $("download-json").addEventListener("click", () => download("json"));
-  loadCatalogue();
+  start();
 })();

@@ -76,16 +76,54 @@
     boxSelectionEnabled: false,
     selectionType: "single"
   });
+  // fCoSE places the nodes counting their labels as part of them; what overlap remains is
+  // pushed apart below, so that no two labels cover each other at any zoom.
+  cytoscape.use(cytoscapeFcose);
   cy.layout({
-    name: "cose", animate: false, randomize: true, fit: true, padding: 20,
-    nodeDimensionsIncludeLabels: false,
-    idealEdgeLength: function (edge) { return edge.data("kind") === "aggregate" ? 120 : 70; },
-    edgeElasticity: function () { return 100; },
-    nodeRepulsion: function () { return big ? 6000 : 60000; },
-    nodeOverlap: 20, gravity: 0.8, componentSpacing: 40, nestingFactor: 1.2,
-    numIter: big ? 500 : 2000, initialTemp: 1000, coolingFactor: 0.99, minTemp: 1.0
+    name: "fcose", quality: "proof", randomize: true, animate: false, fit: false,
+    nodeDimensionsIncludeLabels: true, packComponents: false, tile: true,
+    idealEdgeLength: function (edge) { return edge.data("kind") === "aggregate" ? 130 : 80; },
+    edgeElasticity: function () { return 0.45; },
+    nodeRepulsion: function () { return big ? 6000 : 9000; },
+    nodeSeparation: 40, gravity: 0.25, gravityRange: 3.8, numIter: 2500
   }).run();
+  separateLabels(cy.nodes(), 6);
+  cy.fit(undefined, 20);
   if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }  // a small graph is not blown up
+
+  // Moves nodes apart, each pair by as little as frees their boxes (the node with its label,
+  // plus `gap`), until no two overlap or the passes run out. Deterministic: fixed order.
+  function separateLabels(nodes, gap) {
+    var items = nodes.map(function (n) {
+      var box = n.boundingBox({ includeLabels: true, includeOverlays: false });
+      var p = n.position();
+      return { node: n, x: p.x, y: p.y, left: p.x - box.x1 + gap / 2,
+        right: box.x2 - p.x + gap / 2, up: p.y - box.y1 + gap / 2, down: box.y2 - p.y + gap / 2 };
+    });
+    for (var pass = 0; pass < 300; pass++) {
+      var moved = false;
+      for (var i = 0; i < items.length; i++) {
+        for (var j = i + 1; j < items.length; j++) {
+          var a = items[i], b = items[j];
+          var dx = Math.min(a.x + a.right, b.x + b.right) - Math.max(a.x - a.left, b.x - b.left);
+          var dy = Math.min(a.y + a.down, b.y + b.down) - Math.max(a.y - a.up, b.y - b.up);
+          if (dx <= 0 || dy <= 0) { continue; }
+          moved = true;
+          if (dx < dy) {  // the cheaper direction
+            var sx = (a.x < b.x || (a.x === b.x && i < j)) ? -1 : 1;
+            a.x += sx * dx / 2; b.x -= sx * dx / 2;
+          } else {
+            var sy = (a.y < b.y || (a.y === b.y && i < j)) ? -1 : 1;
+            a.y += sy * dy / 2; b.y -= sy * dy / 2;
+          }
+        }
+      }
+      if (!moved) { break; }
+    }
+    cy.batch(function () {
+      items.forEach(function (it) { it.node.position({ x: it.x, y: it.y }); });
+    });
+  }
   window.cy = cy;
 
   // ------------------------------------------------------------------ side panel

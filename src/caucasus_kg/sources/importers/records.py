@@ -129,8 +129,12 @@ class Triples:
 # ------------------------------------------------------------------------------------------
 
 def declare_actors(out: Triples, resolver: NameResolver) -> None:
+    """The actors the import creates, a state with the ISO 3166 codes the standard gives it."""
     for created in resolver.created.values():
-        out.extend(actor(entity(created.slug), created.kind, created.label, created.wikidata))
+        node = entity(created.slug)
+        out.extend(actor(node, created.kind, created.label, created.wikidata))
+        for name, code in created.iso3166.properties if created.iso3166 else ():
+            out.add(node, ckg(name), text(code))
 
 
 def source_document(out: Triples, doc: ox.NamedNode, title: str, publisher: str | None,

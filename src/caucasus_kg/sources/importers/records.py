@@ -156,12 +156,12 @@ def evidence(out: Triples, fact: ox.NamedNode, number: int | str, doc: ox.NamedN
                                entity(attributed_to), record_id, line, fragment, conforms_to))
 
 
-PUBLISHERS = {
-    "sipri": ("ResearchOrganisation", "Stockholm International Peace Research Institute",
-              "Q691161"),
-    "unoda": ("InternationalOrganisation", "United Nations Office for Disarmament Affairs",
-              "Q7888207"),
+PUBLISHERS: dict[str, tuple[str, str, str | None]] = {
+    "sipri": ("ResearchOrganisation", "Stockholm International Peace Research Institute", None),
+    "unoda": ("InternationalOrganisation", "United Nations Office for Disarmament Affairs", None),
 }
+"""slug -> (class, label, QID). No QID: the ones these had could not be checked against a source,
+and a QID is given only where it is certain (a curated fact file may add it)."""
 
 
 def declare_publisher(out: Triples, slug: str, known_ids: set[str]) -> None:

@@ -61,8 +61,8 @@ SECTIONS: dict[str, str] = {
 """Top-level lists of a fact file and the class every entry in each must belong to."""
 
 DEFAULT_TYPES = {"claims": "Claim"}
-ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "iso3166", "evidence", "note",
-               "proposition", "review", "cue"}
+ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "evidence", "note", "proposition",
+               "review", "cue", "iso3166"}
 """``review`` and ``cue`` mark an entry `caucasus-kg draft` proposed: refused until reviewed, and
 the cue (kept as a record, not loaded) that proposed it."""
 SOURCE_KEYS = {"id", "title", "text", "sha256", "retrieved", "publisher", "language", "kind",

@@ -28,7 +28,7 @@ def test_another_date_for_the_same_entity_is_a_contradiction(tmp_project) -> Non
     errors = [d.render() for d in check(tmp_project, today=TODAY).errors]
     assert errors == [
         "second.yaml:7: error in 'russia-withdraws-from-cfe-2023': contradiction: date is "
-        "2023-11-08 here but 2023-11-07 in armenpress-azerbaijan-arms-imports.yaml:213; it has "
+        "2023-11-08 here but 2023-11-07 in armenpress-azerbaijan-arms-imports.yaml:220; it has "
         "one value\n    fix: if the sources disagree, keep the better-sourced value as the fact "
         "and record the other as a claim by its source (stance asserts)"]
 

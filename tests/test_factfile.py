@@ -83,7 +83,7 @@ def test_good_file_loads_with_its_evidence(tmp_project: Project) -> None:
          ["'Armenia Signs' is not a valid id", "use 'armenia-signs'"]),
         ("id: armenia-signs-cfe-2024", "id: russia", 7,
          ["'russia' is typed two incompatible ways: a state at "
-          "armenpress-azerbaijan-arms-imports.yaml:35 and a signature here"]),
+          "armenpress-azerbaijan-arms-imports.yaml:37 and a signature here"]),
         ("quote: On 1 March 2024, Armenia signed the treaty.",
          "quote: On 1 March 2024, Armenia ratified the treaty.", 14,
          ["the quote is not found in the source text sources/test-source.txt",

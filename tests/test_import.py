@@ -231,6 +231,28 @@ def test_imported_transfers_answer_arms_procurements(imported):
 # UNODA
 # ------------------------------------------------------------------------------------------
 
+def test_every_imported_state_has_its_iso_codes(imported):
+    """After the SIPRI and UNODA imports every state has ISO 3166 codes: the curated states those
+    of their fact file, the states the importers created those ISO 3166 gives their names, the
+    Soviet Union its ISO 3166-3 code. Each state has one alpha-3 code, on both stores."""
+    root, _ = imported
+    rows = select(root, """
+        SELECT DISTINCT ?state ?alpha2 ?alpha3 ?alpha4 WHERE {
+          ?s a ckg:State .
+          OPTIONAL { ?s ckg:iso3166Alpha2 ?alpha2 }
+          OPTIONAL { ?s ckg:iso3166Alpha3 ?alpha3 }
+          OPTIONAL { ?s ckg:iso3166Alpha4 ?alpha4 }
+          BIND (STRAFTER(STR(?s), "/id/") AS ?state)
+        }""")
+    assert [r for r in rows if not r[2]] == []
+    assert len({r[0] for r in rows}) == len(rows) >= 30
+    assert ("azerbaijan", "AZ", "AZE", "") in rows        # curated
+    assert ("belarus", "BY", "BLR", "") in rows           # created by the SIPRI import
+    assert ("czechia", "CZ", "CZE", "") in rows           # UNODA's "Czech Republic"
+    assert ("moldova", "MD", "MDA", "") in rows           # UNODA's "Republic of Moldova"
+    assert ("soviet-union", "", "SUN", "SUHH") in rows    # a former country
+
+
 def test_unoda_cfe_actions(imported):
     root, _ = imported
     rows = select(root, """

@@ -350,8 +350,8 @@ def test_progress_lines_on_request(proj) -> None:
     assert code == 0, out + err
     lines = [line for line in err.splitlines() if line.startswith("progress: ")]
     assert lines[0].startswith("progress: read 32 records, 0 malformed (")
-    assert lines[1].startswith("progress: converted to 1,255 triples (")
-    assert lines[2].startswith("progress: checking 1,255 triples against the graph (")
+    assert lines[1].startswith("progress: converted to 1,254 triples (")
+    assert lines[2].startswith("progress: checking 1,254 triples against the graph (")
     assert lines[-1].startswith("progress: checked (")
     assert err.splitlines()[-1].startswith("summary: 32 records read")
 

@@ -851,6 +851,26 @@ def test_actors(ask) -> None:
     ]
 
 
+STATES_COLUMNS = ["name", "alpha2", "alpha3", "alpha4", "wikidata", "state"]
+STATES = [
+    ("Afghanistan", "AF", "AFG", "", "wd:Q889", "id:afghanistan"),
+    ("Armenia", "AM", "ARM", "", "wd:Q399", "id:armenia"),
+    ("Azerbaijan", "AZ", "AZE", "", "wd:Q227", "id:azerbaijan"),
+    ("Israel", "IL", "ISR", "", "wd:Q801", "id:israel"),
+    ("Russia", "RU", "RUS", "", "wd:Q159", "id:russia"),
+    ("T\u00fcrkiye", "TR", "TUR", "", "wd:Q43", "id:turkiye"),
+    ("United States", "US", "USA", "", "wd:Q30", "id:united-states"),
+]
+"""The curated states, each with the ISO 3166-1 codes its fact file gives (checked against
+pycountry by tests/test_iso_codes.py) and its Wikidata item, in the order of their names."""
+
+
+def test_states(ask) -> None:
+    columns, rows = ask("states")
+    assert columns == STATES_COLUMNS
+    assert rows == STATES
+
+
 GEOGRAPHY_COLUMNS = ["place", "kind", "relation", "subject", "fact", "place_id"]
 GEOGRAPHY = [
     ("Europe from the Atlantic to the Urals", "region", "geographic scope", CFE,
@@ -1250,6 +1270,20 @@ def test_deliveries_per_year_russia_to_armenia(sipri_store) -> None:
         ("2022", "29", "4", "1"),        # Mi-17
     ]
     assert ask("deliveries-per-year", supplier="armenia", recipient="azerbaijan")[1] == []
+
+
+def test_states_after_a_sipri_import(sipri_store) -> None:
+    """The states the SIPRI importer created for the parties of the two excerpts carry the codes
+    ISO 3166 gives their names; the curated ones keep their own. The importer gives no QID to a
+    state it creates from its name alone."""
+    ask = _asker(sipri_store)
+    columns, rows = ask("states")
+    assert columns == STATES_COLUMNS
+    created = [
+        ("Belarus", "BY", "BLR", "", "", "id:belarus"),  # a supplier of Armenia
+        ("Sudan", "SD", "SDN", "", "", "id:sudan"),      # a recipient of an Armenian An-32
+    ]
+    assert rows == sorted(STATES + created)
 
 
 def test_top_suppliers_of_azerbaijan(sipri_store) -> None:

@@ -279,6 +279,6 @@ def test_an_rdf_file_typed_with_integer_subtypes_gets_one_verdict(
     if not valid:
         assert fast[1].splitlines() == [
             # located where the dump says the fact was written
-            "armenpress-azerbaijan-arms-imports.yaml:292: error in "
+            "armenpress-azerbaijan-arms-imports.yaml:299: error in "
             "'cawat-ranking-azerbaijan-2024': A rank (ckg:rank) must be a whole number of 1 or "
             "more (an xsd:integer); write e.g. 'rank: 16', 1 being the top."]

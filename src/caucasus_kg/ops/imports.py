@@ -73,12 +73,13 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
         build(project, validator=validator)
     backend = open_backend(project)
     query = """
-        SELECT ?s ?l ?treaty WHERE {
+        SELECT ?s ?l ?treaty ?code WHERE {
           GRAPH ?g { ?s a ?c }
           FILTER (?g != ?own)
           ?c rdfs:subClassOf* ?top .
           VALUES ?top { ckg:Actor ckg:Treaty }
           OPTIONAL { ?s rdfs:label|skos:altLabel ?l }
+          OPTIONAL { ?s ckg:iso3166Alpha3 ?code }
           BIND (?top = ckg:Treaty AS ?treaty)
         }"""
     query = query.replace("?own", f"<{GRAPH[own_graph]}>")
@@ -99,6 +100,8 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
             resolver.known_ids.add(slug)
             if label:
                 resolver.known.setdefault(label, slug)
+            if row["code"] is not None:
+                resolver.known_codes.setdefault(row["code"].value, slug)
     backend.close()
     return resolver, treaties, ids
 

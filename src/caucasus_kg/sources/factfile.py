@@ -24,6 +24,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from caucasus_kg.core.bounded import FileRefused, TooLarge, read_bounded
 from caucasus_kg.core.diagnostics import Diagnostic, Diagnostics, InputError
 from caucasus_kg.core.suggest import did_you_mean
+from caucasus_kg.model import iso3166
 from caucasus_kg.model.dates import DateFormatError, earliest_day, parse_partial_date, parse_year
 from caucasus_kg.model.evidence import Quote, SourceDocument, quote_evidence, report_evidence
 from caucasus_kg.model.namespaces import CKG, ID, QID, SLUG, SOURCE, VOCAB, WD
@@ -62,7 +63,7 @@ SECTIONS: dict[str, str] = {
 
 DEFAULT_TYPES = {"claims": "Claim", "memberships": "Membership"}
 ENTITY_KEYS = {"id", "type", "label", "aliases", "wikidata", "evidence", "note", "proposition",
-               "review", "cue"}
+               "review", "cue", "iso3166"}
 """``review`` and ``cue`` mark an entry `caucasus-kg draft` proposed: refused until reviewed, and
 the cue (kept as a record, not loaded) that proposed it."""
 SOURCE_KEYS = {"id", "title", "text", "sha256", "retrieved", "publisher", "language", "kind",
@@ -589,6 +590,8 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
     qid = entry.get("wikidata")
     if isinstance(qid, str) and QID.match(qid):
         g.add((node, CKG.wikidata, WD[qid]))
+    if "iso3166" in entry:
+        _emit_iso3166(ctx, node, slug, cls, entry)
     if isinstance(entry.get("note"), str):
         g.add((node, RDFS.comment, Literal(entry["note"], lang=WRITING_LANGUAGE)))
     g.add((node, CKG.sourceFile, Literal(ctx.ff.rel)))
@@ -599,6 +602,11 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
         if key in ENTITY_KEYS:
             continue
         prop = ctx.onto.properties.get(key)
+        if prop is not None and prop.key in _ISO_KEYS:
+            ctx.diags.error(ctx.ff.rel, line, slug, f"'{key}' is written together with the "
+                            "state's other ISO 3166 code", "write iso3166: [AZ, AZE] (or "
+                            "iso3166: [SUN, SUHH] for a former country) instead")
+            continue
         if prop is None:
             ctx.diags.error(ctx.ff.rel, line, slug, f"unknown key '{_cut(key)}'",
                             did_you_mean(key, [*ctx.onto.properties, *ENTITY_KEYS])
@@ -636,6 +644,32 @@ def _emit_entity(ctx: _Context, section: str, entry: LineDict) -> None:
                         "the fact has no evidence: every fact and claim needs the verbatim quote "
                         "that supports it", "add 'evidence:' with '- quote: ...' and "
                         "'attributed_to: ...'")
+
+
+_ISO_KEYS = {snake_case(name) for name in (iso3166.ALPHA2, iso3166.ALPHA3, iso3166.ALPHA4)}
+
+
+def _emit_iso3166(ctx: _Context, node: URIRef, slug: str, cls: URIRef, entry: LineDict) -> None:
+    """``iso3166: [AZ, AZE]``: a state's ISO 3166 codes, checked against the standard."""
+    line = entry.line_of("iso3166")
+    if not ctx.onto.is_subclass(cls, CKG.State):
+        ctx.diags.error(ctx.ff.rel, line, slug, f"'iso3166' does not apply to "
+                        f"{_a(ctx.onto.label(cls))}: ISO 3166 codes identify states",
+                        "remove it, or correct the entry's 'type:'")
+        return
+    value = entry["iso3166"]
+    if not isinstance(value, list):
+        ctx.diags.error(ctx.ff.rel, line, slug, f"'iso3166' must be a list of codes, not "
+                        f"{_shown(value)}", "write iso3166: [AZ, AZE], or iso3166: [SUN, SUHH] "
+                        "for a former country")
+        return
+    try:
+        country = iso3166.from_codes([str(code) for code in value])
+    except iso3166.CodeError as exc:
+        ctx.diags.error(ctx.ff.rel, line, slug, _cut(str(exc), 200), exc.fix)
+        return
+    for name, code in country.properties:
+        ctx.graph.add((node, CKG[name], Literal(code)))
 
 
 def _plural(noun: str) -> str:

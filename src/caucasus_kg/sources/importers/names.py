@@ -5,6 +5,11 @@ graph already has, and the few actors every import needs), the labels and aliase
 already in the store, and finally a new actor whose id is the slug of the name. Names the
 resolver had to guess about (parenthesised qualifiers, non-state markers, new actors that look
 like organisations) are reported as unsure.
+
+A new state gets the ISO 3166 codes of the country ISO 3166 (or a dataset spelling of
+:mod:`caucasus_kg.model.iso3166`) names so; a name whose country is already an actor with that
+alpha-3 code resolves to that actor rather than to a second one. A new state ISO 3166 does not
+name is recorded without codes and reported as unsure.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from caucasus_kg.model import iso3166
 
 CURATED: dict[str, str] = {
     "turkiye": "turkiye",
@@ -87,6 +94,8 @@ class Actor:
     kind: str = "State"  # class name in ckg: for new actors
     wikidata: str | None = None
     new: bool = False
+    iso3166: iso3166.Codes | None = None
+    """A new state's ISO 3166 codes, where the standard names it."""
 
 
 @dataclass
@@ -96,6 +105,8 @@ class NameResolver:
     known: dict[str, str] = field(default_factory=dict)
     """Lower-cased labels and aliases of actors in the store -> id."""
     known_ids: set[str] = field(default_factory=set)
+    known_codes: dict[str, str] = field(default_factory=dict)
+    """ISO 3166 alpha-3 codes of actors in the store -> id."""
     created: dict[str, Actor] = field(default_factory=dict)
     unsure: dict[str, str] = field(default_factory=dict)
     """raw name -> why the resolution is a guess."""
@@ -116,7 +127,8 @@ class NameResolver:
             return Actor(slug, bare)
         if slug in NEW_ACTORS:
             kind, label, qid = NEW_ACTORS[slug]
-            return self._create(Actor(slug, label, kind, qid, new=True))
+            codes = iso3166.for_name(label) if kind == "State" else None
+            return self._create(Actor(slug, label, kind, qid, new=True, iso3166=codes))
         kind = "State"
         if stars >= 2:
             kind = "InternationalOrganisation"
@@ -133,7 +145,27 @@ class NameResolver:
         elif "(" in bare:
             self.unsure.setdefault(raw, "a qualified name the graph does not know; recorded "
                                         "as a new state")
-        return self._create(Actor(slug, bare, kind, None, new=True))
+        if slug in self.created:
+            return self.created[slug]
+        codes = iso3166.for_name(bare) if kind == "State" else None
+        if kind == "State" and codes is None:
+            self.unsure.setdefault(raw, "a new state without ISO 3166 codes: the standard does "
+                                        "not name a country so (see docs/importing.md)")
+        if codes is not None:
+            same = self._with_code(codes.alpha3, bare)
+            if same is not None:
+                self.unsure.setdefault(raw, f"matched to '{same.slug}' by its ISO 3166 code "
+                                            f"{codes.alpha3}")
+                return same
+        return self._create(Actor(slug, bare, kind, None, new=True, iso3166=codes))
+
+    def _with_code(self, alpha3: str, name: str) -> Actor | None:
+        """The actor, in the store or created by this import, with this alpha-3 code."""
+        slug = self.known_codes.get(alpha3)
+        if slug is not None:
+            return Actor(slug, name)
+        return next((a for a in self.created.values()
+                     if a.iso3166 is not None and a.iso3166.alpha3 == alpha3), None)
 
     def _create(self, actor: Actor) -> Actor:
         existing = self.created.get(actor.slug)

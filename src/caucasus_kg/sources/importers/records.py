@@ -129,8 +129,12 @@ class Triples:
 # ------------------------------------------------------------------------------------------
 
 def declare_actors(out: Triples, resolver: NameResolver) -> None:
+    """The actors the import creates, a state with the ISO 3166 codes the standard gives it."""
     for created in resolver.created.values():
-        out.extend(actor(entity(created.slug), created.kind, created.label, created.wikidata))
+        node = entity(created.slug)
+        out.extend(actor(node, created.kind, created.label, created.wikidata))
+        for name, code in created.iso3166.properties if created.iso3166 else ():
+            out.add(node, ckg(name), text(code))
 
 
 def source_document(out: Triples, doc: ox.NamedNode, title: str, publisher: str | None,
@@ -152,12 +156,12 @@ def evidence(out: Triples, fact: ox.NamedNode, number: int | str, doc: ox.NamedN
                                entity(attributed_to), record_id, line, fragment, conforms_to))
 
 
-PUBLISHERS = {
-    "sipri": ("ResearchOrganisation", "Stockholm International Peace Research Institute",
-              "Q691161"),
-    "unoda": ("InternationalOrganisation", "United Nations Office for Disarmament Affairs",
-              "Q7888207"),
+PUBLISHERS: dict[str, tuple[str, str, str | None]] = {
+    "sipri": ("ResearchOrganisation", "Stockholm International Peace Research Institute", None),
+    "unoda": ("InternationalOrganisation", "United Nations Office for Disarmament Affairs", None),
 }
+"""slug -> (class, label, QID). No QID: the ones these had could not be checked against a source,
+and a QID is given only where it is certain (a curated fact file may add it)."""
 
 
 def declare_publisher(out: Triples, slug: str, known_ids: set[str]) -> None:

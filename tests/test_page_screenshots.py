@@ -48,6 +48,6 @@ def test_the_readme_pictures_are_committed() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     for name in ("network.png",):
         assert f"(docs/images/{name})" in readme
-        assert 50_000 < (IMAGES / name).stat().st_size < 300_000
+        assert 50_000 < (IMAGES / name).stat().st_size < 600_000  # a picture, not a bloat
     assert _png_size(IMAGES / "query-page.png") == (1400, 1180)
     assert "(images/query-page.png)" in (ROOT / "docs" / "server.md").read_text("utf-8")

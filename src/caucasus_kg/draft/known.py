@@ -139,8 +139,11 @@ class KnownGraph:
             SELECT ?n ?d ?file ?line WHERE {{
               ?n a ckg:{type_name} {patterns} .
               OPTIONAL {{ ?n ckg:{_camel(date_key)} ?d }}
-              OPTIONAL {{ ?n ckg:sourceFile ?file . OPTIONAL {{ ?n ckg:sourceLine ?line }} }}
-            }} ORDER BY ?n""")
+              OPTIONAL {{  # one file's entry, the declaring one (with the label) first
+                GRAPH ?g {{ ?n ckg:sourceFile ?file OPTIONAL {{ ?n ckg:sourceLine ?line }} }}
+                OPTIONAL {{ GRAPH ?g {{ ?n rdfs:label ?declared }} }}
+              }}
+            }} ORDER BY ?n DESC(BOUND(?declared)) ?file ?line""")
         for row in rows:
             slug = _local(_value(row["n"]), ID)
             if slug is None:
@@ -163,8 +166,11 @@ class KnownGraph:
             SELECT ?c ?q ?file ?line WHERE {{
               ?c ckg:claimant <{ID}{claimant}> ; ckg:stance <{VOCAB}stance/{stance}> ;
                  ckg:hasEvidence/oa:hasTarget/oa:hasSelector/oa:exact ?q .
-              OPTIONAL {{ ?c ckg:sourceFile ?file . OPTIONAL {{ ?c ckg:sourceLine ?line }} }}
-            }} ORDER BY ?c""")
+              OPTIONAL {{  # one file's entry, the declaring one (with the label) first
+                GRAPH ?g {{ ?c ckg:sourceFile ?file OPTIONAL {{ ?c ckg:sourceLine ?line }} }}
+                OPTIONAL {{ GRAPH ?g {{ ?c rdfs:label ?declared }} }}
+              }}
+            }} ORDER BY ?c DESC(BOUND(?declared)) ?file ?line""")
         for row in rows:
             slug = _local(_value(row["c"]), ID)
             if slug is not None and overlaps(quote, _value(row["q"])):

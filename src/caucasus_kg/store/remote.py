@@ -200,6 +200,9 @@ class RemoteStore:
             detail = detail.split("\n\nSPARQL query:")[0].strip()[:1000]
             if exc.code == 400 and is_query:
                 raise RemoteQuerySyntaxError(detail or "the server refused the query") from exc
+            if "SR203" in detail or "killed by SQLCancel" in detail:  # Virtuoso's other way
+                raise RemoteStoreError(_time_limit_message(self.endpoint, "sent no answer",
+                                                           detail[:200])) from exc
             raise RemoteStoreError(f"the SPARQL server at {self.endpoint} answered "
                                    f"{exc.code} {exc.reason}: {detail}") from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
@@ -516,10 +519,16 @@ def _check_complete(headers: Mapping[str, str], endpoint: str) -> None:
     state = (headers.get("X-SQL-State") or "").strip()
     message = (headers.get("X-SQL-Message") or "").strip()
     if state == "S1TAT" or "incomplete results" in message.lower():
-        raise RemoteStoreError(
-            f"the SPARQL server at {endpoint} stopped the query at its time limit and sent only "
-            f"part of the answer ({state}: {message[:200]}); raise the server's limit (Virtuoso: "
-            "MaxQueryExecutionTime in [SPARQL] of virtuoso.ini) or ask a narrower question")
+        raise RemoteStoreError(_time_limit_message(endpoint, "sent only part of the answer",
+                                                   f"{state}: {message[:200]}"))
+
+
+def _time_limit_message(endpoint: str, outcome: str, detail: str) -> str:
+    """A query stopped at the server's time limit: Virtuoso sends the rows found so far (flagged
+    in a header) or, when it cancels the statement, an error."""
+    return (f"the SPARQL server at {endpoint} stopped the query at its time limit and {outcome} "
+            f"({detail}); raise the server's limit (Virtuoso: MaxQueryExecutionTime in [SPARQL] "
+            "of virtuoso.ini) or ask a narrower question")
 
 
 def _manifest_triples(subject: str, manifest: Manifest) -> list[str]:

@@ -21,12 +21,12 @@ from conftest import TODAY, remote_store_url
 from project_files import copy_project
 
 from caucasus_kg.core.project import Project, find_project
-from caucasus_kg.model.namespaces import GRAPH, ID, PREFIXES
+from caucasus_kg.model.namespaces import GRAPH
 from caucasus_kg.ops.build import check
+from caucasus_kg.ops.imports import names_in
 from caucasus_kg.read.queries import catalogue, run_query
 from caucasus_kg.read.results import cell_text
 from caucasus_kg.sources.importers import unoda
-from caucasus_kg.sources.importers.names import NameResolver
 from caucasus_kg.store.embedded import memory_store
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
@@ -46,26 +46,11 @@ def _with_unoda(dataset) -> ox.Store:
     """The shipped graph with UNODA's JSON converted into a graph of its own, the importer given
     the actors and treaties the graph holds (as `import` gives them)."""
     store = memory_store(dataset.all_graphs())
-    resolver, treaties = NameResolver(), {}
-    for row in store.query("""
-            SELECT ?s ?l ?treaty WHERE {
-              ?s a ?c . ?c rdfs:subClassOf* ?top . VALUES ?top { ckg:Actor ckg:Treaty }
-              OPTIONAL { ?s rdfs:label|skos:altLabel ?l }
-              BIND (?top = ckg:Treaty AS ?treaty)
-            }""", prefixes=PREFIXES, use_default_graph_as_union=True):
-        slug = row["s"].value[len(str(ID)):]
-        label = row["l"].value.lower() if row["l"] is not None else None
-        if row["treaty"].value == "true":
-            if label:
-                treaties.setdefault(label, slug)
-        else:
-            resolver.known_ids.add(slug)
-            if label:
-                resolver.known.setdefault(label, slug)
     graph = f"unoda-{UNODA_JSON.stem}"
+    resolver, treaties, ids = names_in(store, graph)
     parsed = unoda.parse(UNODA_JSON)
     unoda.match_existing(parsed, resolver, store, graph)
-    text = unoda.build(parsed, resolver, treaties, set(), UNODA_JSON.name, graph).text()
+    text = unoda.build(parsed, resolver, treaties, ids, UNODA_JSON.name, graph).text()
     store.load(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES,
                to_graph=ox.NamedNode(str(GRAPH[graph])))
     return store

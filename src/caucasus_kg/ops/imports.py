@@ -25,6 +25,7 @@ from caucasus_kg.sources.importers.names import NameResolver
 from caucasus_kg.sources.importers.progress import Progress
 from caucasus_kg.sources.importers.records import Parsed, Problem, Triples, ckg
 from caucasus_kg.sources.inputs import project_inputs
+from caucasus_kg.store.backend import QueryStore
 from caucasus_kg.store.backends import open_backend, server_errors
 
 
@@ -67,11 +68,21 @@ def nt_name(dataset: str, path: Path) -> str:
 
 def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT_VALIDATOR
                 ) -> tuple[NameResolver, dict[str, str], set[str]]:
-    """Actors and treaties already in the store (not counting this import's own graph):
-    a resolver for party names, treaty labels -> id, and every entity id."""
+    """Actors and treaties already in the project's store (building it first if it is stale),
+    as :func:`names_in` gives them."""
     if is_stale(project) is not False:
         build(project, validator=validator)
     backend = open_backend(project)
+    try:
+        return names_in(backend, own_graph)
+    finally:
+        backend.close()
+
+
+def names_in(store: QueryStore, own_graph: str) -> tuple[NameResolver, dict[str, str], set[str]]:
+    """Actors and treaties in ``store`` (not counting the import's own graph ``own_graph``): a
+    resolver for party names (labels, aliases and alpha-3 codes), treaty labels -> id, and every
+    entity id."""
     query = """
         SELECT ?s ?l ?treaty ?code WHERE {
           GRAPH ?g { ?s a ?c }
@@ -86,7 +97,7 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
     resolver = NameResolver()
     treaties: dict[str, str] = {}
     ids: set[str] = set()
-    for row in backend.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
+    for row in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
         subject = row["s"].value
         if not subject.startswith(str(ID)):
             continue
@@ -102,7 +113,6 @@ def store_names(project: Project, own_graph: str, validator: Validator = DEFAULT
                 resolver.known.setdefault(label, slug)
             if row["code"] is not None:
                 resolver.known_codes.setdefault(row["code"].value, slug)
-    backend.close()
     return resolver, treaties, ids
 
 

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from lxml import etree, html
-from test_page_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser, set_query
+from test_page_browser import headless_chromium, set_query
 from test_server import (
     ROOT,
     RunningServer,
@@ -134,16 +134,8 @@ def test_csv_safe_is_for_rows_only(server: RunningServer) -> None:
 
 @pytest.fixture(scope="module")
 def browser(server: RunningServer) -> Iterator[Browser]:
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with headless_chromium() as chromium:
+        yield chromium
 
 
 def test_the_query_pages_csv_download_is_the_csv_safe_bytes(server: RunningServer,

@@ -9,6 +9,7 @@ used. Without Chromium the test fails (it does not skip), saying what to install
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import io
@@ -58,8 +59,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         stop_server(running)
 
 
-@pytest.fixture(scope="module")
-def browser(server: RunningServer) -> Iterator[Browser]:
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright; closed on leaving."""
+    _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -69,6 +72,12 @@ def browser(server: RunningServer) -> Iterator[Browser]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: RunningServer) -> Iterator[Browser]:
+    with headless_chromium() as chromium:
+        yield chromium
 
 
 def set_query(page: Page, text: str) -> None:

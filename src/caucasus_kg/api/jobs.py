@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from caucasus_kg.core.diagnostics import Diagnostic
+from caucasus_kg.core.diagnostics import Diagnostic, errors_in, warnings_in
 from caucasus_kg.core.project import Project
 from caucasus_kg.read.explain import Explanation, explain
 from caucasus_kg.read.queries import resolve_entity
@@ -81,11 +81,11 @@ class ValidationReport:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
+        return errors_in(self.diagnostics)
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity != "error"]
+        return warnings_in(self.diagnostics)
 
     @property
     def summary(self) -> str:

@@ -15,7 +15,7 @@ from caucasus_kg.checks.contradictions import Dispute, Duplicate
 from caucasus_kg.checks.contradictions import find as find_contradictions
 from caucasus_kg.checks.shacl_results import ShaclResult, load_shapes
 from caucasus_kg.checks.validator import Validator
-from caucasus_kg.core.diagnostics import Diagnostic
+from caucasus_kg.core.diagnostics import Diagnostic, errors_in, warnings_in
 from caucasus_kg.model.namespaces import compact
 from caucasus_kg.sources.dataset import Dataset
 
@@ -32,11 +32,11 @@ class CheckResult:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
+        return errors_in(self.diagnostics)
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity != "error"]
+        return warnings_in(self.diagnostics)
 
 
 def diagnostic_order(d: Diagnostic) -> tuple[object, ...]:

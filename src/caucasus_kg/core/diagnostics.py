@@ -45,6 +45,16 @@ class Diagnostic:
         return asdict(self)
 
 
+def errors_in(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The errors among ``diagnostics``, in their order."""
+    return [d for d in diagnostics if d.severity == "error"]
+
+
+def warnings_in(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Everything among ``diagnostics`` that is not an error, in their order."""
+    return [d for d in diagnostics if d.severity != "error"]
+
+
 @dataclass
 class Diagnostics:
     """An ordered collection of diagnostics."""
@@ -67,11 +77,11 @@ class Diagnostics:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.severity == "error"]
+        return errors_in(self.items)
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.severity == "warning"]
+        return warnings_in(self.items)
 
     def __bool__(self) -> bool:
         return bool(self.items)

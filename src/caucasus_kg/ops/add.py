@@ -25,7 +25,7 @@ from caucasus_kg.checks.contradictions import Dispute, dispute_quads
 from caucasus_kg.checks.incremental import focus_nodes, scratch_store
 from caucasus_kg.checks.pipeline import check_dataset, diagnostic_order
 from caucasus_kg.checks.validator import DEFAULT_VALIDATOR, Validator
-from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError
+from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError, errors_in
 from caucasus_kg.core.project import Project
 from caucasus_kg.model.namespaces import ID, compact, is_safe_iri
 from caucasus_kg.ops.build import build_locked
@@ -69,7 +69,7 @@ class AddReport:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [p for p in self.problems if p.severity == "error"]
+        return errors_in(self.problems)
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -290,7 +290,7 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
                           index=StoreIndex(store, names), texts=texts)
         fact_files, rdf_graphs = read_files([s.input for s in staged], dataset.store)
         assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store, texts), today)
-        if any(p.severity == "error" for p in dataset.diagnostics.items):
+        if dataset.diagnostics.errors:
             report.problems = sorted(dataset.diagnostics.items, key=diagnostic_order)
             return None, []
         scratch_store(store, dataset.graphs, dataset.store)  # the working store, extended

@@ -198,6 +198,34 @@ def test_query_page_runs_a_catalogue_question(server: RunningServer, browser: Br
     watched.check(server)
 
 
+def test_completion_asked_before_the_terms_arrive_offers_only_matching_terms(
+        server: RunningServer, browser: Browser) -> None:
+    """Ctrl+Space pressed while the page still waits for the graph's terms shows the terms that
+    start with what was typed once they arrive, not every term."""
+    from playwright.sync_api import Route, expect
+
+    watched = Watched(browser)
+    held: list[Route] = []
+
+    def hold_terms(route: Route) -> None:
+        if "%3Fterm+%3Fkind" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    watched.context.route("**/sparql", hold_terms)
+    page = watched.open(server.url + "/")
+    try:
+        set_query(page, "SELECT * WHERE {\n  ?s a ckg:Stat")
+        page.keyboard.press("Control+Space")
+        assert len(held) == 1, "the terms were not asked for, or not held"
+        held[0].continue_()
+        expect(page.locator(".CodeMirror-hints li")).to_have_text(["ckg:State"])
+    finally:
+        watched.context.close()
+    watched.check(server)
+
+
 def test_typed_query_completes_terms_and_runs(server: RunningServer, browser: Browser) -> None:
     from playwright.sync_api import expect
 

@@ -86,9 +86,14 @@ SELECT DISTINCT ?term ?kind WHERE {
 
   for (const kind of ["class", "property"]) {
     // YASQE's own class and property completers ask a service on the web; these keep its
-    // positions and prefix handling and take the terms from the graph instead.
+    // positions and prefix handling and take the terms from the graph instead. Until the terms
+    // have arrived YASQE asks `get` with the token typed so far, and shows whatever it returns:
+    // only the terms that start with it.
     Yasqe.registerAutocompleter({ ...Yasqe.Autocompleters[kind], name: kind, bulk: true,
-      persistenceId: null, get: () => terms.then((found) => found[kind]) });
+      persistenceId: null, get: (_yasqe, token) => terms.then((found) => {
+        const typed = token ? token.autocompletionString || token.string : "";
+        return found[kind].filter((term) => term.startsWith(typed));
+      }) });
   }
 
   // The server declares the project's prefixes for every query. The editor knows them too, so

@@ -26,8 +26,8 @@ from caucasus_kg.store.query_tree import parse_query, path_has_modifier
 from caucasus_kg.store.remote import (
     RemoteStore,
     RemoteStoreError,
-    parse_json_results,
     parse_ntriples,
+    parse_results,
 )
 from caucasus_kg.store.virtuoso import VirtuosoLimit, virtuoso_text
 
@@ -716,7 +716,7 @@ def test_virtuoso_json_results_are_read_as_the_embedded_store_gives_them() -> No
                            "d": {"type": "typed-literal", "datatype": XSD + "date",
                                  "value": "2007-12-12"},
                            "n": {"type": "uri", "value": "https://example.org/x"}}]}}).encode()
-    solutions = parse_json_results(body)
+    solutions = parse_results(body)
     assert [v.value for v in solutions.variables] == ["b", "i", "t", "f", "s", "l", "d", "n", "u"]
     row = solutions[0]
     assert row["b"] == ox.BlankNode("b10018")
@@ -728,12 +728,44 @@ def test_virtuoso_json_results_are_read_as_the_embedded_store_gives_them() -> No
     assert row["d"] == ox.Literal("2007-12-12", datatype=ox.NamedNode(XSD + "date"))
     assert row[ox.Variable("n")] == ox.NamedNode("https://example.org/x")
     assert row["u"] is None
-    assert parse_json_results(b'{"head": {}, "boolean": true}') is True
+    assert parse_results(b'{"head": {}, "boolean": true}') is True
+
+
+def test_virtuoso_xml_results_are_read_as_the_embedded_store_gives_them() -> None:
+    """XML, as Virtuoso writes it (what the remote store asks for first)."""
+    body = f"""<sparql xmlns="http://www.w3.org/2005/sparql-results#">
+ <head><variable name="s"/><variable name="o"/><variable name="u"/></head>
+ <results distinct="false" ordered="true">
+  <result>
+   <binding name="s"><bnode>nodeID://b110180</bnode></binding>
+   <binding name="o"><literal datatype="{XSD}int">7</literal></binding>
+  </result>
+  <result>
+   <binding name="s"><uri>https://example.org/x</uri></binding>
+   <binding name="o"><literal datatype="{XSD}boolean">1</literal></binding>
+  </result>
+  <result><binding name="o"><literal>x&lt;&amp;&gt;y</literal></binding></result>
+  <result><binding name="o"><literal xml:lang="hy">Հայաստան</literal></binding></result>
+ </results>
+</sparql>""".encode()
+    solutions = parse_results(body, "application/sparql-results+xml; charset=UTF-8")
+    assert [v.value for v in solutions.variables] == ["s", "o", "u"]
+    assert [(row["s"], row["o"], row["u"]) for row in solutions] == [
+        (ox.BlankNode("b110180"), ox.Literal("7", datatype=ox.NamedNode(XSD + "integer")), None),
+        (ox.NamedNode("https://example.org/x"),
+         ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")), None),
+        (None, ox.Literal("x<&>y"), None),
+        (None, ox.Literal("Հայաստան", language="hy"), None)]
+    ask = (b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head></head>'
+           b'<boolean>false</boolean></sparql>')
+    assert parse_results(ask, "application/sparql-results+xml") is False
 
 
 def test_unreadable_answers_are_a_clear_error() -> None:
     with pytest.raises(RemoteStoreError, match="results that do not parse"):
-        parse_json_results(b"<html>busy</html>")
+        parse_results(b"<html>busy</html>")
+    with pytest.raises(RemoteStoreError, match="results that do not parse"):
+        parse_results(b"<html>busy</html>", "application/sparql-results+xml")
     with pytest.raises(RemoteStoreError, match="N-Triples that do not parse"):
         parse_ntriples(b"<a> <b> .\n")
 

@@ -250,8 +250,8 @@ class RemoteStore:
                 return triples
             return [ox.Triple(t.subject, t.predicate, self._from_server(t.object))
                     for t in triples]
-        _, body = self._post(self.endpoint, fields, "application/sparql-results+json", True)
-        results = parse_json_results(body)
+        media, body = self._post(self.endpoint, fields, RESULTS_ACCEPT, True)
+        results = parse_results(body, media)
         if self.name and isinstance(results, Solutions):
             for row in results:
                 row._values = {k: self._from_server(v) for k, v in row._values.items()}
@@ -268,8 +268,8 @@ class RemoteStore:
 
         def select(query: str) -> list[list[object]]:
             fields = [("query", self._for_virtuoso(query, graphs)), *self._dataset_form(graphs)]
-            _, body = self._post(self.endpoint, fields, "application/sparql-results+json", True)
-            results = _parse_results(body)
+            media, body = self._post(self.endpoint, fields, RESULTS_ACCEPT, True)
+            results = _parse_results(body, media)
             return [[row[v] for v in results.variables] for row in results]
 
         try:
@@ -300,9 +300,9 @@ class RemoteStore:
         if self._manifest is None or refresh:
             text = (f"SELECT ?p ?o WHERE {{ GRAPH <{self.manifest_graph}> "
                     f"{{ <{self.manifest_graph}> ?p ?o }} }}")
-            _, body = self._post(self.endpoint, [("query", text)], "application/sparql-results+json")
+            media, body = self._post(self.endpoint, [("query", text)], RESULTS_ACCEPT)
             fingerprint, triples, graphs, token = "", 0, [], ""
-            for row in parse_json_results(body):
+            for row in parse_results(body, media):
                 prop, value = row["p"].value, row["o"]
                 if prop == _M + "fingerprint":
                     fingerprint = value.value
@@ -404,8 +404,8 @@ class RemoteStore:
 
     def _count(self, pattern: str) -> int:
         text = f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"
-        _, body = self._post(self.endpoint, [("query", text)], "application/sparql-results+json")
-        results = parse_json_results(body)
+        media, body = self._post(self.endpoint, [("query", text)], RESULTS_ACCEPT)
+        results = parse_results(body, media)
         assert isinstance(results, Solutions)
         return int(results[0]["n"].value) if results else 0
 
@@ -547,10 +547,17 @@ def _nt(term: object) -> str:
 # --------------------------------------------------------------------------------------------
 # Reading answers: pyoxigraph's parsers, then the server's quirks undone in one place
 
-def parse_json_results(body: bytes) -> Solutions | bool:
-    """SPARQL 1.1 JSON results (the older ``typed-literal`` form too) as the embedded store gives
-    them: read by pyoxigraph, each term then passed through :func:`as_oxigraph_gives_it`."""
-    results = _parse_results(body)
+RESULTS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
+"""What SELECT and ASK answers are asked for in: XML first, since Virtuoso writes it about three
+times faster than JSON (0.10 s against 0.34 s for the 4,800 quads of the curated graph)."""
+
+
+def parse_results(body: bytes, media_type: str = "application/sparql-results+json"
+                  ) -> Solutions | bool:
+    """SPARQL 1.1 XML or JSON results (by ``media_type``, the response's Content-Type; JSON in
+    the older ``typed-literal`` form too) as the embedded store gives them: read by pyoxigraph,
+    each term then passed through :func:`as_oxigraph_gives_it`."""
+    results = _parse_results(body, media_type)
     if isinstance(results, ox.QueryBoolean):
         return bool(results)
     variables = [v for v in results.variables if v.value != _STAR_FAKE]
@@ -559,12 +566,13 @@ def parse_json_results(body: bytes) -> Solutions | bool:
     return Solutions(variables, rows)
 
 
-def _parse_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
-    """JSON results read by pyoxigraph, terms exactly as the server sent them (blank node
+def _parse_results(body: bytes, media_type: str) -> ox.QuerySolutions | ox.QueryBoolean:
+    """XML or JSON results read by pyoxigraph, terms exactly as the server sent them (blank node
     labels aside, see :func:`_valid_blank_nodes`)."""
+    xml = "xml" in media_type.split(";")[0].lower()
     try:
-        return ox.parse_query_results(_valid_blank_nodes(body),
-                                      format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(_valid_blank_nodes(body, xml), format=(
+            ox.QueryResultsFormat.XML if xml else ox.QueryResultsFormat.JSON))
     except (SyntaxError, ValueError) as exc:
         raise RemoteStoreError(f"the SPARQL server sent results that do not parse: {exc}: "
                                f"{body[:200]!r}") from exc
@@ -582,7 +590,7 @@ def parse_ntriples(body: bytes) -> list[ox.Triple]:
 
 
 # Virtuoso's quirks, and what is done about them (docs/stores.md lists them too):
-# - blank nodes in JSON results are labelled "nodeID://b10000", which is no blank node id:
+# - blank nodes in XML and JSON results are labelled "nodeID://b10000", which is no blank node id:
 #   read as "b10000" (_valid_blank_nodes);
 # - booleans come back as "1"^^xsd:boolean and "0"^^xsd:boolean: read as true and false;
 # - xsd:int, xsd:positiveInteger and the other types derived from xsd:integer keep their type,
@@ -613,8 +621,13 @@ def as_oxigraph_gives_it(term: object) -> object:
     return term
 
 
-def _valid_blank_nodes(body: bytes) -> bytes:
-    """JSON results with each blank node labelled as a valid blank node id."""
+def _valid_blank_nodes(body: bytes, xml: bool = False) -> bytes:
+    """XML or JSON results with each blank node labelled as a valid blank node id."""
+    if xml:
+        if b"<bnode>" not in body:
+            return body
+        return re.sub(rb"<bnode>([^<]*)</bnode>", lambda m: b"<bnode>%s</bnode>" % _bnode_id(
+            m.group(1).decode("utf-8", "replace")).encode(), body)
     if b'"bnode"' not in body:
         return body
     try:

@@ -6,10 +6,10 @@ hand-written graphs/) and merge that file with the checks and the atomic merge o
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from caucasus_kg.sources.importers.records import Parsed, Problem, Triples, ckg
 from caucasus_kg.sources.inputs import project_inputs
 from caucasus_kg.store.backend import QueryStore
 from caucasus_kg.store.backends import open_backend, server_errors
+from caucasus_kg.store.transaction import import_staging
 
 
 @dataclass
@@ -244,7 +245,7 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
             return outcome
         outcome.changes = compare(old, text)
         del old
-    folder = Path(tempfile.mkdtemp(prefix="caucasus-kg-import-"))
+    folder = import_staging(project)
     try:
         staged = folder / name
         staged.write_text(text, "utf-8")
@@ -255,6 +256,8 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
         _locate_at_records(outcome.report, staged, str(path))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.parent.rmdir()  # when no other import is using it
     progress.stage("checked" + ("" if dry_run or not outcome.accepted else " and merged"))
     outcome.seconds = time.perf_counter() - started
     return outcome

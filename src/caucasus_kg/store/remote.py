@@ -56,6 +56,7 @@ from caucasus_kg.store.backend import (
 from caucasus_kg.store.embedded import quads
 from caucasus_kg.store.transaction import commit
 from caucasus_kg.store.virtuoso import VirtuosoLimit, virtuoso_text
+from caucasus_kg.store.xml_results import read_xml_results
 
 if TYPE_CHECKING:
     from caucasus_kg.sources.dataset import NamedGraph
@@ -555,27 +556,39 @@ times faster than JSON (0.10 s against 0.34 s for the 4,800 quads of the curated
 def parse_results(body: bytes, media_type: str = "application/sparql-results+json"
                   ) -> Solutions | bool:
     """SPARQL 1.1 XML or JSON results (by ``media_type``, the response's Content-Type; JSON in
-    the older ``typed-literal`` form too) as the embedded store gives them: read by pyoxigraph,
-    each term then passed through :func:`as_oxigraph_gives_it`."""
+    the older ``typed-literal`` form too) as the embedded store gives them: each term passed
+    through :func:`as_oxigraph_gives_it`."""
     results = _parse_results(body, media_type)
-    if isinstance(results, ox.QueryBoolean):
-        return bool(results)
-    variables = [v for v in results.variables if v.value != _STAR_FAKE]
-    rows = [Solution({v.value: as_oxigraph_gives_it(row[v]) for v in variables
-                      if row[v] is not None}) for row in results]
-    return Solutions(variables, rows)
+    if isinstance(results, bool):
+        return results
+    return Solutions(results.variables, [
+        Solution({k: as_oxigraph_gives_it(v) for k, v in row._values.items()})
+        for row in results])
 
 
-def _parse_results(body: bytes, media_type: str) -> ox.QuerySolutions | ox.QueryBoolean:
-    """XML or JSON results read by pyoxigraph, terms exactly as the server sent them (blank node
-    labels aside, see :func:`_valid_blank_nodes`)."""
-    xml = "xml" in media_type.split(";")[0].lower()
+def _parse_results(body: bytes, media_type: str) -> Solutions | bool:
+    """XML results read by :func:`read_xml_results`, JSON results by pyoxigraph, terms exactly as
+    the server sent them (blank node labels aside, see :func:`_bnode_id`); Virtuoso's fake
+    variable of ``SELECT *`` left out."""
     try:
-        return ox.parse_query_results(_valid_blank_nodes(body, xml), format=(
-            ox.QueryResultsFormat.XML if xml else ox.QueryResultsFormat.JSON))
+        if "xml" in media_type.split(";")[0].lower():
+            read = read_xml_results(body, _bnode_id)
+            if isinstance(read, bool):
+                return read
+            names, rows = read
+        else:
+            parsed = ox.parse_query_results(_valid_blank_nodes(body),
+                                            format=ox.QueryResultsFormat.JSON)
+            if isinstance(parsed, ox.QueryBoolean):
+                return bool(parsed)
+            names = [v.value for v in parsed.variables]
+            rows = [{v: row[v] for v in names if row[v] is not None} for row in parsed]
     except (SyntaxError, ValueError) as exc:
         raise RemoteStoreError(f"the SPARQL server sent results that do not parse: {exc}: "
                                f"{body[:200]!r}") from exc
+    names = [v for v in names if v != _STAR_FAKE]
+    return Solutions([ox.Variable(v) for v in names],
+                     [Solution({k: v for k, v in row.items() if k != _STAR_FAKE}) for row in rows])
 
 
 def parse_ntriples(body: bytes) -> list[ox.Triple]:
@@ -621,13 +634,8 @@ def as_oxigraph_gives_it(term: object) -> object:
     return term
 
 
-def _valid_blank_nodes(body: bytes, xml: bool = False) -> bytes:
-    """XML or JSON results with each blank node labelled as a valid blank node id."""
-    if xml:
-        if b"<bnode>" not in body:
-            return body
-        return re.sub(rb"<bnode>([^<]*)</bnode>", lambda m: b"<bnode>%s</bnode>" % _bnode_id(
-            m.group(1).decode("utf-8", "replace")).encode(), body)
+def _valid_blank_nodes(body: bytes) -> bytes:
+    """JSON results with each blank node labelled as a valid blank node id."""
     if b'"bnode"' not in body:
         return body
     try:

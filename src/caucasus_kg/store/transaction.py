@@ -34,6 +34,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -138,11 +139,31 @@ def remove_leftovers(store_path: Path) -> list[Path]:
             removed.append(leftover)
     with contextlib.suppress(FileNotFoundError):
         info_path(store_path).with_suffix(".json.tmp").unlink()
+    staging = store_path.parent / IMPORT_STAGING
+    for leftover in sorted(staging.glob("*-*")):  # an import's file, left by a killed import
+        pid = leftover.name.split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    with contextlib.suppress(OSError):
+        staging.rmdir()
     journal = journal_path(store_path.parent)
     for leftover in store_path.parent.glob(store_path.name + ".add-*"):
         if not journal.exists() or not leftover.name.endswith(".add-old"):
             shutil.rmtree(leftover, ignore_errors=True)
     return removed
+
+
+IMPORT_STAGING = "import-staging"
+
+
+def import_staging(project: Project) -> Path:
+    """A new folder of this process's own, in the project's state folder, for the file an import
+    writes before it is checked and merged. Named after the process, so that one left by a
+    killed import (the file can take hundreds of MB) is removed by :func:`remove_leftovers`."""
+    parent = state_dir(project) / IMPORT_STAGING
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=parent))
 
 
 def link_or_copy(source: str, target: str) -> None:

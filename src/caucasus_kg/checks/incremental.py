@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from caucasus_kg.model.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, SOURCE, VOCABULARY_GRAPH, is_safe_iri
+from caucasus_kg.model.namespaces import ID, PREFIXES, SOURCE, is_safe_iri
 from caucasus_kg.sources.dataset import NamedGraph
 from caucasus_kg.store.backend import QueryStore
 from caucasus_kg.store.embedded import memory_store
@@ -103,12 +103,14 @@ def _holds_at_most(store: QueryStore, count: int) -> bool:
 def scratch_store(store: QueryStore, new_graphs: list[NamedGraph],
                   scratch: ox.Store | None = None) -> ox.Store:
     """A store with the new graphs and the stored neighbourhood they touch: a new in-memory
-    one, or ``scratch`` (the working store that already holds the new graphs), extended."""
+    one, or ``scratch`` (the working store that already holds the new graphs), extended.
+
+    The ontology and vocabularies are not read from the store: the validators put the
+    project's own (which the store was built from) into the working store or mix them in, so
+    SHACL sees the whole class hierarchy without a second copy crossing the network."""
     if scratch is None:
         scratch = memory_store(new_graphs)
     scratch.bulk_extend(neighbourhood(store, touched_nodes(new_graphs)))
-    for graph in (ONTOLOGY_GRAPH, VOCABULARY_GRAPH):  # SHACL sees the whole class hierarchy
-        scratch.bulk_extend(store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
     return scratch
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
 from caucasus_kg.core.diagnostics import Diagnostic
 from caucasus_kg.model.namespaces import ID, SH, compact
+from caucasus_kg.model.turtle_files import read_turtle
 
 SEVERITIES = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 
@@ -26,10 +28,8 @@ class ShaclResult:
     value: str | None
 
 
-def load_shapes(path) -> Graph:
-    shapes = Graph()
-    shapes.parse(path, format="turtle")
-    return shapes
+def load_shapes(path: Path) -> Graph:
+    return read_turtle(path)
 
 
 def result_order(r: ShaclResult) -> tuple[str, ...]:

@@ -479,13 +479,26 @@ def _term(term) -> str:
 _CACHE: dict[int, tuple[weakref.ref, int, _Compiled]] = {}
 
 
+_BY_CONTENT: dict[tuple[str, int], _Compiled] = {}
+"""Compiled shapes of graphs read from a file
+(:func:`~caucasus_kg.model.turtle_files.read_turtle`), by the file's SHA-256."""
+
+
 def compile_shapes(shapes: Graph) -> _Compiled:
-    """The shapes as queries; compiled once per shapes graph (the graph must not change)."""
+    """The shapes as queries; compiled once per shapes graph (the graph must not change), and
+    once per file content for a graph read from a file."""
+    key = (getattr(shapes, "source_sha256", ""), len(shapes))
+    if key[0] and key in _BY_CONTENT:
+        return _BY_CONTENT[key]
     cached = _CACHE.get(id(shapes))
     if cached is not None and cached[0]() is shapes and cached[1] == len(shapes):
         return cached[2]
     compiled = _Compiler(shapes).compile()
     _CACHE[id(shapes)] = (weakref.ref(shapes), len(shapes), compiled)
+    if key[0]:
+        if len(_BY_CONTENT) >= 8:
+            _BY_CONTENT.clear()
+        _BY_CONTENT[key] = compiled
     return compiled
 
 

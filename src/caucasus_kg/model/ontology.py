@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from caucasus_kg.model.namespaces import CKG
+from caucasus_kg.model.turtle_files import read_turtle
 
 
 def snake_case(name: str) -> str:
@@ -45,10 +46,7 @@ class Ontology:
 
     @classmethod
     def load(cls, *paths: Path) -> Ontology:
-        graph = Graph()
-        for path in paths:
-            graph.parse(path, format="turtle")
-        onto = cls(graph)
+        onto = cls(read_turtle(*paths))
         onto._index()
         return onto
 

@@ -19,8 +19,6 @@ import shutil
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from rdflib import Graph
-
 from caucasus_kg.checks.contradictions import Dispute, dispute_quads
 from caucasus_kg.checks.incremental import focus_nodes, scratch_store
 from caucasus_kg.checks.pipeline import check_dataset, diagnostic_order
@@ -28,6 +26,7 @@ from caucasus_kg.checks.validator import DEFAULT_VALIDATOR, Validator
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError, errors_in
 from caucasus_kg.core.project import Project
 from caucasus_kg.model.namespaces import ID, compact, is_safe_iri
+from caucasus_kg.model.turtle_files import read_turtle
 from caucasus_kg.ops.build import build_locked
 from caucasus_kg.ops.opening import is_stale
 from caucasus_kg.sources.dataset import (
@@ -282,7 +281,7 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
     """Load the staged files against the store and run the checks on what they touch; a new
     fact that duplicates a stored one is rewritten to the stored id and the files loaded again."""
     ontology = load_ontology(project)
-    vocabulary = Graph().parse(project.vocabulary_file, format="turtle")
+    vocabulary = read_turtle(project.vocabulary_file)
     texts = project_texts(project)
     names: dict[str, list[str]] = {}  # the store's answers, for every attempt
     for _attempt in range(3):

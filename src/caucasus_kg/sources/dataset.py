@@ -20,6 +20,7 @@ from caucasus_kg.core.project import Project
 from caucasus_kg.model.namespaces import ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from caucasus_kg.model.ontology import Ontology
 from caucasus_kg.model.terms import from_ox_term, new_graph, rdflib_quads
+from caucasus_kg.model.turtle_files import read_turtle
 from caucasus_kg.sources.factfile import (
     FactFile,
     SourceText,
@@ -210,8 +211,7 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     """
     extra = [Path(p) for p in extra]
     ontology = load_ontology(project)
-    vocabulary = Graph()
-    vocabulary.parse(project.vocabulary_file, format="turtle")
+    vocabulary = read_turtle(project.vocabulary_file)
     ds = Dataset(ontology=ontology, vocabulary=vocabulary, texts=project_texts(project),
                  require_verified=require_verified)
     graphs_dir = project.graphs_dir

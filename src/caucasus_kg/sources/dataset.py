@@ -22,6 +22,9 @@ from caucasus_kg.model.ontology import Ontology
 from caucasus_kg.model.terms import from_ox_term, new_graph, rdflib_quads
 from caucasus_kg.model.turtle_files import read_turtle
 from caucasus_kg.sources.factfile import (
+    MAX_FILE_BYTES as MAX_FACT_FILE_BYTES,
+)
+from caucasus_kg.sources.factfile import (
     FactFile,
     SourceText,
     declarations,
@@ -37,7 +40,9 @@ from caucasus_kg.sources.inputs import (
     graph_name_for,
     project_inputs,
 )
+from caucasus_kg.sources.rdffile import MAX_FILE_BYTES as MAX_RDF_FILE_BYTES
 from caucasus_kg.sources.rdffile import (
+    MAX_WHOLE_BYTES,
     RdfSource,
     canonical_quads,
     is_rdf_file,
@@ -223,10 +228,26 @@ def load_dataset(project: Project, extra: Iterable[Path] = (), today: dt.date | 
     if clashes:
         raise InputError(clashes)
 
+    oversized = [f for f in files if _over_its_limit(f.path)]
+    if oversized:  # refused by its reader before the fingerprint would read every byte of it
+        read_files(oversized)
     ds.fingerprint = input_fingerprint(project, extra)
     fact_files, rdf_graphs = read_files(files, ds.store)
     assemble(ds, fact_files, rdf_graphs, graphs_dir, {}, today)
     return ds
+
+
+def _over_its_limit(path: Path) -> bool:
+    """Whether the file is larger than its reader takes at all (its size alone tells)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False  # reported by its reader
+    if path.suffix.lower() in FACT_SUFFIXES:
+        return size > MAX_FACT_FILE_BYTES
+    if path.suffix.lower() == ".jsonld":
+        return size > MAX_WHOLE_BYTES
+    return is_rdf_file(path) and size > MAX_RDF_FILE_BYTES
 
 
 def resolve_paths(graphs_dir: Path, given: Iterable[Path]) -> list[tuple[Path, str]]:

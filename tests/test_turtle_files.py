@@ -1,0 +1,50 @@
+"""The project's Turtle files are parsed once per process, by content: an edited file is read
+again, and a graph one caller changes is never what the next caller gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from caucasus_kg.model.turtle_files import read_turtle
+
+ROOT = Path(__file__).resolve().parents[1]
+EX = "https://example.org/turtle-test/"
+
+
+def test_a_graph_is_the_files_triples_and_prefixes(tmp_path: Path) -> None:
+    shapes = ROOT / "ontology" / "shapes.ttl"
+    expected = Graph().parse(shapes, format="turtle")
+    for _ in range(2):  # parsed, then from what was kept
+        graph = read_turtle(shapes)
+        assert len(graph) == len(expected) and isomorphic(graph, expected)
+        assert dict(graph.namespaces())["sh"] == URIRef("http://www.w3.org/ns/shacl#")
+
+
+def test_changing_a_graph_does_not_change_the_next_one(tmp_path: Path) -> None:
+    path = tmp_path / "a.ttl"
+    path.write_text(f"<{EX}s> <{EX}p> 1 .\n", "utf-8")
+    first = read_turtle(path)
+    first.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal(2)))
+    second = read_turtle(path)
+    assert len(second) == 1 and second is not first
+
+
+def test_an_edited_file_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.ttl"
+    path.write_text(f"<{EX}s> <{EX}p> 1 .\n", "utf-8")
+    before = read_turtle(path)
+    path.write_text(f"<{EX}s> <{EX}p> 3 .\n", "utf-8")  # same size, perhaps the same mtime
+    after = read_turtle(path)
+    assert [o.toPython() for o in before.objects()] == [1]
+    assert [o.toPython() for o in after.objects()] == [3]
+    assert before.source_sha256 != after.source_sha256
+
+
+def test_several_files_make_one_graph(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    a.write_text(f"<{EX}s> <{EX}p> 1 .\n", "utf-8")
+    b.write_text(f"<{EX}s> <{EX}p> 2 .\n", "utf-8")
+    assert sorted(o.toPython() for o in read_turtle(a, b).objects()) == [1, 2]

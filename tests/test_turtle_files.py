@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from caucasus_kg.model.turtle_files import read_turtle
@@ -29,13 +30,18 @@ def test_a_graph_is_the_files_triples_and_prefixes(tmp_path: Path) -> None:
         assert dict(graph.namespaces())["sh"] == URIRef("http://www.w3.org/ns/shacl#")
 
 
-def test_changing_a_graph_does_not_change_the_next_one(tmp_path: Path) -> None:
+def test_the_shared_graph_cannot_be_changed_and_a_copy_can(tmp_path: Path) -> None:
     path = tmp_path / "a.ttl"
     path.write_text(f"<{EX}s> <{EX}p> 1 .\n", "utf-8")
-    first = read_turtle(path)
-    first.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal(2)))
-    second = read_turtle(path)
-    assert len(second) == 1 and second is not first
+    graph = read_turtle(path)
+    two = (URIRef(EX + "s"), URIRef(EX + "p"), Literal(2))
+    for change in (lambda: graph.add(two), lambda: graph.remove((None, None, None)),
+                   lambda: graph.parse(data="<a:b> <a:c> <a:d> .", format="turtle")):
+        with pytest.raises(TypeError, match="cannot be changed; change a copy"):
+            change()
+    copy = Graph() + graph
+    copy.add(two)
+    assert len(copy) == 2 and len(read_turtle(path)) == 1 and read_turtle(path) is graph
 
 
 def test_an_edited_file_is_read_again(tmp_path: Path) -> None:

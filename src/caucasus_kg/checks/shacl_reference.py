@@ -64,7 +64,7 @@ def run_shacl(data: Graph, shapes: Graph, ontology: Graph,
     _conforms, report, _text = shacl_validate(
         work,
         inplace=True,
-        shacl_graph=shapes,
+        shacl_graph=Graph() + shapes,  # pySHACL adds its own triples to the shapes graph
         ont_graph=ontology,
         inference="none",
         abort_on_first=False,

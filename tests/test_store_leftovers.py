@@ -19,6 +19,7 @@ from conftest import ROOT
 from caucasus_kg.model.namespaces import ID
 
 NOTE = ROOT / "docs/examples/cfe-2007-note.yaml"
+REGISTER = ROOT / "tests" / "fixtures" / "import" / "sipri_register_AZE_ARM.csv"
 
 
 def _quads(store: Path) -> list[str]:
@@ -106,3 +107,22 @@ def test_a_folder_of_a_running_process_is_left_alone(built, cli) -> None:
     code, _, err = cli("--project", built.root, "build")
     assert code == 0, err
     assert running.is_dir()
+
+
+def test_the_file_of_a_killed_import_is_removed_by_the_next_writer(built, cli) -> None:
+    """An import writes its file in the state folder while it is checked; killed, it leaves the
+    file there (never in /tmp), and the next command that writes removes it, but not the folder
+    of an import that is still running."""
+    staging = built.store_path.parent / "import-staging"
+    env = dict(os.environ, CAUCASUS_KG_FAULT_INJECTION="journal-written")
+    done = subprocess.run([sys.executable, "-m", "caucasus_kg.cli", "--project",
+                           str(built.root), "import", "sipri", str(REGISTER)], env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 137, done.stderr
+    [left] = staging.iterdir()
+    assert [p.name for p in left.iterdir()] == ["sipri-sipri_register_AZE_ARM.nt"]
+    running = staging / "1-import"  # pid 1 runs
+    running.mkdir()
+    code, _, err = cli("--project", built.root, "build")
+    assert code == 0, err
+    assert sorted(p.name for p in staging.iterdir()) == ["1-import"]

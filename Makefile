@@ -37,11 +37,11 @@ system-packages:
 test: install system-packages
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports
-	scripts/virtuoso around $(BIN)/pytest -q -n auto
+	scripts/virtuoso around $(BIN)/pytest -q -n auto --dist worksteal
 
 ## test-fast: the inner loop: no Virtuoso, no browser, nothing slow
 test-fast: install
-	$(BIN)/pytest -q -n auto -m "not virtuoso and not browser and not slow"
+	$(BIN)/pytest -q -n auto --dist worksteal -m "not virtuoso and not browser and not slow"
 
 ## architecture: redraw docs/images/architecture.dot and .svg from the code's imports
 architecture: install

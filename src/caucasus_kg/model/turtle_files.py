@@ -9,10 +9,12 @@ raises TypeError, where a copy (``Graph() + graph``) may be changed at will.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any
 
 from rdflib import Graph
 
@@ -27,49 +29,20 @@ class TurtleGraph(Graph):
     source_sha256: str = ""
     _sealed: bool = False
 
-    def _refuse(self) -> NoReturn:
-        raise TypeError("this graph is shared by every reader of its Turtle file and cannot be "
-                        "changed; change a copy of it (Graph() + graph)")
 
-    def add(self, triple):  # type: ignore[no-untyped-def]
+def _unless_sealed(change: Callable[..., Any]) -> Callable[..., Any]:
+    """``change`` (a Graph method that changes the graph), refused on a sealed graph."""
+    @functools.wraps(change)
+    def guarded(self: TurtleGraph, *args: Any, **kwargs: Any) -> Any:
         if self._sealed:
-            self._refuse()
-        return super().add(triple)
+            raise TypeError("this graph is shared by every reader of its Turtle file and cannot "
+                            "be changed; change a copy of it (Graph() + graph)")
+        return change(self, *args, **kwargs)
+    return guarded
 
-    def addN(self, quads):  # type: ignore[no-untyped-def]  # noqa: N802 (rdflib's name)
-        if self._sealed:
-            self._refuse()
-        return super().addN(quads)
 
-    def remove(self, triple):  # type: ignore[no-untyped-def]
-        if self._sealed:
-            self._refuse()
-        return super().remove(triple)
-
-    def set(self, triple):  # type: ignore[no-untyped-def]
-        if self._sealed:
-            self._refuse()
-        return super().set(triple)
-
-    def parse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self._sealed:
-            self._refuse()
-        return super().parse(*args, **kwargs)
-
-    def update(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self._sealed:
-            self._refuse()
-        return super().update(*args, **kwargs)
-
-    def __iadd__(self, other):  # type: ignore[no-untyped-def]
-        if self._sealed:
-            self._refuse()
-        return super().__iadd__(other)
-
-    def __isub__(self, other):  # type: ignore[no-untyped-def]
-        if self._sealed:
-            self._refuse()
-        return super().__isub__(other)
+for _name in ("add", "addN", "remove", "set", "parse", "update", "__iadd__", "__isub__"):
+    setattr(TurtleGraph, _name, _unless_sealed(getattr(Graph, _name)))
 
 
 _READ: OrderedDict[tuple[str, ...], TurtleGraph] = OrderedDict()

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
@@ -609,3 +610,22 @@ def test_svg_without_graphviz_names_the_package(built, tmp_path: Path, monkeypat
     assert code == 2
     assert "apt-get install graphviz" in err and "'graphviz' package" in err
     assert not (tmp_path / "g.svg").exists()
+
+
+def test_a_node_in_several_files_is_written_in_its_declaring_entry_as_explain_says(
+        store) -> None:
+    """Three facts of the curated graph are described in two files each; the network names
+    the entry that declares each node (with its label), file and line from the same entry."""
+    from caucasus_kg.read.explain import explain
+
+    graph = build_network(store, Filters(detail=True))
+    written = {a["iri"]: (a["source_file"], a.get("source_line"))
+               for _, a in graph.nodes(data=True) if "source_file" in a}
+    several = {row["s"].value for row in store.query(
+        "SELECT ?s WHERE { ?s <https://w3id.org/caucasus-kg/ontology#sourceFile> ?f } "
+        "GROUP BY ?s HAVING (COUNT(DISTINCT ?f) > 1)", use_default_graph_as_union=True)}
+    assert len(several) >= 3
+    for node, (file, line) in written.items():
+        ex = explain(store, ox.NamedNode(node))
+        assert (file, line) == (ex.file, ex.line), node
+    assert {written[n][0] for n in several} == {"armenpress-azerbaijan-arms-imports.yaml"}

@@ -132,6 +132,9 @@ class _Snapshot:
     concepts: dict[str, str]
     sources: dict[str, dict[str, str]]
     labels: dict[str, str]
+    written_in: dict[str, tuple[str, int | None]]
+    """Each node's fact-file entry (file, line): the declaring one (with the label) of a node
+    described in several files, as ``explain`` gives it."""
 
 
 def _select(store: ox.Store, query: str) -> list[ox.QuerySolution]:
@@ -195,7 +198,24 @@ def _read(store: ox.Store) -> _Snapshot:
     for pairs in triples.values():
         pairs.sort(key=lambda po: (po[0], _term_key(po[1])))
     return _Snapshot(dict(triples), dict(class_supers), class_labels, prop_labels, functional,
-                     concepts, sources, labels)
+                     concepts, sources, labels, _written_in(store))
+
+
+def _written_in(store: ox.Store) -> dict[str, tuple[str, int | None]]:
+    """The entry each node is written in: of the files that describe it, the one that gives
+    its label first, then by file and line (the order ``explain`` uses)."""
+    best: dict[str, tuple[bool, str, int, int | None]] = {}
+    for s in _select(store, f"""
+        SELECT ?s ?file ?line ?declared WHERE {{
+          GRAPH ?g {{ ?s ckg:sourceFile ?file OPTIONAL {{ ?s ckg:sourceLine ?line }} }}
+          FILTER(STRSTARTS(STR(?s), "{ID}"))
+          OPTIONAL {{ GRAPH ?g {{ ?s rdfs:label ?declared }} }}
+        }}"""):
+        line = int(s["line"].value) if s["line"] is not None else None
+        key = (s["declared"] is None, s["file"].value, line or 0, line)
+        if s["s"].value not in best or key < best[s["s"].value]:
+            best[s["s"].value] = key
+    return {node: (file, line) for node, (_, file, _order, line) in best.items()}
 
 
 def _term_key(term: object) -> str:
@@ -365,14 +385,16 @@ def _attributes(snap: _Snapshot, iri: str, cls: str, kind: str) -> dict[str, Any
         "class_id": compact(cls),
         "classes": classes,
     }
+    if iri in snap.written_in:
+        attrs["source_file"], line = snap.written_in[iri]
+        if line is not None:
+            attrs["source_line"] = line
     multi: dict[str, list[Any]] = defaultdict(list)
     for p, o in snap.triples.get(iri, ()):
         if p == str(CKG.wikidata) and isinstance(o, ox.NamedNode):
             attrs["wikidata"] = o.value[len(str(WD)):] if o.value.startswith(str(WD)) else o.value
-        elif p == str(CKG.sourceFile) and isinstance(o, ox.Literal):
-            attrs["source_file"] = o.value
-        elif p == str(CKG.sourceLine) and isinstance(o, ox.Literal):
-            attrs["source_line"] = int(o.value)
+        elif p in (str(CKG.sourceFile), str(CKG.sourceLine)):
+            continue  # from snap.written_in, below
         elif p == _PROV + "wasDerivedFrom" and isinstance(o, ox.NamedNode):
             multi["sources"].append(compact(o.value))
         elif p == str(CKG.value) and isinstance(o, ox.NamedNode):

@@ -50,7 +50,10 @@ _NEIGHBOURHOOD = (
 """The parts of a node's neighbourhood, each asked on its own and without ``?`` paths: Virtuoso
 7.2 fails with an internal error on their UNION in one query, a ``?`` path with a free end makes
 the store ask it for every node, and Oxigraph answers a UNION of them without starting from the
-given nodes (seconds on a large graph, where each part alone takes milliseconds)."""
+given nodes (seconds on a large graph, where each part alone takes milliseconds). They are asked
+without DISTINCT (the quads are deduplicated here): now and then Virtuoso 7.2 fails a DISTINCT
+over objects that mix IRIs and dates ("SR066: Unsupported case in CONVERT (IRI_ID ->
+DATETIME)")."""
 
 
 def neighbourhood(store: QueryStore, nodes: set[str]) -> list[ox.Quad]:
@@ -62,7 +65,7 @@ def neighbourhood(store: QueryStore, nodes: set[str]) -> list[ox.Quad]:
     values = " ".join(f"<{n}>" for n in sorted(nodes))
     found: dict[ox.Quad, None] = {}
     for part in _NEIGHBOURHOOD:
-        text = f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?n {{ {values} }} {{ {part} }} }}"
+        text = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?n {{ {values} }} {{ {part} }} }}"
         rows = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
         found.update((ox.Quad(r["s"], r["p"], r["o"], r["g"]), None) for r in rows)
     return list(found)

@@ -336,30 +336,20 @@ def _parse_deliveries(text: str, header_index: int, parsed: Parsed) -> None:
 # ------------------------------------------------------------------------------------------
 
 EXISTING_TRANSFERS = """
-    SELECT ?fact ?g ?supplier ?recipient ?order ?unit ?designation ?delivered WHERE {
+    SELECT ?fact ?g ?supplier ?recipient ?order ?unit ?designation ?delivered
+           (GROUP_CONCAT(DISTINCT STR(?year); separator=" ") AS ?years)
+           (GROUP_CONCAT(DISTINCT ?record; separator=" ") AS ?records)
+    WHERE {
       GRAPH ?g { ?fact a ckg:ArmsTransfer ; ckg:orderYear ?order ; ckg:tivPerUnit ?unit ;
                        ckg:supplier ?supplier ; ckg:recipient ?recipient ;
                        ckg:designation ?designation . }
       FILTER (?g != ?own)
       OPTIONAL { ?fact ckg:numberDelivered ?delivered }
-    }
-"""
-"""The stored transfers of other graphs, one row per combination of their key values."""
-
-TRANSFER_YEARS_AND_RECORDS = """
-    SELECT ?fact (GROUP_CONCAT(DISTINCT STR(?year); separator=" ") AS ?years)
-           (GROUP_CONCAT(DISTINCT ?record; separator=" ") AS ?records)
-    WHERE {
-      GRAPH ?g { ?fact a ckg:ArmsTransfer ; ckg:orderYear ?order }
-      FILTER (?g != ?own)
       OPTIONAL { ?fact ckg:deliveryYear ?year }
       OPTIONAL { ?fact ckg:hasEvidence/oa:hasTarget/oa:hasSelector/rdf:value ?record }
     }
-    GROUP BY ?fact
+    GROUP BY ?fact ?g ?supplier ?recipient ?order ?unit ?designation ?delivered
 """
-"""Their delivery years and dataset records, grouped by the transfer alone: Virtuoso 7.2 now
-and then fails a GROUP BY whose keys mix IRIs with dates ("SR066: Unsupported case in CONVERT
-(IRI_ID -> DATETIME)"), as the single query that grouped by every key value did."""
 
 
 @dataclass
@@ -452,21 +442,15 @@ def match_existing(parsed: Parsed, resolver: NameResolver, store: object,
     ``files`` names the file behind each graph, for the report.
     """
 
-    def rows(query: str) -> list[tuple[str | None, ...]]:
-        answer = store.query(query.replace("?own", f"<{GRAPH[own_graph]}>"),  # type: ignore[attr-defined]
-                             prefixes=PREFIXES, use_default_graph_as_union=True)
-        names = [v.value for v in answer.variables]
-        return [tuple(row[k].value if row[k] is not None else None for k in names)
-                for row in answer]
-
-    extra = {fact: (years, records)
-             for fact, years, records in rows(TRANSFER_YEARS_AND_RECORDS) if fact is not None}
+    query = EXISTING_TRANSFERS.replace("?own", f"<{GRAPH[own_graph]}>")
     index: dict[tuple[str, str, str, str], list[Stored]] = {}
-    for values in sorted(set(rows(EXISTING_TRANSFERS)), key=lambda vs: [v or "" for v in vs]):
-        fact, graph, supplier, recipient, order, unit, designation, delivered = values
-        if fact is None or graph is None or supplier is None or recipient is None:
-            continue
-        years, records = extra.get(fact, (None, None))
+    for row in store.query(query, prefixes=PREFIXES,  # type: ignore[attr-defined]
+                           use_default_graph_as_union=True):
+        values = [row[k].value if row[k] is not None else None for k in
+                  ("fact", "g", "supplier", "recipient", "order", "unit", "designation",
+                   "delivered", "years", "records")]
+        fact, graph, supplier, recipient, order, unit, designation, delivered, years, records \
+            = values
         if not all(v.startswith(str(ID)) for v in (fact, supplier, recipient)):
             continue
         try:

@@ -184,11 +184,17 @@ def _read(store: ox.Store) -> _Snapshot:
     triples: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     labels: dict[str, str] = {}
     label_rank: dict[str, int] = {}
+    seen: set[tuple[str, str, Any]] = set()
+    # Not DISTINCT (a triple in several graphs is counted once here): Virtuoso 7.2 now and then
+    # fails a DISTINCT over objects that mix IRIs and dates (docs/stores.md).
     for s in _select(store, f"""
-        SELECT DISTINCT ?s ?p ?o WHERE {{
+        SELECT ?s ?p ?o WHERE {{
           ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}"))
         }}"""):
         subject, predicate, obj = s["s"].value, s["p"].value, s["o"]
+        if (subject, predicate, obj) in seen:
+            continue
+        seen.add((subject, predicate, obj))
         triples[subject].append((predicate, obj))
         if predicate == _LABEL and isinstance(obj, ox.Literal):
             rank = {"en": 0, "": 1}.get(obj.language or "", 2)

@@ -35,7 +35,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -558,18 +558,14 @@ def parse_results(body: bytes, media_type: str = "application/sparql-results+jso
     """SPARQL 1.1 XML or JSON results (by ``media_type``, the response's Content-Type; JSON in
     the older ``typed-literal`` form too) as the embedded store gives them: each term passed
     through :func:`as_oxigraph_gives_it`."""
-    results = _parse_results(body, media_type)
-    if isinstance(results, bool):
-        return results
-    return Solutions(results.variables, [
-        Solution({k: as_oxigraph_gives_it(v) for k, v in row._values.items()})
-        for row in results])
+    return _parse_results(body, media_type, as_oxigraph_gives_it)
 
 
-def _parse_results(body: bytes, media_type: str) -> Solutions | bool:
-    """XML results read by :func:`read_xml_results`, JSON results by pyoxigraph, terms exactly as
-    the server sent them (blank node labels aside, see :func:`_bnode_id`); Virtuoso's fake
-    variable of ``SELECT *`` left out."""
+def _parse_results(body: bytes, media_type: str,
+                   term: Callable[[object], object] = lambda t: t) -> Solutions | bool:
+    """XML results read by :func:`read_xml_results`, JSON results by pyoxigraph, each term
+    passed through ``term`` (by default exactly as the server sent it, blank node labels aside,
+    see :func:`_bnode_id`); Virtuoso's fake variable of ``SELECT *`` left out."""
     try:
         if "xml" in media_type.split(";")[0].lower():
             read = read_xml_results(body, _bnode_id)
@@ -588,7 +584,8 @@ def _parse_results(body: bytes, media_type: str) -> Solutions | bool:
                                f"{body[:200]!r}") from exc
     names = [v for v in names if v != _STAR_FAKE]
     return Solutions([ox.Variable(v) for v in names],
-                     [Solution({k: v for k, v in row.items() if k != _STAR_FAKE}) for row in rows])
+                     [Solution({k: term(v) for k, v in row.items() if k != _STAR_FAKE})
+                      for row in rows])
 
 
 def parse_ntriples(body: bytes) -> list[ox.Triple]:
@@ -604,7 +601,7 @@ def parse_ntriples(body: bytes) -> list[ox.Triple]:
 
 # Virtuoso's quirks, and what is done about them (docs/stores.md lists them too):
 # - blank nodes in XML and JSON results are labelled "nodeID://b10000", which is no blank node id:
-#   read as "b10000" (_valid_blank_nodes);
+#   read as "b10000" (_bnode_id);
 # - booleans come back as "1"^^xsd:boolean and "0"^^xsd:boolean: read as true and false;
 # - xsd:int, xsd:positiveInteger and the other types derived from xsd:integer keep their type,
 #   where Oxigraph stores xsd:integer: read as xsd:integer (as_oxigraph_gives_it);

@@ -35,12 +35,12 @@ def touched_nodes(graphs: Iterable[NamedGraph]) -> set[str]:
     return nodes
 
 
-_PARTS = "(ckg:hasEvidence|ckg:value|ckg:proposition)"
+_PARTS = ("ckg:hasEvidence", "ckg:value", "ckg:proposition")
 _CLAIMS = "?proposition rdf:subject|rdf:object ?n . ?claim ckg:proposition ?proposition ."
 _NEIGHBOURHOOD = (
     "GRAPH ?g { ?n ?p ?o } BIND(?n AS ?s)",
     # a node's evidence, value or proposition, their targets and selectors
-    *(f"?n {_PARTS}{steps} ?s . GRAPH ?g {{ ?s ?p ?o }}"
+    *(f"?n {part}{steps} ?s . GRAPH ?g {{ ?s ?p ?o }}" for part in _PARTS
       for steps in ("", "/oa:hasTarget", "/oa:hasSelector", "/oa:hasTarget/oa:hasSelector")),
     "?n ?any ?m . FILTER(isIRI(?m)) GRAPH ?g { ?m ?p ?o } BIND(?m AS ?s)",
     "?n a ckg:Treaty . ?s ckg:treaty ?n . GRAPH ?g { ?s ?p ?o }",
@@ -50,7 +50,10 @@ _NEIGHBOURHOOD = (
 """The parts of a node's neighbourhood, each asked on its own and without ``?`` paths: Virtuoso
 7.2 fails with an internal error on their UNION in one query, a ``?`` path with a free end makes
 the store ask it for every node, and Oxigraph answers a UNION of them without starting from the
-given nodes (seconds on a large graph, where each part alone takes milliseconds). They are asked
+given nodes (seconds on a large graph, where each part alone takes milliseconds). A node's parts
+are asked one property at a time: Virtuoso 7.2 plans an alternative path (``a|b``), or a
+variable property limited to a few, badly (1.6 s on the article graph, where one query per
+property takes 5 ms). They are asked
 without DISTINCT (the quads are deduplicated here): now and then Virtuoso 7.2 fails a DISTINCT
 over objects that mix IRIs and dates ("SR066: Unsupported case in CONVERT (IRI_ID ->
 DATETIME)")."""

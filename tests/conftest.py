@@ -117,9 +117,31 @@ def virtuoso_endpoint() -> str:
     return endpoint
 
 
+_RELEASED_STORE_URLS: list[str] = []
+"""Store URLs of this process whose graphs are all dropped, to be given out again."""
+
+
 def remote_store_url(endpoint: str) -> str:
-    """A store URL of its own on the test server, so test runs never see each other's graphs."""
+    """A store URL on the test server that no other test is using, so tests never see each
+    other's graphs. A URL another test of this process has given back with
+    :func:`release_store_url` (everything under it dropped) is given out again: Virtuoso keeps a
+    compiled query by its text and its dataset (the graph names), and the treaty questions take
+    it half a second to compile for every new store name."""
+    for number, url in enumerate(_RELEASED_STORE_URLS):
+        if url.startswith(f"{endpoint}#"):
+            return _RELEASED_STORE_URLS.pop(number)
     return f"{endpoint}#test-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def release_store_url(url: str) -> None:
+    """Drop the project's graphs and manifest at ``url`` from the server; the URL may then be
+    given out again (it names no graph any longer: each query names the manifest's graphs)."""
+    from caucasus_kg.store.remote import RemoteStore
+
+    remote = RemoteStore(url)
+    remote.drop_all()
+    if url not in _RELEASED_STORE_URLS:
+        _RELEASED_STORE_URLS.append(url)
 
 
 def _on_server(endpoint: str, project: Project, dataset: Dataset) -> Iterator[object]:
@@ -132,7 +154,7 @@ def _on_server(endpoint: str, project: Project, dataset: Dataset) -> Iterator[ob
     write_build(on_server, dataset.all_graphs(), dataset.fingerprint)
     remote = RemoteStore(url)
     yield remote
-    remote.drop_all()
+    release_store_url(url)
 
 
 @pytest.fixture(scope="session")
@@ -266,7 +288,6 @@ def built_copy(request: pytest.FixtureRequest, template: Path, root: Path,
     """A copy of the built project ``template`` at ``root`` whose store is of ``kind``: the
     embedded one it was built with, or a store URL of its own on the test server (named in its
     caucasus-kg.toml, so every command uses it) with the graphs built there; dropped after."""
-    from caucasus_kg.store.remote import RemoteStore
 
     shutil.copytree(template, root)
     url = None
@@ -278,7 +299,7 @@ def built_copy(request: pytest.FixtureRequest, template: Path, root: Path,
         yield root
     finally:
         if url is not None:
-            RemoteStore(url).drop_all()
+            release_store_url(url)
 
 
 def build_on(root: Path, *store: str) -> None:

@@ -16,7 +16,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import STORES, build_on, remote_store_url, server_state, tree_digest
+from conftest import (
+    STORES,
+    build_on,
+    release_store_url,
+    remote_store_url,
+    server_state,
+    tree_digest,
+)
 
 from caucasus_kg.store.transaction import write_lock
 
@@ -66,7 +73,6 @@ def _copy(built_template, tmp_path, store: str | None = None):
 @pytest.fixture(params=STORES)
 def project_built(request, built_template, tmp_path):
     """The built project on the embedded store, or on a store of its own on the test server."""
-    from caucasus_kg.store.remote import RemoteStore
 
     if request.param == "embedded":
         yield _copy(built_template, tmp_path)
@@ -77,7 +83,7 @@ def project_built(request, built_template, tmp_path):
     try:
         yield project, args
     finally:
-        RemoteStore(url).drop_all()
+        release_store_url(url)
 
 
 @pytest.fixture
@@ -399,7 +405,6 @@ def test_a_merge_killed_after_the_server_took_it_is_finished(cli, tmp_path, buil
     """On a server, the one update that publishes an addition is the point of no return: killed
     after it, the merge is finished (the files were moved in before), not rolled back."""
     from caucasus_kg.store.backends import open_backend
-    from caucasus_kg.store.remote import RemoteStore
 
     url = remote_store_url(virtuoso_endpoint)
     project, args = _copy(built_template, tmp_path / "killed", url)
@@ -419,8 +424,8 @@ def test_a_merge_killed_after_the_server_took_it_is_finished(cli, tmp_path, buil
         assert stored_quads(project) == stored_quads(expected)
         assert open_backend(project).info() == open_backend(expected).info()
     finally:
-        RemoteStore(url).drop_all()
-        RemoteStore(expected.store_url).drop_all()
+        release_store_url(url)
+        release_store_url(expected.store_url)
 
 
 def test_an_error_while_committing_is_rolled_back_at_once(project_built, tmp_path,

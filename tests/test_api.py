@@ -17,7 +17,7 @@ import pandas as pd
 import polars as pl
 import pyoxigraph as ox
 import pytest
-from conftest import remote_store_url, tree_digest
+from conftest import release_store_url, remote_store_url, tree_digest
 from project_files import ROOT, copy_project
 
 import caucasus_kg
@@ -32,7 +32,6 @@ from caucasus_kg.api import (
     Triples,
     UnknownEntity,
 )
-from caucasus_kg.store.remote import RemoteStore
 
 BROKEN = ROOT / "docs" / "examples" / "cfe-2007-note-broken.yaml"
 NOTE = ROOT / "docs" / "examples" / "cfe-2007-note.yaml"
@@ -363,7 +362,7 @@ def test_add_on_a_sparql_server_store_merges_as_on_the_embedded_one(
         assert kg.query("who-suspended-cfe").rows == embedded.query("who-suspended-cfe").rows
         assert len(kg.query("who-suspended-cfe")) == 9  # the note's 2007 suspension added
     finally:
-        RemoteStore(url).drop_all()
+        release_store_url(url)
 
 
 def test_a_missing_store_is_built_and_said(tmp_path: Path) -> None:
@@ -419,4 +418,4 @@ def test_a_sparql_server_store_is_built_and_asked(root: Path, virtuoso_endpoint:
         assert kg.explain("russia-withdraws-from-cfe-2023").evidence[0].attributed_to == \
             "Armenpress"
     finally:
-        RemoteStore(url).drop_all()
+        release_store_url(url)

@@ -1220,7 +1220,7 @@ def sipri_store(request, dataset, project):
     if request.param == "oxigraph":
         yield memory
         return
-    from conftest import remote_store_url
+    from conftest import release_store_url, remote_store_url
     from rdflib import URIRef
 
     from caucasus_kg.core.project import Project
@@ -1235,7 +1235,7 @@ def sipri_store(request, dataset, project):
                 graphs, "sipri-excerpts")
     remote = RemoteStore(url)
     yield remote
-    remote.drop_all()
+    release_store_url(url)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, copy_project, remote_store_url, tree_digest
+from conftest import ROOT, copy_project, release_store_url, remote_store_url, tree_digest
 
 from caucasus_kg.core.project import find_project
 from caucasus_kg.model.namespaces import GRAPH, PREFIXES
@@ -39,7 +39,7 @@ def url(virtuoso_endpoint: str):
     """A store URL of its own on the server; its graphs are dropped afterwards."""
     store_url = remote_store_url(virtuoso_endpoint)
     yield store_url
-    RemoteStore(store_url).drop_all()
+    release_store_url(store_url)
 
 
 def _server_graphs(endpoint: str) -> set[str]:

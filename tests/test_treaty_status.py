@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import TODAY, remote_store_url
+from conftest import TODAY, release_store_url, remote_store_url
 from project_files import copy_project
 
 from caucasus_kg.core.project import Project, find_project
@@ -87,7 +87,7 @@ def cfe(request, project: Project, unoda_memory_store):
 
     yield ask
     if remote is not None:
-        remote.drop_all()
+        release_store_url(url)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import pytest
 from conftest import tree_digest
 from test_hardening_inputs import FACTS, NOTE
 
-import caucasus_kg.cli.queries
+import caucasus_kg.read.queries
 from caucasus_kg import __version__
 from caucasus_kg.cli import unexpected
 
@@ -39,7 +39,7 @@ def boom(*_args: object, **_kwargs: object) -> None:
 
 def test_an_unexpected_error_is_one_line_and_a_request_to_report_it(cli, tmp_project,
                                                                     monkeypatch) -> None:
-    monkeypatch.setattr(caucasus_kg.cli.queries, "catalogue", boom)
+    monkeypatch.setattr(caucasus_kg.read.queries, "catalogue", boom)
     monkeypatch.delenv("CAUCASUS_KG_DEBUG", raising=False)
     code, out, err = cli("--project", tmp_project.root, "queries")
     assert code == 1
@@ -55,7 +55,7 @@ def test_an_unexpected_error_is_one_line_and_a_request_to_report_it(cli, tmp_pro
 
 @pytest.mark.parametrize("how", ["--debug", "CAUCASUS_KG_DEBUG=1"])
 def test_debug_shows_the_traceback(cli, tmp_project, monkeypatch, how) -> None:
-    monkeypatch.setattr(caucasus_kg.cli.queries, "catalogue", boom)
+    monkeypatch.setattr(caucasus_kg.read.queries, "catalogue", boom)
     args = ["--project", tmp_project.root, "queries"]
     if how == "--debug":
         args.insert(0, "--debug")
@@ -67,10 +67,10 @@ def test_debug_shows_the_traceback(cli, tmp_project, monkeypatch, how) -> None:
 
 SCRIPT = """
 import sys
-import caucasus_kg.cli.queries
+import caucasus_kg.read.queries
 def boom(*args, **kwargs):
     raise KeyError("no such thing")
-caucasus_kg.cli.queries.catalogue = boom
+caucasus_kg.read.queries.catalogue = boom
 from caucasus_kg.cli import main
 main(sys.argv[1:], prog_name="caucasus-kg")
 """

@@ -38,7 +38,8 @@ from test_server import (
 )
 
 from caucasus_kg.cli import main
-from caucasus_kg.read.export import FORMATS, export
+from caucasus_kg.read.export import export
+from caucasus_kg.read.export_options import FORMATS
 from caucasus_kg.read.network import Filters, build_network
 from caucasus_kg.read.results import FORMULA_LEADERS, spreadsheet_cell
 

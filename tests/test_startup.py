@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from project_files import ROOT
 
+from caucasus_kg.cli import COMMANDS
+
 HEAVY = ("rdflib", "networkx", "starlette", "yaml")
 
 _RUN_CLI = """
@@ -64,6 +66,19 @@ def test_reading_commands_load_no_heavy_library(root: Path, args: tuple[str, ...
     assert shows in out
     assert "pyoxigraph" in loaded or args[-1] == "--help" or code == 2
     assert not loaded.intersection(HEAVY), sorted(loaded.intersection(HEAVY))
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_usage_error_of_any_command_loads_only_what_its_options_need(root: Path,
+                                                                       command: str) -> None:
+    """A mistyped option exits 2 before any work, and so loads none of what the work needs:
+    the command's module imports the rest when it runs."""
+    exit_code, out, loaded = run_cli(root, command, "--no-such-option")
+    assert exit_code == 2, out
+    heavy = loaded.intersection((*HEAVY, "pyshacl", "uvicorn", "owlrl", "ruamel"))
+    assert not heavy, sorted(heavy)
+    if command != "query":  # its --format choices are the result formats pyoxigraph writes
+        assert "pyoxigraph" not in loaded
 
 
 def test_a_stale_store_is_reported_without_loading_the_loader(root: Path) -> None:

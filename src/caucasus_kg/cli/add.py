@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from caucasus_kg.api.jobs import add
 from caucasus_kg.cli.common import (
     fail,
     print_add_report,
@@ -18,7 +17,6 @@ from caucasus_kg.cli.common import (
     validator_of,
 )
 from caucasus_kg.core.diagnostics import ExitCode, InputError
-from caucasus_kg.store.backend import StoreError
 
 
 @click.command("add")
@@ -38,6 +36,9 @@ def command(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, fmt: str
     Exit codes: 0 merged (or would merge with --dry-run), 1 rejected, 2 unreadable input or
     usage error.
     """
+    from caucasus_kg.api.jobs import add  # lazy: the command's work
+    from caucasus_kg.store.backend import StoreError  # lazy: the command's work
+
     project = project_of(ctx)
     try:
         result = add(project, files, dry_run=dry_run, validator=validator_of(ctx))

@@ -6,9 +6,6 @@ import click
 
 from caucasus_kg.cli.common import err, fail, project_of, report, validator_of
 from caucasus_kg.core.diagnostics import DataError, ExitCode, InputError
-from caucasus_kg.ops.build import build
-from caucasus_kg.sources.inputs import import_files
-from caucasus_kg.store.backend import StoreError
 
 
 @click.command("build")
@@ -19,6 +16,10 @@ def command(ctx: click.Context) -> None:
 
     Nothing is written unless everything passes; the previous store stays as it was.
     """
+    from caucasus_kg.ops.build import build  # lazy: the command's work
+    from caucasus_kg.sources.inputs import import_files  # lazy: the command's work
+    from caucasus_kg.store.backend import StoreError  # lazy: the command's work
+
     project = project_of(ctx)
     sources = str(project.graphs_dir)
     if import_files(project.imports_dir):

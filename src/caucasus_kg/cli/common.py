@@ -1,6 +1,10 @@
 """What every command shares: the project and store it works on, the SHACL engine, how it
 prints diagnostics and fails, and opening the store for reading.
 
+A command's module imports at its top only what its options need: what the command works with
+is imported when it runs, so that ``--help`` and a usage error (exit 2 before any work) cost
+little more than starting Python and click.
+
 Data goes to stdout, diagnostics and progress to stderr. Exit codes: 0 ok, 1 data invalid or the
 question failed, 2 usage error or unreadable input.
 """
@@ -11,14 +15,14 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, ExitCode, InputError
-from caucasus_kg.core.project import Project, find_project
-from caucasus_kg.ops.opening import open_or_build
-from caucasus_kg.store.backend import RemoteStoreError, StoreError
+
+if TYPE_CHECKING:
+    from caucasus_kg.core.project import Project
 
 LOCAL_STORE_ONLY = {"serve"}
 """Commands that work on the embedded store only (the server's workers open its folder)."""
@@ -69,6 +73,8 @@ def fail(code: ExitCode, message: str) -> NoReturn:
 def project_of(ctx: click.Context) -> Project:
     """The project the command works on (``--project``, ``--store``, or found from the current
     directory); exit 2 with the reason when there is none."""
+    from caucasus_kg.core.project import find_project  # lazy: not for a usage error
+
     obj = ctx.find_root().obj or {}
     try:
         project = find_project(obj.get("project"), obj.get("store"), obj.get("sources") or ())
@@ -144,6 +150,9 @@ def parse_params(values: tuple[str, ...]) -> dict[str, str]:
 def open_for_query(ctx: click.Context, project: Project):
     """The project's store, ready to query: an interrupted merge rolled back, a missing store
     built (exit 1 if the graphs do not validate), a warning when it is stale."""
+    from caucasus_kg.ops.opening import open_or_build  # lazy: not for a usage error
+    from caucasus_kg.store.backend import RemoteStoreError, StoreError  # lazy: not for a usage error
+
     validator = (ctx.find_root().obj or {}).get("validator") or "sparql"
     try:
         return open_or_build(project, err, validator)

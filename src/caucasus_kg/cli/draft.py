@@ -9,7 +9,7 @@ import click
 
 from caucasus_kg.cli.common import fail, open_for_query, project_of, report, report_format_option
 from caucasus_kg.core.diagnostics import ExitCode, InputError
-from caucasus_kg.ops.draft import KINDS, DraftRequest, draft_article, report_json
+from caucasus_kg.draft.kinds import KINDS
 
 
 @click.command("draft")
@@ -50,6 +50,8 @@ def command(ctx: click.Context, article: Path, output: Path | None, publisher: s
 
     Exit codes: 0 drafted, 2 the article cannot be read (nothing is written).
     """
+    from caucasus_kg.ops.draft import DraftRequest, draft_article, report_json  # lazy: the command's work
+
     project = project_of(ctx)
     store = open_for_query(ctx, project)
     request = DraftRequest(article=article, output=output, publisher=publisher,

@@ -6,11 +6,8 @@ import json
 
 import click
 
-from caucasus_kg.api.jobs import explain_entity
 from caucasus_kg.cli.common import fail, open_for_query, project_of, report_format_option
 from caucasus_kg.core.diagnostics import ExitCode
-from caucasus_kg.read.explain import render_text
-from caucasus_kg.read.queries import QueryError
 
 
 @click.command("explain")
@@ -20,6 +17,10 @@ from caucasus_kg.read.queries import QueryError
 def command(ctx: click.Context, entity: str, fmt: str) -> None:
     """Show the evidence chain behind ENTITY (an id, label, alias, QID or IRI): what the graph
     records, the verbatim quotes, their sources and whom each is attributed to."""
+    from caucasus_kg.api.jobs import explain_entity  # lazy: the command's work
+    from caucasus_kg.read.explain import render_text  # lazy: the command's work
+    from caucasus_kg.read.queries import QueryError  # lazy: the command's work
+
     project = project_of(ctx)
     store = open_for_query(ctx, project)
     try:

@@ -13,9 +13,7 @@ import click
 
 from caucasus_kg.cli.common import fail, open_for_query, project_of
 from caucasus_kg.core.diagnostics import ExitCode
-from caucasus_kg.read.export import FORMATS, GRAPHVIZ_ENGINES, GROUP_BY, ExportError
-from caucasus_kg.read.export import export as run_export
-from caucasus_kg.read.network import Filters, NetworkError, build_network, describe_filters
+from caucasus_kg.read.export_options import FORMATS, GRAPHVIZ_ENGINES, GROUP_BY
 
 
 @click.command("export")
@@ -75,6 +73,10 @@ def command(ctx: click.Context, fmt: str, output: Path | None, focus: str | None
       caucasus-kg export timeline --group-by treaty -o timeline.html
       caucasus-kg export svg --focus azerbaijan --depth 1 -o azerbaijan.svg
     """
+    from caucasus_kg.read.export import ExportError  # lazy: the command's work
+    from caucasus_kg.read.export import export as run_export  # lazy: the command's work
+    from caucasus_kg.read.network import Filters, NetworkError, build_network, describe_filters  # lazy: work
+
     filters = Filters(focus=focus, depth=depth, include=include, exclude=exclude, since=since,
                       until=until, source=source, evidence=evidence,
                       aggregate=aggregate and fmt != "timeline", detail=detail)

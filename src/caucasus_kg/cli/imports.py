@@ -9,11 +9,6 @@ import click
 
 from caucasus_kg.cli.common import print_add_report, project_of, report, validator_of
 from caucasus_kg.core.diagnostics import ExitCode, InputError
-from caucasus_kg.ops.imports import run_import
-from caucasus_kg.sources.importers import rdf, sipri, unoda
-from caucasus_kg.sources.importers.progress import Progress
-from caucasus_kg.sources.importers.records import ImportError_, NothingToImport
-from caucasus_kg.store.backend import StoreError
 
 SHOWN_SKIPPED = 20
 """Skipped records listed when nothing is left to import (the rest are counted)."""
@@ -50,6 +45,12 @@ def command(ctx: click.Context, dataset: str, file: Path, strict: bool,
     Exit codes: 0 imported (or unchanged, or would import with --dry-run), 1 rejected,
     2 unreadable input or usage error.
     """
+    from caucasus_kg.ops.imports import run_import  # lazy: the command's work
+    from caucasus_kg.sources.importers import rdf, sipri, unoda  # lazy: the command's work
+    from caucasus_kg.sources.importers.progress import Progress  # lazy: the command's work
+    from caucasus_kg.sources.importers.records import ImportError_, NothingToImport  # lazy: its work
+    from caucasus_kg.store.backend import StoreError  # lazy: the command's work
+
     project = project_of(ctx)
     module = {"sipri": sipri, "unoda": unoda, "rdf": rdf}[dataset]
     if progress is None:

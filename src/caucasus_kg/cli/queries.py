@@ -8,7 +8,6 @@ import click
 
 from caucasus_kg.cli.common import fail, project_of, report_format_option
 from caucasus_kg.core.diagnostics import ExitCode
-from caucasus_kg.read.queries import QueryError, catalogue
 
 
 @click.command("queries")
@@ -16,6 +15,8 @@ from caucasus_kg.read.queries import QueryError, catalogue
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:
     """List the catalogue of canned questions with their parameters."""
+    from caucasus_kg.read.queries import QueryError, catalogue  # lazy: the command's work
+
     project = project_of(ctx)
     try:
         known = catalogue(project.queries_dir)

@@ -6,8 +6,6 @@ import click
 
 from caucasus_kg.cli.common import fail, open_for_query, parse_params, project_of
 from caucasus_kg.core.diagnostics import ExitCode
-from caucasus_kg.core.sparql_text import SparqlSyntaxError, query_shape
-from caucasus_kg.read.queries import QueryError, find_query, run_query
 from caucasus_kg.read.results import (
     FORM_FORMATS,
     QUERY_FORMATS,
@@ -51,6 +49,8 @@ def command(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str,
       caucasus-kg query treaty-status-as-of -p date=2023-12-01 -f csv
       caucasus-kg query 'SELECT ?s WHERE { ?s a ckg:State }'
     """
+    from caucasus_kg.read.queries import QueryError, find_query, run_query  # lazy: the command's work
+
     project = project_of(ctx)
     fmt = fmt.lower()
     try:
@@ -80,6 +80,8 @@ def command(ctx: click.Context, query: str, params: tuple[str, ...], fmt: str,
 
 def _refuse_unfit_format(text: str, fmt: str) -> None:
     """Exit 2 before the query runs when its form (SELECT, ASK, ...) has no such format."""
+    from caucasus_kg.core.sparql_text import SparqlSyntaxError, query_shape  # lazy: the command's work
+
     try:
         form = query_shape(text).form
     except SparqlSyntaxError:

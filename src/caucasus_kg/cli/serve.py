@@ -9,11 +9,8 @@ import re
 import sys
 
 import click
-import uvicorn
 
 from caucasus_kg.cli.common import open_for_query, project_of
-from caucasus_kg.server.app import create_app
-from caucasus_kg.server.config import LOOPBACK_HOSTS, ServerConfig
 
 
 def _is_loopback(host: str) -> bool:
@@ -66,6 +63,11 @@ def command(ctx: click.Context, host: str, port: int, query_timeout: float, max_
     SPARQL Update, SERVICE and remote loading are refused. Builds the store first if there is
     none. Stop with Ctrl+C.
     """
+    import uvicorn  # lazy: the command's work
+
+    from caucasus_kg.server.app import create_app  # lazy: the command's work
+    from caucasus_kg.server.config import LOOPBACK_HOSTS, ServerConfig  # lazy: the command's work
+
     project = project_of(ctx)
     open_for_query(ctx, project)  # recovers an interrupted merge, builds a missing store, warns if stale
     loopback = _is_loopback(host)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from caucasus_kg.api.jobs import validate
 from caucasus_kg.cli.common import emit_report, err, fail, project_of, report_format_option, validator_of
 from caucasus_kg.core.diagnostics import ExitCode, InputError
 
@@ -32,6 +31,8 @@ def command(ctx: click.Context, files: tuple[Path, ...], fmt: str, alone: bool,
     and the SHACL shapes. Prints every problem with its file, line and fact, and a fix.
     Exits 0 when valid (warnings allowed), 1 when invalid, 2 when a file cannot be read.
     """
+    from caucasus_kg.api.jobs import validate  # lazy: the command's work
+
     project = project_of(ctx)
     validator = "pyshacl" if reference else validator_of(ctx)
     for path in files:

@@ -31,10 +31,6 @@ from caucasus_kg.sources.article import Article, read_article
 from caucasus_kg.sources.dataset import load_ontology
 from caucasus_kg.sources.texts import sha256_of
 
-KINDS = ("news article", "interview", "official statement", "government notice", "legislation",
-         "report", "dataset")
-"""The document types of the vocabulary a drafted source may be given (``--kind``)."""
-
 
 @dataclass
 class DraftRequest:

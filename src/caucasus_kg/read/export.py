@@ -33,10 +33,9 @@ from typing import Any
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
+from caucasus_kg.read.export_options import FORMATS, GRAPHVIZ_ENGINES, GROUP_BY
 from caucasus_kg.read.network import KIND_ORDER, node_size
 
-FORMATS = ("html", "graphml", "gexf", "dot", "svg", "json", "timeline")
-GROUP_BY = ("actor", "treaty", "none")
 LAYOUT_SEED = 20231107
 """The seed of the page's layout: the same graph is always drawn the same way."""
 
@@ -302,8 +301,6 @@ def export_dot(graph: nx.MultiDiGraph, title: str = "") -> str:
     out.append("}")
     return "\n".join(out) + "\n"
 
-
-GRAPHVIZ_ENGINES = ("dot", "neato", "fdp", "sfdp", "circo", "twopi")
 
 
 def export_svg(graph: nx.MultiDiGraph, title: str = "", engine: str = "dot") -> str:

@@ -10,6 +10,10 @@ made of comment lines at the top of the file:
 
 Every assertion is on the real output of :func:`caucasus_kg.checks.shacl_reference.run_shacl`; the pySHACL
 report behind it is captured as well, to tell which shape and constraint produced each result.
+pySHACL runs on the fixture as the store keeps it (test_shacl_sparql.as_stored: the same results
+as on the file's literals), and each fixture's test also checks that the default engine
+(:mod:`caucasus_kg.checks.shacl_sparql`) gives exactly that report, in full and, for an invalid
+fixture, restricted to some of its nodes as focus.
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from test_shacl_sparql import as_stored, on_focus, own_nodes, store_of
 
 from caucasus_kg.checks import shacl_reference
 from caucasus_kg.checks.shacl_reference import run_shacl
 from caucasus_kg.checks.shacl_results import ShaclResult, load_shapes
-from caucasus_kg.model.namespaces import CKG, PREFIXES, SH, SHAPES
+from caucasus_kg.checks.shacl_sparql import validate_store
+from caucasus_kg.model.namespaces import CKG, ID, PREFIXES, SH, SHAPES
 from caucasus_kg.sources.factfile import INTEGER_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,8 +165,23 @@ _OUTCOMES: dict[Path, Outcome] = {}
 
 def outcome_of(path: Path, ontology: Graph) -> Outcome:
     if path not in _OUTCOMES:
-        _OUTCOMES[path] = validate(fixture_data(path), ontology)
+        _OUTCOMES[path] = validate(as_stored(fixture_data(path)), ontology)
     return _OUTCOMES[path]
+
+
+def assert_the_sparql_engine_agrees(path: Path, outcome: Outcome, ontology: Graph) -> None:
+    """The SPARQL engine's report on the fixture is pySHACL's, in full and, for an invalid
+    fixture, on some of its own nodes as focus (and empty on a node it does not hold)."""
+    store = store_of(fixture_data(path))
+    assert validate_store(store, shapes_graph(), ontology) == outcome.results
+    if not outcome.results:
+        return
+    nodes = own_nodes(path)
+    for focus in (nodes, nodes[::2] or nodes, nodes[1::3] or nodes):
+        fast = validate_store(store, shapes_graph(), ontology, [str(f) for f in focus])
+        assert fast == on_focus(outcome.results, focus)
+    assert validate_store(store, shapes_graph(), ontology,
+                          [str(ID) + "nothing-here"]) == []
 
 
 # ------------------------------------------------------------------------------------------
@@ -219,6 +240,7 @@ def test_valid_fixture(path, ontology):
     outcome = outcome_of(path, ontology)
     assert outcome.results == [], "\n".join(
         f"{r.severity} {r.focus} {r.path}: {r.message}" for r in outcome.results)
+    assert_the_sparql_engine_agrees(path, outcome, ontology)
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
@@ -260,6 +282,7 @@ def test_invalid_fixture(path, ontology):
     messages = {str(m) for m in shapes_graph().objects(None, SH.message)}
     for r in outcome.results:
         assert any(_message_matches(template, r.message) for template in messages), r.message
+    assert_the_sparql_engine_agrees(path, outcome, ontology)
 
 
 def _message_matches(template: str, message: str) -> bool:

@@ -7,8 +7,9 @@ Python process doing the least the same job needs, measured in pairs in the same
 
 The comparisons (each side a whole process, Python start-up included, wall time):
 
-- ``caucasus-kg --help`` and a usage error (``caucasus-kg query`` without a query, exit 2)
-  against ``python -c 'import pyoxigraph'``; goal <= 2x;
+- ``caucasus-kg --help`` and two usage errors (``caucasus-kg query`` without a query, and
+  ``caucasus-kg build --no-such-option``, exit 2) against ``python -c 'import pyoxigraph'``;
+  goal <= 2x;
 - ``caucasus-kg query who-suspended-cfe`` on the article graph (the shipped project, built)
   against a bare Python process that opens the same store read-only with pyoxigraph, runs the
   same query text (parameters bound as the command binds them, the same prefixes, the union
@@ -225,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         cases = [
             Case("`--help`", [str(cli()), "--help"], bare, "`python -c 'import pyoxigraph'`", 2),
             Case("usage error (`query` without a query, exit 2)", [str(cli()), "query"], bare,
+                 "`python -c 'import pyoxigraph'`", 2, code=2),
+            Case("usage error (`build --no-such-option`, exit 2)",
+                 [str(cli()), "build", "--no-such-option"], bare,
                  "`python -c 'import pyoxigraph'`", 2, code=2),
             query_case(article, "who-suspended-cfe", work, 3, "article graph (2.4k triples)"),
         ]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,6 +169,8 @@ def read_config(root: Path) -> dict[str, str]:
     path = root / CONFIG_FILE
     if not path.is_file():
         return {}
+    import tomllib  # lazy: only a project with a caucasus-kg.toml pays for the TOML parser
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -15,11 +15,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from caucasus_kg.model.iris import PREFIXES, compact
-from caucasus_kg.read.queries import QueryResult
+
+if TYPE_CHECKING:  # only named in annotations: `query --format`'s choices need no catalogue reader
+    from caucasus_kg.read.queries import QueryResult
 
 _QRF = ox.QueryResultsFormat
 

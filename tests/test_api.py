@@ -71,7 +71,7 @@ def test_importing_the_package_loads_nothing_else() -> None:
 
 def test_the_query_command_does_not_load_the_api() -> None:
     loaded = modules_loaded_by("import caucasus_kg.cli.query")
-    assert "caucasus_kg.read.queries" in loaded
+    assert "caucasus_kg.read.results" in loaded
     assert not [m for m in loaded if m.startswith(("caucasus_kg.api", "pandas", "polars"))]
 
 

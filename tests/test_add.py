@@ -246,9 +246,26 @@ REJECTED = {
 }
 
 
+@pytest.fixture(scope="module", params=STORES)
+def project_kept(request, built_template, tmp_path_factory):
+    """Like ``project_built``, but one project per store for the module's tests that must leave
+    it exactly as it was (each checks that it did, so a change fails the test that made it)."""
+    tmp_path = tmp_path_factory.mktemp("kept")
+    if request.param == "embedded":
+        yield _copy(built_template, tmp_path)
+        return
+    url = remote_store_url(request.getfixturevalue("virtuoso_endpoint"))
+    project, args = _copy(built_template, tmp_path, url)
+    build_on(project.root, url)
+    try:
+        yield project, args
+    finally:
+        release_store_url(url)
+
+
 @pytest.mark.parametrize("case", sorted(REJECTED))
-def test_rejected_input_changes_nothing(project_built, cli, tmp_path, case) -> None:
-    project, args = project_built
+def test_rejected_input_changes_nothing(project_kept, cli, tmp_path, case) -> None:
+    project, args = project_kept
     body, expected_code, messages = REJECTED[case]
     path = new_file(tmp_path, body)
     before = state(project)

@@ -70,10 +70,9 @@ def _copy(built_template, tmp_path, store: str | None = None):
     return project, ["--project", project.root, "--store", project.store_url or project.store_path]
 
 
-@pytest.fixture(params=STORES)
-def project_built(request, built_template, tmp_path):
-    """The built project on the embedded store, or on a store of its own on the test server."""
-
+def _built_on(request, built_template, tmp_path):
+    """The built project in ``tmp_path`` on the store ``request.param`` names: the embedded one,
+    or a store of its own on the test server (released after)."""
     if request.param == "embedded":
         yield _copy(built_template, tmp_path)
         return
@@ -84,6 +83,12 @@ def project_built(request, built_template, tmp_path):
         yield project, args
     finally:
         release_store_url(url)
+
+
+@pytest.fixture(params=STORES)
+def project_built(request, built_template, tmp_path):
+    """The built project on the embedded store, or on a store of its own on the test server."""
+    yield from _built_on(request, built_template, tmp_path)
 
 
 @pytest.fixture
@@ -250,17 +255,7 @@ REJECTED = {
 def project_kept(request, built_template, tmp_path_factory):
     """Like ``project_built``, but one project per store for the module's tests that must leave
     it exactly as it was (each checks that it did, so a change fails the test that made it)."""
-    tmp_path = tmp_path_factory.mktemp("kept")
-    if request.param == "embedded":
-        yield _copy(built_template, tmp_path)
-        return
-    url = remote_store_url(request.getfixturevalue("virtuoso_endpoint"))
-    project, args = _copy(built_template, tmp_path, url)
-    build_on(project.root, url)
-    try:
-        yield project, args
-    finally:
-        release_store_url(url)
+    yield from _built_on(request, built_template, tmp_path_factory.mktemp("kept"))
 
 
 @pytest.mark.parametrize("case", sorted(REJECTED))

@@ -45,8 +45,6 @@ from caucasus_kg.store.embedded import memory_store
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 BASE = FIXTURES / "_base.ttl"
-ALL_FIXTURES = sorted(FIXTURES.glob("*/*.ttl"))
-INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
 DATA_GRAPH = ox.NamedNode(str(GRAPH["test-data"]))
 

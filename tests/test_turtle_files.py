@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from caucasus_kg.model.turtle_files import read_turtle
+from caucasus_kg.model.turtle_files import derived, read_turtle
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "https://example.org/turtle-test/"
@@ -60,3 +60,21 @@ def test_several_files_make_one_graph(tmp_path: Path) -> None:
     a.write_text(f"<{EX}s> <{EX}p> 1 .\n", "utf-8")
     b.write_text(f"<{EX}s> <{EX}p> 2 .\n", "utf-8")
     assert sorted(o.toPython() for o in read_turtle(a, b).objects()) == [1, 2]
+
+
+def test_work_derived_from_a_read_graph_is_made_once_per_content(tmp_path: Path) -> None:
+    path = tmp_path / "one.ttl"
+    path.write_text(f"<{EX}a> <{EX}p> 1 .\n", "utf-8")
+    made: list[int] = []
+
+    def count() -> int:
+        made.append(1)
+        return len(made)
+
+    assert derived(read_turtle(path), "count", count) == 1
+    assert derived(read_turtle(path), "count", count) == 1  # the same content: kept
+    path.write_text(f"<{EX}a> <{EX}p> 2 .\n", "utf-8")
+    assert derived(read_turtle(path), "count", count) == 2  # edited: made again
+    plain = Graph().parse(path, format="turtle")  # may change, so nothing is kept for it
+    assert derived(plain, "count", count) == 3
+    assert derived(plain, "count", count) == 4

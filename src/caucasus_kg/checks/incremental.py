@@ -53,10 +53,9 @@ the store ask it for every node, and Oxigraph answers a UNION of them without st
 given nodes (seconds on a large graph, where each part alone takes milliseconds). A node's parts
 are asked one property at a time: Virtuoso 7.2 plans an alternative path (``a|b``), or a
 variable property limited to a few, badly (1.6 s on the article graph, where one query per
-property takes 5 ms). They are asked
-without DISTINCT (the quads are deduplicated here): now and then Virtuoso 7.2 fails a DISTINCT
-over objects that mix IRIs and dates ("SR066: Unsupported case in CONVERT (IRI_ID ->
-DATETIME)")."""
+property takes 5 ms). They are asked without DISTINCT (the quads are deduplicated here): now and
+then Virtuoso 7.2 fails a DISTINCT over objects that mix IRIs and dates ("SR066: Unsupported
+case in CONVERT (IRI_ID -> DATETIME)")."""
 
 
 def neighbourhood(store: QueryStore, nodes: set[str]) -> list[ox.Quad]:

@@ -15,7 +15,7 @@ from caucasus_kg.checks.shacl_results import (
 )
 from caucasus_kg.core.diagnostics import Diagnostic
 from caucasus_kg.model.namespaces import CKG, SH, compact
-from caucasus_kg.model.turtle_files import TurtleGraph
+from caucasus_kg.model.turtle_files import derived
 
 
 def shacl_validate(*args, **kwargs):
@@ -47,23 +47,12 @@ class _PreparedQueryGraph(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-_SHAPES_FOR_PYSHACL: dict[str, Graph] = {}
-"""pySHACL's own copy of each shapes file read by :func:`caucasus_kg.model.turtle_files.read_turtle`,
-by the SHA-256 of its bytes."""
-
-
 def _shapes_for_pyshacl(shapes: Graph) -> Graph:
     """A copy of ``shapes`` that pySHACL may change: it adds two RDFS triples of its own (that
     ``owl:Class`` and ``owl:DatatypeProperty`` are classes and properties) to the graph it is
-    given. The copy of a read-only shapes file is made once and kept: the triples pySHACL adds are
-    the same every time, and copying 1,600 triples took a fifth of each fixture's validation."""
-    key = shapes.source_sha256 if isinstance(shapes, TurtleGraph) else ""  # set once read
-    if not key:
-        return Graph() + shapes
-    if key not in _SHAPES_FOR_PYSHACL:
-        _SHAPES_FOR_PYSHACL.clear()  # one shapes file at a time, as a project has
-        _SHAPES_FOR_PYSHACL[key] = Graph() + shapes
-    return _SHAPES_FOR_PYSHACL[key]
+    given. The copy of a shapes file is made once and kept: the triples pySHACL adds are the
+    same every time, and copying 1,600 triples took a fifth of each fixture's validation."""
+    return derived(shapes, "a copy for pySHACL", lambda: Graph() + shapes)
 
 
 def run_shacl(data: Graph, shapes: Graph, ontology: Graph,

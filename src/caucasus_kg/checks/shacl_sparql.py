@@ -51,6 +51,7 @@ from caucasus_kg.checks.shacl_results import (
 from caucasus_kg.core.diagnostics import Diagnostic
 from caucasus_kg.model.namespaces import CKG, ONTOLOGY_GRAPH, SH, VOCABULARY_GRAPH, compact, is_safe_iri
 from caucasus_kg.model.terms import to_ox_term
+from caucasus_kg.model.turtle_files import derived
 
 NON_DATA_GRAPHS = frozenset({str(ONTOLOGY_GRAPH), str(VOCABULARY_GRAPH), str(DERIVED_GRAPH)})
 """Named graphs of a built store that are not data: the ontology, vocabularies, derived facts."""
@@ -479,26 +480,18 @@ def _term(term) -> str:
 _CACHE: dict[int, tuple[weakref.ref, int, _Compiled]] = {}
 
 
-_BY_CONTENT: dict[tuple[str, int], _Compiled] = {}
-"""Compiled shapes of graphs read from a file
-(:func:`~caucasus_kg.model.turtle_files.read_turtle`), by the file's SHA-256."""
-
-
 def compile_shapes(shapes: Graph) -> _Compiled:
-    """The shapes as queries; compiled once per shapes graph (the graph must not change), and
-    once per file content for a graph read from a file."""
-    key = (getattr(shapes, "source_sha256", ""), len(shapes))
-    if key[0] and key in _BY_CONTENT:
-        return _BY_CONTENT[key]
+    """The shapes as queries; compiled once per file content for a graph read from a file, else
+    once per graph object (the graph must not change)."""
+    return derived(shapes, "compiled shapes", lambda: _compiled_per_object(shapes))
+
+
+def _compiled_per_object(shapes: Graph) -> _Compiled:
     cached = _CACHE.get(id(shapes))
     if cached is not None and cached[0]() is shapes and cached[1] == len(shapes):
         return cached[2]
     compiled = _Compiler(shapes).compile()
     _CACHE[id(shapes)] = (weakref.ref(shapes), len(shapes), compiled)
-    if key[0]:
-        if len(_BY_CONTENT) >= 8:
-            _BY_CONTENT.clear()
-        _BY_CONTENT[key] = compiled
     return compiled
 
 
@@ -593,22 +586,12 @@ def _with_ontology(store: ox.Store, ontology: Graph) -> ox.Store:
     return copy
 
 
-_ONTOLOGY_QUADS: dict[str, list[ox.Quad]] = {}
-"""The ontology read from its files, as quads of the ontology graph, by the files' SHA-256."""
-
-
 def _ontology_quads(ontology: Graph) -> list[ox.Quad]:
     """``ontology`` as quads of the ontology graph; converted once for a graph read from files
     (converting its 3,000 triples took a third of validating a small file)."""
-    key = getattr(ontology, "source_sha256", "")
-    if key and key in _ONTOLOGY_QUADS:
-        return _ONTOLOGY_QUADS[key]
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    quads = [ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph) for s, p, o in ontology]
-    if key:
-        _ONTOLOGY_QUADS.clear()  # one ontology at a time, as a project has
-        _ONTOLOGY_QUADS[key] = quads
-    return quads
+    return derived(ontology, "quads of the ontology graph", lambda: [
+        ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph) for s, p, o in ontology])
 
 
 class _Runner:

@@ -14,11 +14,12 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import Graph
 
 _KEPT = 8
+_T = TypeVar("_T")
 
 
 class TurtleGraph(Graph):
@@ -28,6 +29,7 @@ class TurtleGraph(Graph):
 
     source_sha256: str = ""
     _sealed: bool = False
+    _derived: dict[str, Any]
 
 
 def _unless_sealed(change: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,6 +45,17 @@ def _unless_sealed(change: Callable[..., Any]) -> Callable[..., Any]:
 
 for _name in ("add", "addN", "remove", "set", "parse", "update", "__iadd__", "__isub__"):
     setattr(TurtleGraph, _name, _unless_sealed(getattr(Graph, _name)))
+
+
+def derived(graph: Graph, name: str, make: Callable[[], _T]) -> _T:
+    """What ``make`` derives from ``graph`` (a copy, the shapes compiled, the triples converted):
+    for a graph read by :func:`read_turtle`, made once and kept with it (it is kept by its files'
+    content and cannot change), else made again on every call."""
+    if not (isinstance(graph, TurtleGraph) and graph._sealed):
+        return make()
+    if name not in graph._derived:
+        graph._derived[name] = make()
+    return graph._derived[name]
 
 
 _READ: OrderedDict[tuple[str, ...], TurtleGraph] = OrderedDict()
@@ -61,6 +74,7 @@ def read_turtle(*paths: Path) -> TurtleGraph:
             graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
         graph.source_sha256 = key[0] if len(key) == 1 else hashlib.sha256(
             " ".join(key).encode()).hexdigest()
+        graph._derived = {}
         graph._sealed = True
         _READ[key] = graph
         while len(_READ) > _KEPT:

@@ -302,7 +302,6 @@ def export_dot(graph: nx.MultiDiGraph, title: str = "") -> str:
     return "\n".join(out) + "\n"
 
 
-
 def export_svg(graph: nx.MultiDiGraph, title: str = "", engine: str = "dot") -> str:
     """The DOT drawing as SVG, made by Graphviz (Debian package ``graphviz``)."""
     program = shutil.which("dot")

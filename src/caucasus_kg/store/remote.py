@@ -601,7 +601,7 @@ def parse_ntriples(body: bytes) -> list[ox.Triple]:
 
 # Virtuoso's quirks, and what is done about them (docs/stores.md lists them too):
 # - blank nodes in XML and JSON results are labelled "nodeID://b10000", which is no blank node id:
-#   read as "b10000" (_bnode_id);
+#   read as "b10000" (_bnode_id in XML, _valid_blank_nodes in JSON);
 # - booleans come back as "1"^^xsd:boolean and "0"^^xsd:boolean: read as true and false;
 # - xsd:int, xsd:positiveInteger and the other types derived from xsd:integer keep their type,
 #   where Oxigraph stores xsd:integer: read as xsd:integer (as_oxigraph_gives_it);

@@ -49,6 +49,18 @@ def test_scale_benchmark_reports_every_competency_query(tmp_path: Path) -> None:
         assert numbers["ckg_queries"]["queries"][name]["rows"] == \
             numbers["raw_queries"]["queries"][name]["rows"], name
     assert numbers["ckg_add_dry_run"]["exit_code"] == 0, numbers["ckg_add_dry_run"]["error"]
+    # the import against the raw load of the file it wrote: two pairs in alternating order
+    table = done.stdout.split("### Import of the SIPRI register", 1)[1].split("###", 1)[0]
+    assert "2 import(s) and 2 raw load(s) in alternating order" in table
+    [row] = [line for line in table.splitlines() if line.startswith("| ") and
+             not line.startswith("| triples")]
+    cells = [c.strip() for c in row.split("|")[1:-1]]
+    assert re.fullmatch(r"\d+\.\d\d(-\d+\.\d\d)? s", cells[1]), row
+    assert re.fullmatch(r"[\d.]+(-[\d.]+)?x", cells[5]), row
+    imported = json.loads(raw.read_text("utf-8"))["import"]
+    assert [run["exit_code"] for run in imported["ckg_import"]] == [0, 0]
+    assert [run["triples"] for run in imported["raw_named_load"]] == [
+        int(cells[0].replace(",", ""))] * 2
 
 
 def test_scale_benchmark_says_when_the_sipri_file_is_missing(tmp_path: Path) -> None:

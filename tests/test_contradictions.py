@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import TODAY
 
+from caucasus_kg.checks import contradictions
 from caucasus_kg.model.namespaces import CKG, ID
 from caucasus_kg.ops.build import build, check
+from caucasus_kg.sources.dataset import load_dataset
 from caucasus_kg.store.embedded import open_store
 
 SOURCE = "Russia left the CFE Treaty on 8 November 2023, the agency said. Moscow denied it.\n"
@@ -69,3 +72,31 @@ def test_opposed_claims_on_one_proposition_are_recorded_as_a_dispute(tmp_project
                           ID["harutyunov-alleges-azerbaijan-violated-cfe"])
     assert bool(store.query(f"ASK {{ GRAPH <https://w3id.org/caucasus-kg/graph/derived> "
                             f"{{ <{denial}> <{CKG.disputes}> <{allegation}> }} }}"))
+
+
+@pytest.mark.parametrize("limit", [contradictions.VALUES_LIMIT, 0])
+def test_findings_limited_to_nodes_are_those_involving_them(tmp_project, monkeypatch,
+                                                            limit) -> None:
+    """Limited to some nodes, the search reports the findings involving them and no other,
+    whether the nodes are written into the queries or the findings are filtered afterwards
+    (for the many nodes of an import)."""
+    monkeypatch.setattr(contradictions, "VALUES_LIMIT", limit)
+    add_file(tmp_project, "events:\n  - id: russia-withdraws-from-cfe-2023\n"
+             "    type: Withdrawal\n    date: 2023-11-08\n" + EVIDENCE
+             + "claims:\n  - id: russia-denies-violating-cfe\n"
+             "    label: Russia denies violating the CFE Treaty\n    claimant: russia\n"
+             "    stance: denies\n    about: cfe-treaty\n"
+             "    proposition: {subject: azerbaijan, predicate: violated, object: cfe-treaty}\n"
+             "    evidence:\n      - quote: Moscow denied it.\n        attributed_to: armenpress\n")
+    dataset = load_dataset(tmp_project, today=TODAY)
+    withdrawal, denial = (str(ID["russia-withdraws-from-cfe-2023"]),
+                          str(ID["russia-denies-violating-cfe"]))
+
+    def found(nodes: set[str]) -> tuple[list[str | None], list[tuple[str, str]]]:
+        findings = contradictions.find(dataset.store, dataset.ontology, nodes)
+        return ([e.fact for e in findings.errors],
+                [(d.claim, d.other) for d in findings.disputes])
+
+    assert found({withdrawal}) == (["russia-withdraws-from-cfe-2023"], [])
+    assert found({denial}) == ([], [(denial, str(ID["harutyunov-alleges-azerbaijan-violated-cfe"]))])
+    assert found({str(ID["azerbaijan"])}) == ([], [])

@@ -78,11 +78,25 @@ def _slug(term: ox.NamedNode) -> str:
     return value[len(str(ID)):] if value.startswith(str(ID)) else compact(value)
 
 
-def _values(nodes: Iterable[str] | None, var: str) -> str:
-    if nodes is None:
+VALUES_LIMIT = 5000
+"""Up to this many nodes, a search is limited to them in the query; beyond, the query runs on
+the whole working store and its (few) findings are filtered here: a ``VALUES`` of a whole
+import's nodes costs more to write, parse and join than the search it narrows."""
+
+
+def _values(nodes: set[str] | None, var: str) -> str:
+    if nodes is None or len(nodes) > VALUES_LIMIT:
         return ""
     inner = " ".join(f"<{n}>" for n in sorted(nodes))
     return f"VALUES ?{var} {{ {inner} }}"
+
+
+def _involving(rows: list[ox.QuerySolution], nodes: set[str] | None, var: str
+               ) -> list[ox.QuerySolution]:
+    """The rows whose ``var`` is one of ``nodes`` (all when ``nodes`` is None)."""
+    if nodes is None:
+        return rows
+    return [row for row in rows if row[var].value in nodes]
 
 
 def find(store: ox.Store, ontology: Ontology, nodes: Iterable[str] | None = None,
@@ -136,7 +150,7 @@ def _functional(store: ox.Store, ontology: Ontology, nodes: set[str] | None, new
           GRAPH ?g2 {{ ?s ?p ?o2 }}
           FILTER(STR(?g1) < STR(?g2) && !sameTerm(?o1, ?o2))
         }} ORDER BY ?s ?p ?g1 ?g2""")
-    for row in rows:
+    for row in _involving(rows, nodes, "s"):
         owner = _owner(row["s"])
         here, there = _pick((row["g1"], row["o1"]), (row["g2"], row["o2"]), new)
         file, line = _where(store, owner, here[0])
@@ -172,7 +186,7 @@ def _disjoint(store: ox.Store, ontology: Ontology, nodes: set[str] | None,
           {_values(nodes, "s")}
           ?s a ?t . FILTER(STRSTARTS(STR(?t), "{CKG}"))
         }} GROUP BY ?s HAVING (COUNT(DISTINCT ?t) > 1) ORDER BY ?s""")
-    for row in rows:
+    for row in _involving(rows, nodes, "s"):
         types = [URIRef(t) for t in sorted(row["types"].value.split())]
         expanded = {t: ontology.superclasses(t) for t in types}
         for i, a in enumerate(types):
@@ -246,7 +260,7 @@ def _disputes(store: ox.Store, nodes: set[str] | None, findings: Findings) -> No
           FILTER(?x != ?y)
           FILTER NOT EXISTS {{ ?denial ckg:denies|ckg:disputes ?claim }}
         }} ORDER BY ?denial ?claim""")
-    for row in rows:
+    for row in _involving(rows, nodes, "denial"):
         findings.disputes.append(Dispute(row["denial"].value, row["claim"].value))
 
 

@@ -134,6 +134,8 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             report.files = [project.shown(t.target) for t in staged]
             replaces = [str(s.input.graph) for s in staged if s.replaces]
             store = backend.reader(without=replaces)  # checked as if without what they replace
+            if not dry_run:  # large N-Triples files load while they are checked
+                backend.preload([(s.staged, s.input.graph) for s in staged], replaces)
             dataset, disputes = _check(project, staged, staging, report, today, store, validator)
             shown = {t.input.shown: str(t.given) for t in staged}
             report.problems = [replace(p, file=shown.get(p.file, p.file))

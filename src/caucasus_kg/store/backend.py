@@ -135,6 +135,13 @@ class Backend(ABC):
         """Let go of open stores and temporary copies."""
         return None
 
+    def preload(self, files: list[tuple[Path, str]], replaces: Collection[str] = ()) -> None:
+        """Start staging an addition of large RDF files (path, graph name) while they are
+        checked, so that checking and loading overlap; the addition's
+        :meth:`stage_addition` uses what was loaded if the files are the graphs it adds, as
+        they were, and loads them again otherwise. By default nothing is loaded ahead."""
+        return None
+
     # The steps of an addition, called by caucasus_kg.store.transaction
 
     @abstractmethod

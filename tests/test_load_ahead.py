@@ -1,0 +1,144 @@
+"""An addition of N-Triples files (every import) is loaded into the staged copy of the embedded
+store while it is checked (``EmbeddedStore.preload``): the store it leaves is the one a build
+gives, a file that changed or holds blank nodes is loaded again, and a refused addition leaves
+nothing behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import TODAY, tree_digest
+
+from caucasus_kg.model.namespaces import CKG, GRAPH, ID
+from caucasus_kg.ops.add import add_files
+from caucasus_kg.ops.build import build
+from caucasus_kg.sources.dataset import read_files
+from caucasus_kg.sources.inputs import InputFile
+from caucasus_kg.store import embedded
+from caucasus_kg.store.backend import Addition
+from caucasus_kg.store.embedded import EmbeddedStore, open_store, read_build_info
+from caucasus_kg.store.transaction import beside
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+
+
+def _state(slug: str, label: str, note: bool = False) -> str:
+    lines = [f"<{ID}{slug}> <{RDF_TYPE}> <{CKG}State> .",
+             f'<{ID}{slug}> <{LABEL}> "{label}"@en .']
+    if note:
+        lines += [f"<{ID}{slug}> <{SEE_ALSO}> _:note .", '_:note <{LABEL}> "note" .'.replace(
+            "{LABEL}", LABEL)]
+    return "\n".join(lines) + "\n"
+
+
+def _dump(store_path: Path) -> bytes:
+    return open_store(store_path).dump(format=ox.RdfFormat.N_QUADS)
+
+
+def _labels(store: ox.Store, graph: str) -> set[str]:
+    return {q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(LABEL), None,
+                                                            ox.NamedNode(graph))}
+
+
+def _assert_a_build_gives_the_same(project) -> None:
+    """The store and its build info are those a build of the same files gives."""
+    added, info = _dump(project.store_path), read_build_info(project.store_path)
+    assert info is not None and info.triples == len(open_store(project.store_path))
+    build(project, today=TODAY)
+    rebuilt = read_build_info(project.store_path)
+    assert _dump(project.store_path) == added
+    assert rebuilt is not None and (rebuilt.triples, rebuilt.graphs) == (info.triples,
+                                                                         info.graphs)
+
+
+def test_an_import_that_replaces_its_earlier_one_gives_the_store_a_build_gives(
+        tmp_project, tmp_path) -> None:
+    build(tmp_project, today=TODAY)
+    incoming = tmp_path / "incoming" / "register-states.nt"
+    incoming.parent.mkdir()
+    incoming.write_text(_state("first-state", "First State"), "utf-8")
+    assert add_files(tmp_project, [incoming], today=TODAY, imported=True).accepted
+    incoming.write_text(_state("second-state", "Second State"), "utf-8")
+    report = add_files(tmp_project, [incoming], today=TODAY, imported=True)
+    assert report.accepted, [p.render() for p in report.problems]
+    store = open_store(tmp_project.store_path)
+    assert _labels(store, str(GRAPH["register-states"])) == {"Second State"}
+    del store
+    _assert_a_build_gives_the_same(tmp_project)
+
+
+def test_an_ntriples_file_with_blank_nodes_gets_the_labels_a_build_gives(tmp_project,
+                                                                         tmp_path) -> None:
+    """The loader ahead keeps the parser's blank node labels; a build relabels them
+    canonically, so the file must be loaded again when the addition is staged."""
+    build(tmp_project, today=TODAY)
+    incoming = tmp_path / "incoming" / "noted-state.nt"
+    incoming.parent.mkdir()
+    incoming.write_text(_state("noted-state", "Noted State", note=True), "utf-8")
+    report = add_files(tmp_project, [incoming], today=TODAY)
+    assert report.accepted, [p.render() for p in report.problems]
+    assert b"_:" in _dump(tmp_project.store_path)
+    _assert_a_build_gives_the_same(tmp_project)
+
+
+@pytest.fixture
+def backend(tmp_project):
+    build(tmp_project, today=TODAY)
+    store = EmbeddedStore(tmp_project)
+    yield store
+    store.close()
+
+
+def _staged_labels(backend: EmbeddedStore, path: Path, graph: str) -> set[str]:
+    """Stage an addition of ``path`` (as the checks read it) and read the staged copy."""
+    _facts, [named] = read_files([InputFile(path, path.name, path.name)])
+    backend.stage_addition(Addition([named]), {})
+    staged = ox.Store.read_only(str(beside(backend.path, "add-new")))
+    try:
+        return _labels(staged, graph)
+    finally:
+        del staged
+
+
+def test_an_unchanged_file_loaded_ahead_is_not_loaded_again(backend, tmp_path,
+                                                            monkeypatch) -> None:
+    path = tmp_path / "ahead.nt"
+    path.write_text(_state("ahead-state", "Ahead State"), "utf-8")
+    graph = str(GRAPH["ahead"])
+    backend.preload([(path, graph)])
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the file was loaded again")
+
+    monkeypatch.setattr(embedded, "load_graphs", refuse)
+    assert _staged_labels(backend, path, graph) == {"Ahead State"}
+
+
+def test_a_file_that_changed_after_it_was_loaded_ahead_is_loaded_again(backend,
+                                                                       tmp_path) -> None:
+    path = tmp_path / "ahead.nt"
+    path.write_text(_state("ahead-state", "Ahead State"), "utf-8")
+    graph = str(GRAPH["ahead"])
+    backend.preload([(path, graph)])
+    preloaded = backend._preloaded
+    assert preloaded is not None and preloaded.thread is not None
+    preloaded.thread.join()  # loaded as it was
+    path.write_text(_state("ahead-state", "Ahead State, corrected"), "utf-8")
+    assert _staged_labels(backend, path, graph) == {"Ahead State, corrected"}
+
+
+def test_a_refused_import_leaves_the_state_folder_as_it_was(tmp_project, tmp_path) -> None:
+    build(tmp_project, today=TODAY)
+    before = tree_digest(tmp_project.graphs_dir, tmp_project.store_path.parent)
+    incoming = tmp_path / "incoming" / "register-states.nt"
+    incoming.parent.mkdir()
+    incoming.write_text(f"<{ID}unnamed-state> <{RDF_TYPE}> <{CKG}State> .\n", "utf-8")
+    report = add_files(tmp_project, [incoming], today=TODAY, imported=True)
+    assert not report.accepted
+    assert any("unnamed-state" in (p.fact or "") for p in report.errors), report.problems
+    assert tree_digest(tmp_project.graphs_dir, tmp_project.store_path.parent) == before
+    assert not beside(tmp_project.store_path, "add-new").exists()

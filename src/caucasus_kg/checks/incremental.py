@@ -13,7 +13,6 @@ import itertools
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import URIRef
 
 from caucasus_kg.model.namespaces import ID, PREFIXES, SOURCE, is_safe_iri
 from caucasus_kg.sources.dataset import NamedGraph
@@ -119,11 +118,12 @@ def scratch_store(store: QueryStore, new_graphs: list[NamedGraph],
     return scratch
 
 
-def focus_nodes(new_graphs: list[NamedGraph]) -> list[URIRef]:
+def focus_nodes(new_graphs: list[NamedGraph]) -> set[str]:
     """Every node the new graphs describe, plus the stored entities they refer to."""
     nodes: set[str] = set()
+    entity = str(ID)
     for named in new_graphs:
         subjects, objects = named.iris()
         nodes |= subjects
-        nodes.update(o for o in objects if o.startswith(str(ID)))
-    return [URIRef(n) for n in sorted(nodes)]
+        nodes.update(o for o in objects if o.startswith(entity))
+    return nodes

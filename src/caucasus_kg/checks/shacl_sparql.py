@@ -70,7 +70,8 @@ class UnsupportedShape(ValueError):
 @dataclass(frozen=True)
 class _Check:
     """One constraint as a query. Placeholders filled at run time: ``{{FOCUS}}`` (a VALUES
-    clause of the focus nodes, if any), ``{{CLASS:<iri>}}`` (the IRIs of that class and its subclasses) and
+    clause of the focus nodes, if any), ``{{CLASS:<iri>}}`` (the IRIs of that class and its
+    subclasses; ``{{CLASS,:<iri>}}`` the same with commas between them, for ``IN``) and
     ``{{ILL:<datatype>}}`` (a filter excluding ill-typed literals of that datatype)."""
 
     shape: str
@@ -166,11 +167,13 @@ class _Compiler:
         # constraint's own (usually rarer) triples; every query deduplicates its results.
         return "{ {{FOCUS}} " + " UNION ".join(parts) + " }"
 
-    def cls(self, cls) -> str:
+    def cls(self, cls, separator: str = " ") -> str:
+        """A placeholder for ``cls`` and its subclasses, written with ``separator`` between
+        them (a space for VALUES, a comma for IN)."""
         if not isinstance(cls, URIRef):
             raise UnsupportedShape(f"sh:class or sh:targetClass {cls!r} is not an IRI")
         self.out.classes.add(str(cls))
-        return f"{{{{CLASS:{cls}}}}}"
+        return f"{{{{CLASS:{cls}}}}}" if separator == " " else f"{{{{CLASS,:{cls}}}}}"
 
     def top_shape(self, shape) -> None:
         if (shape, SH.deactivated, None) in self.g:
@@ -324,8 +327,10 @@ class _Compiler:
         tests = []
         g = self.g
         for cls in g.objects(node, SH["class"]):
+            # The value's own few types, each looked up in the list: a VALUES of the class and
+            # its subclasses would be joined first, one index lookup per class and value.
             t = self.fresh("t")
-            tests.append(f"EXISTS {{ {v} rdf:type {t} . VALUES {t} {{ {self.cls(cls)} }} }}")
+            tests.append(f"EXISTS {{ {v} rdf:type {t} . FILTER({t} IN ({self.cls(cls, ', ')})) }}")
         for datatype in g.objects(node, SH.datatype):
             tests.append(self.datatype(datatype, v))
         for kind in g.objects(node, SH.nodeKind):
@@ -646,7 +651,8 @@ class _Runner:
         query = query.replace("{{FOCUS}}", self.focus_values)
 
         def cls(match: re.Match) -> str:
-            return self.classes[match.group(1)]
+            found = self.classes[match.group(2)]
+            return found.replace(" ", ", ") if match.group(1) else found
 
         def ill(match: re.Match) -> str:
             bad = self.ill.get(match.group(1))
@@ -655,7 +661,7 @@ class _Runner:
             v = match.group(2)
             return "!(" + " || ".join(f"sameTerm({v}, {b})" for b in bad) + ")"
 
-        query = re.sub(r"\{\{CLASS:([^}]*)\}\}", cls, query)
+        query = re.sub(r"\{\{CLASS(,?):([^}]*)\}\}", cls, query)
         return re.sub(r"\{\{ILL:([^|}]*)\|([^}]*)\}\}", ill, query)
 
     def present(self, predicate: str) -> bool:

@@ -309,7 +309,7 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
             report.problems = sorted(dataset.diagnostics.items, key=diagnostic_order)
             return None, []
         scratch_store(store, dataset.graphs, dataset.store)  # the working store, extended
-        focus = {str(n) for n in focus_nodes(dataset.graphs)}
+        focus = focus_nodes(dataset.graphs)
         new_graphs = {str(g.name) for g in dataset.graphs}
         result = check_dataset(dataset, project.shapes_file, validator, focus, new_graphs,
                                shacl_unless_duplicates=True)

@@ -1,6 +1,7 @@
-"""An addition of N-Triples files (every import) is loaded into the staged copy of the embedded
-store while it is checked (``EmbeddedStore.preload``): the store it leaves is the one a build
-gives, a file that changed or holds blank nodes is loaded again, and a refused addition leaves
+"""N-Triples files are loaded into the embedded store while they are checked: an addition's
+(every import) into the staged copy of the store (``EmbeddedStore.preload``), a build's into the
+new store (``preload_build``). The store they leave is the one loading after the checks gives,
+a file that changed or holds blank nodes is loaded again, and a refused addition or build leaves
 nothing behind."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import TODAY, tree_digest
 
+from caucasus_kg.core.diagnostics import DataError
 from caucasus_kg.model.namespaces import CKG, GRAPH, ID
 from caucasus_kg.ops.add import add_files
 from caucasus_kg.ops.build import build
@@ -111,8 +113,9 @@ def test_an_unchanged_file_loaded_ahead_is_not_loaded_again(backend, tmp_path,
     graph = str(GRAPH["ahead"])
     backend.preload([(path, graph)])
 
-    def refuse(*_args: object) -> None:
-        raise AssertionError("the file was loaded again")
+    def refuse(_store: ox.Store, graphs: list) -> None:
+        if graphs:
+            raise AssertionError(f"loaded again: {[g.file for g in graphs]}")
 
     monkeypatch.setattr(embedded, "load_graphs", refuse)
     assert _staged_labels(backend, path, graph) == {"Ahead State"}
@@ -142,3 +145,48 @@ def test_a_refused_import_leaves_the_state_folder_as_it_was(tmp_project, tmp_pat
     assert any("unnamed-state" in (p.fact or "") for p in report.errors), report.problems
     assert tree_digest(tmp_project.graphs_dir, tmp_project.store_path.parent) == before
     assert not beside(tmp_project.store_path, "add-new").exists()
+
+
+def _project_with_ntriples(project) -> None:
+    (project.graphs_dir / "plain-states.nt").write_text(
+        _state("plain-state", "Plain State") + _state("other-state", "Other State"), "utf-8")
+    (project.graphs_dir / "noted-states.nt").write_text(
+        _state("noted-state", "Noted State", note=True), "utf-8")
+
+
+def test_a_build_loading_ahead_writes_the_store_a_build_without_it_writes(
+        tmp_project, monkeypatch) -> None:
+    _project_with_ntriples(tmp_project)
+    ahead_info, _ = build(tmp_project, today=TODAY)
+    ahead = _dump(tmp_project.store_path)
+    monkeypatch.setattr(EmbeddedStore, "preload_build", lambda self, files: None)
+    plain_info, _ = build(tmp_project, today=TODAY)
+    assert _dump(tmp_project.store_path) == ahead
+    assert (ahead_info.triples, ahead_info.graphs) == (plain_info.triples, plain_info.graphs)
+    assert ahead_info.triples == len(open_store(tmp_project.store_path))
+
+
+def test_a_build_loads_an_unchanged_file_once(tmp_project, monkeypatch) -> None:
+    _project_with_ntriples(tmp_project)
+    loaded: list[str] = []
+    real = embedded.load_graphs
+
+    def recording(store: ox.Store, graphs: list) -> None:
+        loaded.extend(g.file for g in graphs)
+        real(store, graphs)
+
+    monkeypatch.setattr(embedded, "load_graphs", recording)
+    build(tmp_project, today=TODAY)
+    assert "plain-states.nt" not in loaded  # loaded ahead, while it was checked
+    assert "noted-states.nt" in loaded  # blank nodes: loaded again with canonical labels
+    assert "ontology" in loaded
+
+
+def test_a_refused_build_leaves_the_store_as_it_was(tmp_project) -> None:
+    build(tmp_project, today=TODAY)
+    before = tree_digest(tmp_project.store_path.parent)
+    (tmp_project.graphs_dir / "register-states.nt").write_text(
+        f"<{ID}unnamed-state> <{RDF_TYPE}> <{CKG}State> .\n", "utf-8")
+    with pytest.raises(DataError):
+        build(tmp_project, today=TODAY)
+    assert tree_digest(tmp_project.store_path.parent) == before

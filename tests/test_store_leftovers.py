@@ -126,3 +126,14 @@ def test_the_file_of_a_killed_import_is_removed_by_the_next_writer(built, cli) -
     code, _, err = cli("--project", built.root, "build")
     assert code == 0, err
     assert sorted(p.name for p in staging.iterdir()) == ["1-import"]
+
+
+def test_a_journal_whose_writer_was_killed_mid_write_is_removed(built, cli) -> None:
+    """The journal is written beside its place and renamed into it; a writer killed between
+    the two leaves ``merge-journal.tmp``, which describes nothing that happened."""
+    half_written = built.store_path.parent / "merge-journal.tmp"
+    half_written.write_text('{"files": [', "utf-8")
+    code, _, err = cli("--project", built.root, "build")
+    assert code == 0, err
+    assert not half_written.exists()
+    assert not (built.store_path.parent / "merge-journal.json").exists()

@@ -14,6 +14,7 @@ from caucasus_kg.core.diagnostics import DataError
 from caucasus_kg.core.project import Project
 from caucasus_kg.sources.dataset import load_dataset
 from caucasus_kg.sources.fingerprint import remember_file_digests
+from caucasus_kg.sources.inputs import project_inputs
 from caucasus_kg.store.backend import BuildInfo
 from caucasus_kg.store.backends import open_backend, recover, server_errors
 from caucasus_kg.store.transaction import write_lock
@@ -41,13 +42,19 @@ def build(project: Project, today: dt.date | None = None,
 
 def build_locked(project: Project, today: dt.date | None = None,
                  validator: Validator = DEFAULT_VALIDATOR) -> tuple[BuildInfo, CheckResult]:
-    """:func:`build` for a caller that already holds the write lock."""
-    result = check(project, today=today, validator=validator)
-    if result.errors:
-        raise DataError(result.errors)
-    result.dataset.release()  # the store is written from the files, not from memory
-    graphs = result.dataset.all_graphs()
-    info = open_backend(project).replace_graphs(graphs, result.dataset.fingerprint,
-                                                dispute_quads(result.disputes))
+    """:func:`build` for a caller that already holds the write lock. Large N-Triples files
+    (imports) are loaded into the new store while everything is checked."""
+    backend = open_backend(project)
+    try:
+        backend.preload_build([(f.path, f.graph) for f in project_inputs(project)])
+        result = check(project, today=today, validator=validator)
+        if result.errors:
+            raise DataError(result.errors)
+        result.dataset.release()  # the store is written from the files, not from memory
+        graphs = result.dataset.all_graphs()
+        info = backend.replace_graphs(graphs, result.dataset.fingerprint,
+                                      dispute_quads(result.disputes))
+    finally:
+        backend.close()
     remember_file_digests(project)
     return info, result

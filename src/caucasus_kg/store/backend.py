@@ -142,6 +142,11 @@ class Backend(ABC):
         they were, and loads them again otherwise. By default nothing is loaded ahead."""
         return None
 
+    def preload_build(self, files: list[tuple[Path, str]]) -> None:
+        """:meth:`preload` for a build: start loading large RDF files into the store that
+        :meth:`replace_graphs` then completes with the other graphs."""
+        return None
+
     # The steps of an addition, called by caucasus_kg.store.transaction
 
     @abstractmethod

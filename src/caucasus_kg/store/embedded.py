@@ -75,57 +75,117 @@ def _graph_count(store: ox.Store) -> int:
     return sum(1 for _ in store.named_graphs())
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    """A file's size and modification time: whether it is as it was when it was loaded."""
-    stat = path.stat()
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time, to tell whether it is as it was when it was loaded
+    (None if it is gone)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
     return stat.st_size, stat.st_mtime_ns
 
 
 @dataclass
 class _Preloaded:
-    """An addition's N-Triples files being loaded, by a thread, into the copy of the store that
-    :meth:`EmbeddedStore.stage_addition` swaps in (see :meth:`EmbeddedStore.preload`)."""
+    """N-Triples files loaded by a thread, while they are checked, into the store a build writes
+    or the copy of the store an addition swaps in (:meth:`EmbeddedStore.preload`)."""
 
-    files: dict[str, tuple[Path, tuple[int, int]]]
+    folder: Path
+    files: dict[str, tuple[Path, tuple[int, int] | None]]
     """Graph name -> the file loaded into it and its :func:`_stamp` before loading."""
-    replaces: frozenset[str]
+    copy_of: Path | None = None
+    """The store the folder starts as a copy of (an addition's); None for a new store."""
+    replaces: frozenset[str] = frozenset()
+    """The graphs the addition replaces: removed from the copy unless ``copy_of`` is already
+    without them."""
+    drop: bool = False
     thread: threading.Thread | None = None
     error: BaseException | None = None
-    triples: int = 0
 
-    def usable_for(self, addition: Addition) -> bool:
-        """Whether the loaded copy is the addition's: the same graphs from the same files,
-        unchanged, none of which holds blank nodes (those are relabelled when loaded)."""
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._load, name="caucasus-kg-load-ahead",
+                                       daemon=True)
+        self.thread.start()
+
+    def _load(self) -> None:
+        store: ox.Store | None = None
+        try:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            if self.copy_of is not None:
+                copy_store(self.copy_of, self.folder)
+            store = ox.Store(str(self.folder))
+            for graph in sorted(self.replaces) if self.drop else ():
+                store.remove_graph(ox.NamedNode(graph))
+            before = len(store) if self.copy_of is not None else 0
+            for graph, (path, _stamp_before) in sorted(self.files.items()):
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
+                                to_graph=ox.NamedNode(graph))
+            store.flush()
+            compact_after_large_write(store, len(store) - before)
+        except BaseException as exc:  # the graphs are then loaded the usual way
+            self.error = exc
+        finally:
+            # Closed here even on an error (whose traceback keeps this frame): RocksDB refuses
+            # to open a folder this process still holds open, and it is loaded again there.
+            store = None
+
+    def wait(self) -> bool:
+        """Wait for the load to end; whether it succeeded."""
         if self.thread is not None:
             self.thread.join()
-        if self.error is not None or frozenset(addition.replaces) != self.replaces:
-            return False
-        if {str(g.name) for g in addition.graphs} != set(self.files):
-            return False
-        for named in addition.graphs:
-            path, stamp = self.files[str(named.name)]
-            source = named.source
-            if (source is None or source.blank_nodes or source.path.resolve() != path.resolve()
-                    or _stamp(path) != stamp):
-                return False
-        return True
+        return self.error is None
+
+    def discard(self) -> None:
+        self.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def open_for(self, graphs: list[NamedGraph]) -> tuple[ox.Store, list[NamedGraph]]:
+        """The loaded store, open for writing, and those of ``graphs`` still to load into it.
+
+        A graph loaded ahead stays if it is one of ``graphs``, read from the same file, which is
+        unchanged and holds no blank nodes (their labels are made canonical when a graph is
+        loaded the usual way); any other graph loaded ahead is removed again."""
+        store = ox.Store(str(self.folder))
+        wanted = {str(g.name): g for g in graphs}
+        kept: set[str] = set()
+        for graph, (path, stamp) in sorted(self.files.items()):
+            source = wanted[graph].source if graph in wanted else None
+            if (source is not None and not source.blank_nodes and stamp is not None
+                    and source.path.resolve() == path.resolve() and _stamp(path) == stamp):
+                kept.add(graph)
+            else:
+                store.remove_graph(ox.NamedNode(graph))
+        return store, [g for g in graphs if str(g.name) not in kept]
+
+
+def _ntriples(files: list[tuple[Path, str]]) -> dict[str, tuple[Path, tuple[int, int] | None]]:
+    return {graph: (path, _stamp(path)) for path, graph in files
+            if path.suffix.lower() == ".nt"}
 
 
 def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
-                extra_quads: list[ox.Quad] | None = None) -> BuildInfo:
-    """Write a fresh store with ``graphs`` (and derived quads) and swap it in for the old one."""
+                extra_quads: list[ox.Quad] | None = None,
+                preloaded: _Preloaded | None = None) -> BuildInfo:
+    """Write a fresh store with ``graphs`` (and derived quads) and swap it in for the old one.
+    ``preloaded``: files already loaded into the new store's folder, while they were checked."""
     store_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = beside(store_path, f"new-{os.getpid()}")
     old = beside(store_path, f"old-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
     try:
-        store = ox.Store(str(tmp))
-        load_graphs(store, graphs)
+        if preloaded is not None and preloaded.folder == tmp and preloaded.wait():
+            store, remaining = preloaded.open_for(graphs)
+        else:
+            if preloaded is not None:
+                preloaded.discard()
+            shutil.rmtree(tmp, ignore_errors=True)
+            store, remaining = ox.Store(str(tmp)), graphs
+        load_graphs(store, remaining)
         if extra_quads:
             store.bulk_extend(extra_quads)
         store.flush()
         triples = len(store)
-        compact_after_large_write(store, triples)
+        written = triples if remaining is graphs else sum(len(g) for g in remaining)
+        compact_after_large_write(store, written)
         del store
         crash_point("build-written")
         info = BuildInfo(fingerprint, triples, len(graphs) + (1 if extra_quads else 0))
@@ -195,7 +255,8 @@ class EmbeddedStore(Backend):
     def replace_graphs(self, graphs: list[NamedGraph], fingerprint: str,
                        extra_quads: list[ox.Quad] | None = None) -> BuildInfo:
         self._reader = None
-        return write_store(self.path, graphs, fingerprint, extra_quads)
+        preloaded, self._preloaded = self._preloaded, None
+        return write_store(self.path, graphs, fingerprint, extra_quads, preloaded)
 
     def add_graphs(self, addition: Addition) -> BuildInfo:
         return commit(self.project, self, addition)
@@ -203,10 +264,8 @@ class EmbeddedStore(Backend):
     def close(self) -> None:
         self._reader = None
         preloaded, self._preloaded = self._preloaded, None
-        if preloaded is not None:  # not used: the addition was refused or failed
-            if preloaded.thread is not None:
-                preloaded.thread.join()
-            shutil.rmtree(beside(self.path, "add-new"), ignore_errors=True)
+        if preloaded is not None:  # not used: the build or addition was refused or failed
+            preloaded.discard()
         if self._base is not None:
             shutil.rmtree(self._base, ignore_errors=True)
             self._base = None
@@ -219,34 +278,30 @@ class EmbeddedStore(Backend):
                 "info": info.read_text() if info.exists() else None}
 
     def preload(self, files: list[tuple[Path, str]], replaces: Collection[str] = ()) -> None:
-        """Load N-Triples files into a copy of the store (of the one without the replaced
-        graphs, if :meth:`reader` made it) in a thread, while the caller checks them.
+        """Load an addition's N-Triples files into a copy of the store (of the one without the
+        replaced graphs, if :meth:`reader` made it) in a thread, while the caller checks them.
 
-        Loading a million triples into RocksDB takes about as long as the checks, and both
-        mostly wait on one core each, so an import takes the longer of the two instead of
+        Loading a million triples into RocksDB takes about as long as the checks, and each
+        mostly keeps one core busy, so a large import takes the longer of the two instead of
         their sum. Files of other formats are loaded when the addition is staged."""
-        if not files or any(path.suffix.lower() != ".nt" for path, _ in files):
-            return
-        preloaded = _Preloaded({graph: (path, _stamp(path)) for path, graph in files},
-                               frozenset(replaces))
-        preloaded.thread = threading.Thread(target=self._load_ahead, args=(preloaded,),
-                                            name="caucasus-kg-preload", daemon=True)
-        self._preloaded = preloaded
-        preloaded.thread.start()
+        ahead = _ntriples(files)
+        if ahead:
+            self._start(_Preloaded(beside(self.path, "add-new"), ahead,
+                                   copy_of=self._base or self.path, replaces=frozenset(replaces),
+                                   drop=self._base is None))
 
-    def _load_ahead(self, preloaded: _Preloaded) -> None:
-        try:
-            store = self._new_copy(preloaded.replaces)
-            before = len(store)
-            for graph, (path, _stamp_before) in sorted(preloaded.files.items()):
-                store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
-                                to_graph=ox.NamedNode(graph))
-            store.flush()
-            preloaded.triples = len(store)
-            compact_after_large_write(store, preloaded.triples - before)
-            del store
-        except BaseException as exc:  # the addition is then staged the usual way
-            preloaded.error = exc
+    def preload_build(self, files: list[tuple[Path, str]]) -> None:
+        """Load a build's N-Triples files into the new store in a thread, while the build
+        reads and checks them (:meth:`preload` for a build, which starts from an empty store)."""
+        ahead = _ntriples(files)
+        if ahead:
+            self._start(_Preloaded(beside(self.path, f"new-{os.getpid()}"), ahead))
+
+    def _start(self, preloaded: _Preloaded) -> None:
+        if self._preloaded is not None:
+            self._preloaded.discard()
+        self._preloaded = preloaded
+        preloaded.start()
 
     def _new_copy(self, replaces: Collection[str]) -> ox.Store:
         """The store being staged: a copy (of the one without the replaced graphs, if any),
@@ -261,23 +316,21 @@ class EmbeddedStore(Backend):
         return store
 
     def stage_addition(self, addition: Addition, plan: Plan) -> None:
-        """A copy of the store with the new graphs bulk-loaded (by :meth:`preload`, if it
-        loaded them): it is a copy until it is swapped in."""
+        """A copy of the store with the new graphs bulk-loaded (by :meth:`preload`, those it
+        loaded): it is a copy until it is swapped in."""
         preloaded, self._preloaded = self._preloaded, None
-        if preloaded is not None and preloaded.usable_for(addition):
-            store = ox.Store(str(beside(self.path, "add-new")))
-            extra = {q for q in addition.extra_quads if q not in store}
-            store.extend(extra)
-            store.flush()
-            self._staged = BuildInfo("", preloaded.triples + len(extra), _graph_count(store))
-            del store
-            return
-        store = self._new_copy(addition.replaces)
-        load_graphs(store, addition.graphs)
+        if (preloaded is not None and preloaded.folder == beside(self.path, "add-new")
+                and preloaded.wait() and preloaded.replaces == frozenset(addition.replaces)):
+            store, remaining = preloaded.open_for(addition.graphs)
+        else:
+            if preloaded is not None:
+                preloaded.discard()
+            store, remaining = self._new_copy(addition.replaces), addition.graphs
+        load_graphs(store, remaining)
         store.extend(addition.extra_quads)
         store.flush()
         self._staged = BuildInfo("", len(store), _graph_count(store))
-        compact_after_large_write(store, sum(len(g) for g in addition.graphs))
+        compact_after_large_write(store, sum(len(g) for g in remaining))
         del store
 
     def publish_addition(self, addition: Addition, plan: Plan, fingerprint: str) -> BuildInfo:

@@ -139,6 +139,8 @@ def remove_leftovers(store_path: Path) -> list[Path]:
             removed.append(leftover)
     with contextlib.suppress(FileNotFoundError):
         info_path(store_path).with_suffix(".json.tmp").unlink()
+    with contextlib.suppress(FileNotFoundError):  # a journal whose writer was killed
+        journal_path(store_path.parent).with_suffix(".tmp").unlink()
     staging = store_path.parent / IMPORT_STAGING
     for leftover in sorted(staging.glob("*-*")):  # an import's file, left by a killed import
         pid = leftover.name.split("-", 1)[0]
@@ -224,13 +226,18 @@ def commit(project: Project, backend: Backend, addition: Addition) -> BuildInfo:
         "store": plan,
     }
     shutil.rmtree(state_dir(project) / "replaced", ignore_errors=True)
-    for number, target in enumerate(addition.replaced):  # kept until the merge is complete
-        backup = _backup(project, number)
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target, backup)
     tmp = journal_path(project).with_suffix(".tmp")
-    tmp.write_text(json.dumps(journal, indent=2))
-    os.replace(tmp, journal_path(project))
+    try:
+        for number, target in enumerate(addition.replaced):  # kept until the merge is complete
+            backup = _backup(project, number)
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target, backup)
+        tmp.write_text(json.dumps(journal, indent=2))
+        os.replace(tmp, journal_path(project))
+    except BaseException:  # a full disk, say: nothing has changed yet, so nothing is left
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(state_dir(project) / "replaced", ignore_errors=True)
+        raise
     crash_point("journal-written")
 
     try:

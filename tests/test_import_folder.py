@@ -214,3 +214,33 @@ def test_build_refuses_two_files_with_one_graph(proj) -> None:
     assert code == 2
     assert (f"imports/{NAME}: error: its named graph <{GRAPH}> is already that of {NAME}"
             in err)
+
+
+def test_a_staged_file_is_linked_into_place_or_copied_across_file_systems(
+        tmp_path, monkeypatch) -> None:
+    """An addition's staged file (an import's can take hundreds of MB) gets its place in the
+    project as a hard link, replacing whatever a killed command left there, and is copied
+    where the two folders are on different file systems."""
+    import errno
+
+    from caucasus_kg.store.transaction import link_or_copy_file
+
+    staged = tmp_path / "staging" / NAME
+    staged.parent.mkdir()
+    staged.write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", "utf-8")
+    part = tmp_path / "imports" / (NAME + ".part")
+    part.parent.mkdir()
+    part.write_text("left by a killed command", "utf-8")
+    link_or_copy_file(staged, part)
+    assert part.read_bytes() == staged.read_bytes()
+    assert part.stat().st_ino == staged.stat().st_ino
+
+    def cross_device(*_args: object) -> None:
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+
+    monkeypatch.setattr(os, "link", cross_device)
+    elsewhere = tmp_path / "elsewhere" / NAME
+    elsewhere.parent.mkdir()
+    link_or_copy_file(staged, elsewhere)
+    assert elsewhere.read_bytes() == staged.read_bytes()
+    assert elsewhere.stat().st_ino != staged.stat().st_ino

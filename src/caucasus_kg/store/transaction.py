@@ -180,6 +180,18 @@ def link_or_copy(source: str, target: str) -> None:
     shutil.copy2(source, target)
 
 
+def link_or_copy_file(source: Path, target: Path) -> None:
+    """Give the file ``source`` the new name ``target`` (a hard link), or copy it there when
+    that cannot be done (another file system). For files that are never written in place
+    afterwards, only renamed over or removed: the files an addition stages and the ones it
+    replaces. Copying the 200 MB of an import took over a second."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def copy_store(source: Path, target: Path) -> None:
     """Copy a store folder (see :func:`link_or_copy`). A copy that fails for want of space or
     rights raises that OSError itself, not ``shutil.Error``'s list of every file it missed, so
@@ -231,7 +243,7 @@ def commit(project: Project, backend: Backend, addition: Addition) -> BuildInfo:
         for number, target in enumerate(addition.replaced):  # kept until the merge is complete
             backup = _backup(project, number)
             backup.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target, backup)
+            link_or_copy_file(target, backup)
         tmp.write_text(json.dumps(journal, indent=2))
         os.replace(tmp, journal_path(project))
     except BaseException:  # a full disk, say: nothing has changed yet, so nothing is left
@@ -245,7 +257,7 @@ def commit(project: Project, backend: Backend, addition: Addition) -> BuildInfo:
         crash_point("store-copied")
         for source, target in addition.moves:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target.with_suffix(target.suffix + ".part"))
+            link_or_copy_file(source, target.with_suffix(target.suffix + ".part"))
             os.replace(target.with_suffix(target.suffix + ".part"), target)
             crash_point("file-moved")
         targets = {t.resolve() for _, t in addition.moves}

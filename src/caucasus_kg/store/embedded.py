@@ -96,9 +96,9 @@ class _Preloaded:
     copy_of: Path | None = None
     """The store the folder starts as a copy of (an addition's); None for a new store."""
     replaces: frozenset[str] = frozenset()
-    """The graphs the addition replaces: removed from the copy unless ``copy_of`` is already
-    without them."""
-    drop: bool = False
+    """The graphs the addition replaces (the addition staged must replace the same ones)."""
+    drop_replaced: bool = False
+    """Remove them from the copy: ``copy_of`` is the store itself, not a copy without them."""
     thread: threading.Thread | None = None
     error: BaseException | None = None
 
@@ -114,7 +114,7 @@ class _Preloaded:
             if self.copy_of is not None:
                 copy_store(self.copy_of, self.folder)
             store = ox.Store(str(self.folder))
-            for graph in sorted(self.replaces) if self.drop else ():
+            for graph in sorted(self.replaces) if self.drop_replaced else ():
                 store.remove_graph(ox.NamedNode(graph))
             before = len(store) if self.copy_of is not None else 0
             for graph, (path, _stamp_before) in sorted(self.files.items()):
@@ -288,7 +288,7 @@ class EmbeddedStore(Backend):
         if ahead:
             self._start(_Preloaded(beside(self.path, "add-new"), ahead,
                                    copy_of=self._base or self.path, replaces=frozenset(replaces),
-                                   drop=self._base is None))
+                                   drop_replaced=self._base is None))
 
     def preload_build(self, files: list[tuple[Path, str]]) -> None:
         """Load a build's N-Triples files into the new store in a thread, while the build

@@ -79,3 +79,13 @@ def test_jsonld_with_a_remote_context_is_refused_without_fetching(tmp_project) -
     with pytest.raises(InputError) as info:
         check(tmp_project, today=TODAY)
     assert "loads a remote @context (https://schema.org/)" in info.value.diagnostics[0].message
+
+
+def test_the_control_bytes_looked_for_first_are_those_the_search_finds() -> None:
+    """A chunk is searched for a raw control character only if deleting the control bytes
+    shortens it: the two must agree on every byte, or a character would go unreported."""
+    from caucasus_kg.sources import rdffile
+
+    found_by_search = {b for b in range(256) if rdffile._RAW_CONTROL.search(bytes([b]))}
+    assert found_by_search == set(rdffile._RAW_CONTROL_BYTES)
+    assert {0x09, 0x0A, 0x0D}.isdisjoint(found_by_search)  # tab and line breaks are allowed

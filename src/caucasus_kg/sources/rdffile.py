@@ -46,6 +46,9 @@ _ESCAPE_START = re.compile(rb"\\(?:u00[01]|u[fF]{3}|U0000|[bf])")
 """How every escape :data:`_ESCAPED_CONTROL` finds begins: searched first, as the exact pattern
 (which may start anywhere) takes seconds per hundred megabytes and this one a fraction of that."""
 
+_RAW_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+"""The bytes :data:`_RAW_CONTROL` finds: deleting them (``bytes.translate``) tells whether a
+chunk holds any four times faster than the search, which then runs only to find the first."""
 _CHUNK = 8 * 1024 * 1024
 _IRI_FIX = ("IRIs cannot contain spaces, quotes or angle brackets; percent-encode them "
             "(%20 for a space)")
@@ -152,7 +155,8 @@ def scan_rdf_file(path: Path, rel: str) -> RdfSource:
 def _refuse_control(rel: str, chunk: bytes, before: bytes, lines: int) -> None:
     """An InputError at the first control character in ``chunk`` (``before`` is the end of the
     previous chunk, where an escape may begin; ``lines`` the line breaks before ``chunk``)."""
-    raw = _RAW_CONTROL.search(chunk)
+    raw = (_RAW_CONTROL.search(chunk)
+           if len(chunk.translate(None, _RAW_CONTROL_BYTES)) != len(chunk) else None)
     window = before + chunk
     escaped = _ESCAPED_CONTROL.search(window) if _ESCAPE_START.search(window) else None
     if escaped is not None and escaped.end() <= len(before):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import TODAY, tree_digest
+from test_rdf_load import _dump
 
 from caucasus_kg.core.diagnostics import DataError
 from caucasus_kg.model.namespaces import CKG, GRAPH, ID
@@ -32,13 +33,8 @@ def _state(slug: str, label: str, note: bool = False) -> str:
     lines = [f"<{ID}{slug}> <{RDF_TYPE}> <{CKG}State> .",
              f'<{ID}{slug}> <{LABEL}> "{label}"@en .']
     if note:
-        lines += [f"<{ID}{slug}> <{SEE_ALSO}> _:note .", '_:note <{LABEL}> "note" .'.replace(
-            "{LABEL}", LABEL)]
+        lines += [f"<{ID}{slug}> <{SEE_ALSO}> _:note .", f'_:note <{LABEL}> "note" .']
     return "\n".join(lines) + "\n"
-
-
-def _dump(store_path: Path) -> bytes:
-    return open_store(store_path).dump(format=ox.RdfFormat.N_QUADS)
 
 
 def _labels(store: ox.Store, graph: str) -> set[str]:

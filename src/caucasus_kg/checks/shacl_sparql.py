@@ -167,13 +167,13 @@ class _Compiler:
         # constraint's own (usually rarer) triples; every query deduplicates its results.
         return "{ {{FOCUS}} " + " UNION ".join(parts) + " }"
 
-    def cls(self, cls, separator: str = " ") -> str:
-        """A placeholder for ``cls`` and its subclasses, written with ``separator`` between
-        them (a space for VALUES, a comma for IN)."""
+    def cls(self, cls, for_in: bool = False) -> str:
+        """A placeholder for ``cls`` and its subclasses: separated by spaces for VALUES, by
+        commas with ``for_in``."""
         if not isinstance(cls, URIRef):
             raise UnsupportedShape(f"sh:class or sh:targetClass {cls!r} is not an IRI")
         self.out.classes.add(str(cls))
-        return f"{{{{CLASS:{cls}}}}}" if separator == " " else f"{{{{CLASS,:{cls}}}}}"
+        return f"{{{{CLASS{',' if for_in else ''}:{cls}}}}}"
 
     def top_shape(self, shape) -> None:
         if (shape, SH.deactivated, None) in self.g:
@@ -330,7 +330,7 @@ class _Compiler:
             # The value's own few types, each looked up in the list: a VALUES of the class and
             # its subclasses would be joined first, one index lookup per class and value.
             t = self.fresh("t")
-            tests.append(f"EXISTS {{ {v} rdf:type {t} . FILTER({t} IN ({self.cls(cls, ', ')})) }}")
+            tests.append(f"EXISTS {{ {v} rdf:type {t} . FILTER({t} IN ({self.cls(cls, for_in=True)})) }}")
         for datatype in g.objects(node, SH.datatype):
             tests.append(self.datatype(datatype, v))
         for kind in g.objects(node, SH.nodeKind):

@@ -136,14 +136,14 @@ class Backend(ABC):
         return None
 
     def preload(self, files: list[tuple[Path, str]], replaces: Collection[str] = ()) -> None:
-        """Start staging an addition of large RDF files (path, graph name) while they are
+        """Start staging an addition's N-Triples files (path, graph name) while they are
         checked, so that checking and loading overlap; the addition's
         :meth:`stage_addition` uses what was loaded if the files are the graphs it adds, as
         they were, and loads them again otherwise. By default nothing is loaded ahead."""
         return None
 
     def preload_build(self, files: list[tuple[Path, str]]) -> None:
-        """:meth:`preload` for a build: start loading large RDF files into the store that
+        """:meth:`preload` for a build: start loading N-Triples files into the store that
         :meth:`replace_graphs` then completes with the other graphs."""
         return None
 

@@ -172,7 +172,9 @@ def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
     tmp = beside(store_path, f"new-{os.getpid()}")
     old = beside(store_path, f"old-{os.getpid()}")
     try:
-        if preloaded is not None and preloaded.folder == tmp and preloaded.wait():
+        loaded_ahead = (preloaded is not None and preloaded.folder == tmp
+                        and preloaded.wait())
+        if loaded_ahead:
             store, remaining = preloaded.open_for(graphs)
         else:
             if preloaded is not None:
@@ -184,8 +186,9 @@ def write_store(store_path: Path, graphs: list[NamedGraph], fingerprint: str,
             store.bulk_extend(extra_quads)
         store.flush()
         triples = len(store)
-        written = triples if remaining is graphs else sum(len(g) for g in remaining)
-        compact_after_large_write(store, written)
+        # What was loaded ahead was compacted there; only a large rest is compacted again.
+        compact_after_large_write(
+            store, sum(len(g) for g in remaining) if loaded_ahead else triples)
         del store
         crash_point("build-written")
         info = BuildInfo(fingerprint, triples, len(graphs) + (1 if extra_quads else 0))

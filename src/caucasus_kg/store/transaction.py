@@ -168,28 +168,25 @@ def import_staging(project: Project) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=parent))
 
 
-def link_or_copy(source: str, target: str) -> None:
-    """Hard-link RocksDB's table files (immutable once written, as its own checkpoints do) and
-    copy everything else, so copying a large store costs little."""
-    if source.endswith(".sst"):
-        try:
-            os.link(source, target)
-            return
-        except OSError:
-            pass
-    shutil.copy2(source, target)
-
-
 def link_or_copy_file(source: Path, target: Path) -> None:
     """Give the file ``source`` the new name ``target`` (a hard link), or copy it there when
     that cannot be done (another file system). For files that are never written in place
-    afterwards, only renamed over or removed: the files an addition stages and the ones it
-    replaces. Copying the 200 MB of an import took over a second."""
+    afterwards, only renamed over or removed: RocksDB's table files, the files an addition
+    stages and the ones it replaces. Copying the 200 MB of an import took over a second."""
     target.unlink(missing_ok=True)
     try:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """Hard-link RocksDB's table files (immutable once written, as its own checkpoints do) and
+    copy everything else, so copying a large store costs little."""
+    if source.endswith(".sst"):
+        link_or_copy_file(Path(source), Path(target))
+    else:
+        shutil.copy2(source, target)
 
 
 def copy_store(source: Path, target: Path) -> None:

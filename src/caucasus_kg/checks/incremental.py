@@ -59,8 +59,8 @@ case in CONVERT (IRI_ID -> DATETIME)")."""
 
 def neighbourhood(store: QueryStore, nodes: set[str]) -> list[ox.Quad]:
     """The stored quads about ``nodes`` (and their sub-nodes), what they point to, the actions on
-    any treaty among them, and the claims whose propositions are about them (for disputes)."""
-    nodes = stored_nodes(store, nodes)
+    any treaty among them, and the claims whose propositions are about them (for disputes).
+    ``nodes`` are nodes the store mentions (:func:`stored_nodes`): the query costs per node."""
     if not nodes:
         return []
     values = " ".join(f"<{n}>" for n in sorted(nodes))
@@ -105,17 +105,25 @@ def _holds_at_most(store: QueryStore, count: int) -> bool:
 
 
 def scratch_store(store: QueryStore, new_graphs: list[NamedGraph],
-                  scratch: ox.Store | None = None) -> ox.Store:
+                  scratch: ox.Store | None = None, stored: set[str] | None = None) -> ox.Store:
     """A store with the new graphs and the stored neighbourhood they touch: a new in-memory
     one, or ``scratch`` (the working store that already holds the new graphs), extended.
+    ``stored`` is :func:`stored_touched_nodes`, when the caller has it already.
 
     The ontology and vocabularies are not read from the store: the validators put the
     project's own (which the store was built from) into the working store or mix them in, so
     SHACL sees the whole class hierarchy without a second copy crossing the network."""
     if scratch is None:
         scratch = memory_store(new_graphs)
-    scratch.bulk_extend(neighbourhood(store, touched_nodes(new_graphs)))
+    if stored is None:
+        stored = stored_touched_nodes(store, new_graphs)
+    scratch.bulk_extend(neighbourhood(store, stored))
     return scratch
+
+
+def stored_touched_nodes(store: QueryStore, new_graphs: list[NamedGraph]) -> set[str]:
+    """The :func:`touched_nodes` of the new graphs that the store mentions."""
+    return stored_nodes(store, touched_nodes(new_graphs))
 
 
 def focus_nodes(new_graphs: list[NamedGraph]) -> set[str]:

@@ -20,8 +20,10 @@ import shutil
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from caucasus_kg.checks.contradictions import Dispute, dispute_quads
-from caucasus_kg.checks.incremental import focus_nodes, scratch_store
+from caucasus_kg.checks.incremental import focus_nodes, scratch_store, stored_touched_nodes
 from caucasus_kg.checks.pipeline import check_dataset, diagnostic_order
 from caucasus_kg.checks.validator import DEFAULT_VALIDATOR, Validator
 from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError, errors_in
@@ -30,6 +32,7 @@ from caucasus_kg.model.namespaces import ID, compact, is_safe_iri
 from caucasus_kg.model.turtle_files import read_turtle
 from caucasus_kg.ops.build import build_locked
 from caucasus_kg.ops.opening import is_stale
+from caucasus_kg.sources.background_load import BackgroundLoad
 from caucasus_kg.sources.dataset import (
     FACT_SUFFIXES,
     Dataset,
@@ -39,6 +42,7 @@ from caucasus_kg.sources.dataset import (
     read_files,
 )
 from caucasus_kg.sources.factfile import MAX_FILE_BYTES
+from caucasus_kg.sources.fingerprint import remember_digest
 from caucasus_kg.sources.inputs import graph_name_for, project_inputs
 from caucasus_kg.sources.rdffile import MAX_FILE_BYTES as MAX_RDF_BYTES
 from caucasus_kg.sources.rdffile import is_rdf_file
@@ -102,13 +106,16 @@ def earlier_import(project: Project, name: str) -> Path | None:
 
 def add_files(project: Project, paths: list[Path], dry_run: bool = False,
               today: dt.date | None = None, validator: Validator = DEFAULT_VALIDATOR,
-              imported: bool = False) -> AddReport:
+              imported: bool = False, ahead: BackgroundLoad | None = None) -> AddReport:
     """Validate ``paths`` against the graph and merge them atomically (unless ``dry_run``).
 
     Files go to graphs/. With ``imported`` they are the RDF files of ``caucasus-kg import`` and
     go to the imports folder, each replacing its :func:`earlier_import`: the new file is checked
     against the graph without the old file's named graph, and the swap is as atomic as an
     addition.
+
+    ``ahead``: one file's triples, loaded into a working store while the file was made (by
+    ``caucasus-kg import``); used when they are the file's (:func:`read_files`).
 
     Raises :class:`InputError` for unreadable files or wrong usage (exit 2) and
     :class:`StoreError` when another command holds the lock or the store cannot be reached;
@@ -136,7 +143,8 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             store = backend.reader(without=replaces)  # checked as if without what they replace
             if not dry_run:  # large N-Triples files load while they are checked
                 backend.preload([(s.staged, s.input.graph) for s in staged], replaces)
-            dataset, disputes = _check(project, staged, staging, report, today, store, validator)
+            dataset, disputes = _check(project, staged, staging, report, today, store, validator,
+                                       ahead)
             shown = {t.input.shown: str(t.given) for t in staged}
             report.problems = [replace(p, file=shown.get(p.file, p.file))
                                for p in report.problems]
@@ -146,6 +154,7 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
             report.triples = sum(len(g) for g in dataset.graphs)
             report.disputes = [(compact(d.claim)[3:], compact(d.other)[3:]) for d in disputes]
             if not dry_run:
+                _remember_digests(project, staged, dataset)
                 moves = [(s.staged, s.target) for s in staged] + [m for s in staged
                                                                   for m in s.extra]
                 backend.add_graphs(Addition(
@@ -155,6 +164,17 @@ def add_files(project: Project, paths: list[Path], dry_run: bool = False,
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             backend.close()
+
+
+def _remember_digests(project: Project, staged: list[_Staged], dataset: Dataset) -> None:
+    """The digests of the RDF files, taken when they were checked, for the paths they are
+    moved to (by a hard link, which keeps their size and modification time)."""
+    checked = {named.source.path: named.source for named in dataset.graphs
+               if named.source is not None}
+    for entry in staged:
+        source = checked.get(entry.input.path)
+        if source is not None and source.stamp is not None:
+            remember_digest(project, entry.target, source.stamp, source.digest)
 
 
 def _stage(project: Project, paths: list[Path], staging: Path,
@@ -292,23 +312,28 @@ def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[
 
 
 def _check(project: Project, staged: list[_Staged], staging: Path, report: AddReport,
-           today: dt.date | None, store: QueryStore, validator: Validator
-           ) -> tuple[Dataset | None, list[Dispute]]:
+           today: dt.date | None, store: QueryStore, validator: Validator,
+           ahead: BackgroundLoad | None = None) -> tuple[Dataset | None, list[Dispute]]:
     """Load the staged files against the store and run the checks on what they touch; a new
-    fact that duplicates a stored one is rewritten to the stored id and the files loaded again."""
+    fact that duplicates a stored one is rewritten to the stored id and the files loaded again
+    (the first time into ``ahead``'s store, if given)."""
     ontology = load_ontology(project)
     vocabulary = read_turtle(project.vocabulary_file)
     texts = project_texts(project)
     names: dict[str, list[str]] = {}  # the store's answers, for every attempt
     for _attempt in range(3):
+        working = ahead.take_store() if ahead is not None else None
         dataset = Dataset(ontology=ontology, vocabulary=vocabulary,
-                          index=StoreIndex(store, names), texts=texts)
-        fact_files, rdf_graphs = read_files([s.input for s in staged], dataset.store)
+                          index=StoreIndex(store, names), texts=texts,
+                          store=working if working is not None else ox.Store())
+        fact_files, rdf_graphs = read_files([s.input for s in staged], dataset.store,
+                                            ahead if working is not None else None)
         assemble(dataset, fact_files, rdf_graphs, staging, StoreSources(store, texts), today)
         if dataset.diagnostics.errors:
             report.problems = sorted(dataset.diagnostics.items, key=diagnostic_order)
             return None, []
-        scratch_store(store, dataset.graphs, dataset.store)  # the working store, extended
+        stored = stored_touched_nodes(store, dataset.graphs)
+        scratch_store(store, dataset.graphs, dataset.store, stored)  # the working store, extended
         focus = focus_nodes(dataset.graphs)
         new_graphs = {str(g.name) for g in dataset.graphs}
         result = check_dataset(dataset, project.shapes_file, validator, focus, new_graphs,
@@ -319,16 +344,19 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
         if merges:  # not rewritable: report them, with SHACL as usual
             result = check_dataset(dataset, project.shapes_file, validator, focus, new_graphs)
         report.problems = result.diagnostics
-        report.extended = _extended(store, dataset, {existing for _new, existing in report.merged})
+        report.extended = _extended(store, dataset, stored,
+                                    {existing for _new, existing in report.merged})
         return dataset, result.disputes
     raise AssertionError("duplicates could not be merged")  # pragma: no cover
 
 
-def _extended(store: QueryStore, dataset: Dataset, merged: set[str]) -> list[str]:
+def _extended(store: QueryStore, dataset: Dataset, stored: set[str], merged: set[str]
+              ) -> list[str]:
     """The entities of the new graphs (``id:x``, not their parts) the store already describes,
-    other than those duplicates were merged into."""
+    other than those duplicates were merged into. ``stored``: the nodes of the new graphs the
+    store mentions at all (only they are looked up: a large import describes many thousands)."""
     described = sorted({s for g in dataset.graphs for s in g.iris()[0]
-                        if s.startswith(str(ID)) and "/" not in s[len(str(ID)):]})
+                        if s in stored and s.startswith(str(ID)) and "/" not in s[len(str(ID)):]})
     if not described:
         return []
     values = " ".join(f"<{s}>" for s in described if is_safe_iri(s))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from caucasus_kg.checks.validator import DEFAULT_VALIDATOR, Validator
 from caucasus_kg.core.project import Project
@@ -21,10 +22,11 @@ from caucasus_kg.model.namespaces import GRAPH, ID, PREFIXES
 from caucasus_kg.ops.add import AddReport, add_files, earlier_import
 from caucasus_kg.ops.build import build
 from caucasus_kg.ops.opening import is_stale
+from caucasus_kg.sources.background_load import BackgroundLoad
 from caucasus_kg.sources.importers.names import NameResolver
 from caucasus_kg.sources.importers.progress import Progress
 from caucasus_kg.sources.importers.records import Parsed, Problem, Triples, ckg
-from caucasus_kg.sources.inputs import project_inputs
+from caucasus_kg.sources.inputs import graph_name_for, project_inputs
 from caucasus_kg.store.backend import QueryStore
 from caucasus_kg.store.backends import open_backend, server_errors
 from caucasus_kg.store.transaction import import_staging
@@ -117,7 +119,14 @@ def names_in(store: QueryStore, own_graph: str) -> tuple[NameResolver, dict[str,
     return resolver, treaties, ids
 
 
-Builder = Callable[[Parsed, NameResolver, dict[str, str], set[str], str, str], Triples]
+class Builder(Protocol):
+    """An importer's ``build``: the records' triples, added to ``out`` (a new one if None)."""
+
+    def __call__(self, parsed: Parsed, resolver: NameResolver, treaties: dict[str, str],
+                 ids: set[str], file_name: str, graph: str, out: Triples | None = None
+                 ) -> Triples: ...
+
+
 Matcher = Callable[..., list]
 """Finds records the graph already holds under other ids (``sipri.match_existing``): called with
 the parsed file, the name resolver, the store, this import's graph name and ``files``, the file
@@ -227,37 +236,42 @@ def run_import(project: Project, dataset: str, path: Path, parse: Callable[..., 
             outcome.duplicates = match(parsed, resolver, backend.reader(), name[:-3],
                                        files=graph_files(project))
             backend.close()
-    triples = build_triples(parsed, resolver, treaties, ids, path.name, name[:-3])
-    outcome.imported = len(parsed.records) - sum(1 for d in outcome.duplicates if d.merged)
-    outcome.unsure = dict(sorted(resolver.unsure.items()))
-    outcome.new_actors = sorted(resolver.created)
-    text = triples.text()
-    outcome.triples = len(triples.lines)
-    del triples  # a large import's lines and text take hundreds of MB: keep only the text
-    progress.stage(f"converted to {outcome.triples:,} triples")
-    earlier = earlier_import(project, name)
-    if earlier is not None:
-        outcome.earlier = project.shown(earlier)
-        old = earlier.read_text("utf-8")
-        if old == text and earlier.parent == project.imports_dir:
-            outcome.unchanged = True
-            outcome.seconds = time.perf_counter() - started
-            return outcome
-        outcome.changes = compare(old, text)
-        del old
-    folder = import_staging(project)
-    try:
-        staged = folder / name
-        staged.write_text(text, "utf-8")
-        del text
-        with progress.waiting(f"checking {outcome.triples:,} triples against the graph"):
-            outcome.report = add_files(project, [staged], dry_run=dry_run,
-                                       validator=validator, imported=True)
-        _locate_at_records(outcome.report, staged, str(path))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            folder.parent.rmdir()  # when no other import is using it
+    # The triples load into the working store of the checks while they are made (on another
+    # core: the conversion is Python, the load is Oxigraph's).
+    with BackgroundLoad(graph_name_for(name)) as ahead:
+        triples = build_triples(parsed, resolver, treaties, ids, path.name, name[:-3],
+                                Triples(feed=ahead.feed))
+        outcome.imported = len(parsed.records) - sum(1 for d in outcome.duplicates if d.merged)
+        outcome.unsure = dict(sorted(resolver.unsure.items()))
+        outcome.new_actors = sorted(resolver.created)
+        text = triples.text()
+        outcome.triples = len(triples.lines)
+        del triples  # a large import's lines and text take hundreds of MB: keep only the text
+        progress.stage(f"converted to {outcome.triples:,} triples")
+        earlier = earlier_import(project, name)
+        if earlier is not None:
+            outcome.earlier = project.shown(earlier)
+            old = earlier.read_text("utf-8")
+            if old == text and earlier.parent == project.imports_dir:
+                outcome.unchanged = True
+                outcome.seconds = time.perf_counter() - started
+                return outcome
+            outcome.changes = compare(old, text)
+            del old
+        folder = import_staging(project)
+        try:
+            staged = folder / name
+            staged.write_text(text, "utf-8")
+            ahead.wrote(staged)
+            del text
+            with progress.waiting(f"checking {outcome.triples:,} triples against the graph"):
+                outcome.report = add_files(project, [staged], dry_run=dry_run,
+                                           validator=validator, imported=True, ahead=ahead)
+            _locate_at_records(outcome.report, staged, str(path))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                folder.parent.rmdir()  # when no other import is using it
     progress.stage("checked" + ("" if dry_run or not outcome.accepted else " and merged"))
     outcome.seconds = time.perf_counter() - started
     return outcome

@@ -21,6 +21,7 @@ from caucasus_kg.model.namespaces import ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 from caucasus_kg.model.ontology import Ontology
 from caucasus_kg.model.terms import from_ox_term, new_graph, rdflib_quads
 from caucasus_kg.model.turtle_files import read_turtle
+from caucasus_kg.sources.background_load import BackgroundLoad
 from caucasus_kg.sources.factfile import (
     MAX_FILE_BYTES as MAX_FACT_FILE_BYTES,
 )
@@ -48,6 +49,7 @@ from caucasus_kg.sources.rdffile import (
     is_rdf_file,
     load_into,
     load_rdf_file,
+    scan_rdf_file,
 )
 from caucasus_kg.sources.references import (
     Declaration,
@@ -263,11 +265,14 @@ def resolve_paths(graphs_dir: Path, given: Iterable[Path]) -> list[tuple[Path, s
     return out
 
 
-def read_files(files: Iterable[InputFile], store: ox.Store | None = None
-               ) -> tuple[list[FactFile], list[NamedGraph]]:
+def read_files(files: Iterable[InputFile], store: ox.Store | None = None,
+               ahead: BackgroundLoad | None = None) -> tuple[list[FactFile], list[NamedGraph]]:
     """Parse every file; all unreadable ones are reported together as one InputError.
 
     RDF files are parsed into ``store`` (the dataset's working store), each under its graph.
+    ``ahead`` loaded an RDF file's triples into ``store`` while the file was being made
+    (``store`` is its :meth:`~BackgroundLoad.take_store`): when they are the file's, the file
+    is only scanned, else it is loaded as usual.
     """
     store = ox.Store() if store is None else store
     unreadable: list[Diagnostic] = []
@@ -280,7 +285,15 @@ def read_files(files: Iterable[InputFile], store: ox.Store | None = None
                 fact_files.append(read_fact_file(path, file.rel))
             elif is_rdf_file(path):
                 name = URIRef(file.graph)
-                source = load_rdf_file(path, file.shown, store, ox.NamedNode(str(name)))
+                if ahead is not None and ahead.graph.value == file.graph:
+                    source = scan_rdf_file(path, file.shown)
+                    if not ahead.holds(source, store):
+                        store.remove_graph(ahead.graph)
+                        load_into(store, source, ahead.graph, check_digest=False)
+                else:
+                    if ahead is not None:
+                        ahead.finish()  # one load into the store at a time
+                    source = load_rdf_file(path, file.shown, store, ox.NamedNode(str(name)))
                 rdf_graphs.append(NamedGraph(name, file.shown, store=store, source=source))
             else:
                 raise InputError([Diagnostic(file.shown, None, None,

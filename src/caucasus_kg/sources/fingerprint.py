@@ -41,6 +41,13 @@ def remember_file_digests(project: Project) -> None:
     _digest_cache(project).save()
 
 
+def remember_digest(project: Project, file: Path, stamp: tuple[int, int], hexdigest: str) -> None:
+    """Note the SHA-256 digest of ``file``, computed while it was read for another reason, for
+    the size and modification time it had then: a large import's file is hashed when it is
+    checked, and :func:`input_fingerprint` would hash its 200 MB again when it is merged."""
+    _digest_cache(project).note(file, stamp, hexdigest)
+
+
 _DIGEST_CACHES: dict[Path, _DigestCache] = {}
 
 
@@ -89,6 +96,11 @@ class _DigestCache:
         self.entries[key] = [stamp, value.hex()]
         self.changed = True
         return value
+
+    def note(self, file: Path, stamp: tuple[int, int], hexdigest: str) -> None:
+        if stamp[0] >= self.MIN_SIZE:
+            self.entries[self._key(file)] = [list(stamp), hexdigest]
+            self.changed = True
 
     def _key(self, file: Path) -> str:
         resolved = file.resolve()

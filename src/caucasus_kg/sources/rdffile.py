@@ -64,6 +64,10 @@ class RdfSource:
     digest: str
     blank_nodes: bool
     """True when the file may hold blank nodes (they need canonical labels)."""
+    stamp: tuple[int, int] | None = None
+    """The file's size and modification time (ns) when it was read, which ``digest`` is of."""
+    lines: int = 0
+    """How many line breaks the file holds."""
 
     @property
     def ox_format(self) -> ox.RdfFormat:
@@ -93,7 +97,8 @@ def scan_rdf_file(path: Path, rel: str) -> RdfSource:
             raise InputError([Diagnostic(rel, None, None, str(exc),
                                          "give the path of an RDF file")]) from None
         with handle:
-            size = os.fstat(handle.fileno()).st_size
+            stat = os.fstat(handle.fileno())
+            size = stat.st_size
             if fmt == "json-ld" and size > MAX_WHOLE_BYTES:
                 raise InputError([Diagnostic(
                     rel, None, None, f"the file is {size / 1e6:.0f} MB; JSON-LD files are read "
@@ -149,7 +154,7 @@ def scan_rdf_file(path: Path, rel: str) -> RdfSource:
     except OSError as exc:
         raise InputError([Diagnostic(rel, None, None, f"cannot read the file: {exc}",
                                      "check the path")]) from exc
-    return RdfSource(path, rel, fmt, digest.hexdigest(), blank)
+    return RdfSource(path, rel, fmt, digest.hexdigest(), blank, (size, stat.st_mtime_ns), lines)
 
 
 def _refuse_control(rel: str, chunk: bytes, before: bytes, lines: int) -> None:

@@ -76,9 +76,9 @@ def _top_level(node: object) -> bool:
 
 
 def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
-          file_name: str, graph: str) -> Triples:
+          file_name: str, graph: str, out: Triples | None = None) -> Triples:
     assert isinstance(parsed, RdfParsed)
-    out = Triples()
+    out = Triples() if out is None else out
     doc = iri(str(SOURCE[slugify(graph)]))
     source_document(out, doc, f"RDF file {file_name}", None, parsed, file_name)
     out.extend(parsed.triples)

@@ -501,8 +501,8 @@ def _number(value: Decimal) -> str:
 
 
 def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
-          file_name: str, graph: str) -> Triples:
-    out = Triples()
+          file_name: str, graph: str, out: Triples | None = None) -> Triples:
+    out = Triples() if out is None else out
     doc = iri(str(SOURCE[slugify(graph)]))
     title = f"SIPRI Arms Transfers Database export ({file_name})"
     source_document(out, doc, title, "sipri", parsed, file_name)

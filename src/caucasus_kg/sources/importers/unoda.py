@@ -405,8 +405,8 @@ def _claim_slug(existing: str, graph: str) -> str:
 # ------------------------------------------------------------------------------------------
 
 def build(parsed: Parsed, resolver: NameResolver, treaties: dict[str, str], ids: set[str],
-          file_name: str, graph: str) -> Triples:
-    out = Triples()
+          file_name: str, graph: str, out: Triples | None = None) -> Triples:
+    out = Triples() if out is None else out
     doc = iri(str(SOURCE[slugify(graph)]))
     source_document(out, doc, f"UNODA disarmament treaty status ({file_name})", "unoda",
                     parsed, file_name)

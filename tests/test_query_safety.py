@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from project_files import copy_project
 from test_server import (
@@ -32,7 +32,14 @@ from test_server import (
     request,
 )
 
-from caucasus_kg.core.sparql_text import QueryRefused, check_query, query_shape, substitute, tokens
+from caucasus_kg.core.sparql_text import (
+    QueryRefused,
+    check_query,
+    query_shape,
+    substitute,
+    substitute_checked,
+    tokens,
+)
 from caucasus_kg.store.embedded import open_store
 
 
@@ -331,6 +338,63 @@ def test_tokens_give_the_text_back_and_harmless_texts_pass() -> None:
 def test_substitution_respects_carriage_return_comments() -> None:
     text = "SELECT * WHERE { #?x\r?s ?p ?x }"
     assert substitute(text, {"x": "<http://a/b>"}) == "SELECT * WHERE { #?x\r?s ?p <http://a/b> }"
+
+
+def _read_twice(query: str, bindings: dict[str, str]) -> tuple[str, object]:
+    """What :func:`substitute_checked` must give: the text substituted, then read again."""
+    text = substitute(query, bindings)
+    try:
+        return text, check_query(text)
+    except QueryRefused as refused:
+        return text, (refused.status, refused.reason)
+
+
+def _read_once(query: str, bindings: dict[str, str]) -> tuple[str, object]:
+    try:
+        return substitute_checked(query, bindings)
+    except QueryRefused as refused:
+        return substitute(query, bindings), (refused.status, refused.reason)
+
+
+_TEMPLATES = (
+    "SELECT ?s WHERE { ?s ?p ?x }",
+    "SELECT * WHERE { ?s ?p ?x-SERVICE }",  # a language tag would take in '-SERVICE'
+    "SELECT * WHERE { ?s ?p ?x . ?s ?q $x FILTER(?x != ?y) } # ?x",
+    "PREFIX e: <http://e/> ASK { ?x e:p ?y }",
+    "CONSTRUCT { ?x ?p ?o } WHERE { GRAPH ?x { ?x ?p ?o } }",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@example(template=_TEMPLATES[0], value="\\u0053ERVICE", kind="plain", language="en")
+@example(template=_TEMPLATES[1], value="a", kind="language", language="en")
+@given(template=st.sampled_from(_TEMPLATES), value=st.text(max_size=30),
+       kind=st.sampled_from(["plain", "language", "typed", "iri"]),
+       language=st.from_regex(r"[a-z]{2}(-[a-z]{2,8})?", fullmatch=True))
+def test_a_query_read_once_is_checked_as_if_read_again(template: str, value: str, kind: str,
+                                                       language: str) -> None:
+    """Substituting a parameter and checking the result without reading it again gives the
+    text and the verdict that reading it again gives, for any value a parameter can take."""
+    if kind == "iri":
+        iri = "http://e/" + "".join(c for c in value if c.isalnum() or c in "-._~/")
+        term = str(ox.NamedNode(iri))
+    elif kind == "language":
+        term = str(ox.Literal(value, language=language))
+    elif kind == "typed":
+        term = str(ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")))
+    else:
+        term = str(ox.Literal(value))
+    for bindings in ({"x": term}, {"x": term, "y": term}, {}):
+        assert _read_once(template, bindings) == _read_twice(template, bindings)
+
+
+def test_a_language_tag_before_a_hyphen_is_read_as_the_engine_reads_it() -> None:
+    query = "SELECT * WHERE { ?s ?p ?x-SERVICE }"
+    with pytest.raises(QueryRefused):
+        check_query(query)  # as written, SERVICE is a word of its own
+    text, shape = substitute_checked(query, {"x": '"a"@en'})
+    assert text == 'SELECT * WHERE { ?s ?p "a"@en-SERVICE }' and not shape.service
+    assert shape == check_query(text)
 
 
 def test_bad_text_is_refused_with_its_place() -> None:

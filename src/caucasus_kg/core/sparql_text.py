@@ -262,6 +262,11 @@ def check_query(text: str, allow_service: bool = False) -> QueryShape:
         shape = query_shape(text)
     except SparqlSyntaxError as exc:
         raise QueryRefused(400, f"the query is not valid SPARQL: {exc}", "syntax") from None
+    return _checked(shape, allow_service)
+
+
+def _checked(shape: QueryShape, allow_service: bool) -> QueryShape:
+    """``shape`` if a query of that shape may run (:func:`check_query`), else QueryRefused."""
     if shape.update_keyword:
         raise QueryRefused(400, "SPARQL Update is not allowed: queries here are read-only "
                            f"({shape.update_keyword} is an update). Change the graph with "
@@ -281,3 +286,37 @@ def substitute(query: str, bindings: dict[str, str]) -> str:
     """Replace each variable ``?name``/``$name`` in ``bindings`` by its term text."""
     return "".join(bindings.get(t.text[1:], t.text) if t.kind == "var" else t.text
                    for t in tokens(query))
+
+
+def substitute_checked(query: str, bindings: dict[str, str], allow_service: bool = False
+                       ) -> tuple[str, QueryShape]:
+    """:func:`substitute`, then :func:`check_query` on the result, with the query read once.
+
+    The bound values are terms as pyoxigraph writes them (an IRI, a string with its language
+    tag or datatype IRI), which are whole tokens: the result's tokens are the query's with each
+    bound variable replaced by its value's, so they are checked without reading the result
+    again. Where that might not hold, the result is read again: a ``\\u`` escape anywhere (the
+    escape-aware reading of :func:`query_shape`), or a value ending in a language tag right
+    before a ``-`` (which the tag would take in)."""
+    found = tokens(query)
+    parts: list[str] = []
+    code: list[Token] = []
+    again = False
+    for index, token in enumerate(found):
+        value = bindings.get(token.text[1:]) if token.kind == "var" else None
+        if value is None:
+            parts.append(token.text)
+            code.append(token)
+            continue
+        parts.append(value)
+        try:
+            read = tokens(value)
+        except SparqlSyntaxError:  # not a term: let the whole text be read and refused
+            read, again = [], True
+        code.extend(read)
+        following = found[index + 1].text if index + 1 < len(found) else ""
+        again = again or (bool(read) and read[-1].kind == "langtag" and following[:1] == "-")
+    text = "".join(parts)
+    if again or _ESCAPE_ANYWHERE.search(text):
+        return text, check_query(text, allow_service=allow_service)
+    return text, _checked(_shape(code), allow_service)

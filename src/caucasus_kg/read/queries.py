@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from caucasus_kg.core.sparql_text import QueryRefused, check_query, substitute
+from caucasus_kg.core.sparql_text import QueryRefused, substitute, substitute_checked
 from caucasus_kg.core.suggest import did_you_mean
 from caucasus_kg.model.dates import DateFormatError, partial_date
 from caucasus_kg.model.iris import ID, PREFIXES, SLUG, WD
@@ -259,9 +259,9 @@ def run_query(query: CannedQuery, store: ox.Store, params: dict[str, str] | None
     ``allow_service``.
     """
     bindings = bind_parameters(query, params or {}, store)
-    text = substitute(query.text, {v.value: str(t) for v, t in bindings.items()})
     try:
-        shape = check_query(text, allow_service=allow_service)
+        text, shape = substitute_checked(query.text, {v.value: str(t) for v, t in bindings.items()},
+                                         allow_service=allow_service)
     except QueryRefused as exc:
         raise QueryError(f"{query.described}: {exc.message}"
                          + (" Give --allow-service to let this query contact the servers it "

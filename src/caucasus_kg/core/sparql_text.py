@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
          "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
@@ -98,8 +99,9 @@ class QueryRefused(Exception):
         """"syntax", "update", "service" or "form" for the query checks; "" otherwise."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One token: its kind, its text and where it starts in the text read."""
+
     kind: str
     """"ws", "comment", "iri", "string", "var", "pname", "bnode", "langtag", "number", "word"
     (a keyword, function name or ``a``) or "punct"."""
@@ -142,6 +144,10 @@ def tokens(text: str) -> list[Token]:
                 _fail(text, i, "'@' must start a language tag such as @en")
         elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             match, kind = _NUMBER.match(text, i), "number"
+        elif ch in _PUNCT:  # none starts a name: tested before the name patterns, to skip them
+            found.append(Token("punct", ch, i))
+            i += 1
+            continue
         elif ch == ":" or names.word.match(text, i):
             prefix = names.prefix.match(text, i)
             if prefix is not None:
@@ -155,10 +161,6 @@ def tokens(text: str) -> list[Token]:
                           "(a \\u escape belongs in an IRI or string)")
                 continue
             match, kind = names.word.match(text, i), "word"
-        elif ch in _PUNCT:
-            found.append(Token("punct", ch, i))
-            i += 1
-            continue
         if match is None or match.end() == i:
             _fail(text, i, f"{_shown(ch)} cannot start a SPARQL token")
         assert match is not None

@@ -128,6 +128,19 @@ def test_what_was_fed_is_not_used_for_a_file_with_other_lines(tmp_path) -> None:
         assert len(store) == 3
 
 
+def test_what_was_fed_for_no_file_given_is_not_checked(tmp_path) -> None:
+    from caucasus_kg.sources.dataset import read_files
+    from caucasus_kg.sources.inputs import InputFile
+
+    path = tmp_path / "states.nt"
+    path.write_text(NAMED, "utf-8")
+    with BackgroundLoad(str(GRAPH["other-states"])) as ahead:
+        ahead.feed(UNNAMED)
+        store = ahead.take_store()
+        read_files([InputFile(path, "states.nt", "states.nt")], store, ahead)
+    assert {q.graph_name.value for q in store} == {str(GRAPH["states"])}
+
+
 def test_blank_nodes_are_never_taken_from_what_was_fed(tmp_path) -> None:
     """Only the file's own load gives blank nodes their canonical labels."""
     text = f"<{ID}noted> <{LABEL}> _:note .\n"

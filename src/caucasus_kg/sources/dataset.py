@@ -278,6 +278,9 @@ def read_files(files: Iterable[InputFile], store: ox.Store | None = None,
     unreadable: list[Diagnostic] = []
     fact_files: list[FactFile] = []
     rdf_graphs: list[NamedGraph] = []
+    if ahead is not None and all(file.graph != ahead.graph.value for file in files):
+        ahead.finish()  # loaded for no file given: nothing of it may be checked
+        store.remove_graph(ahead.graph)
     for file in files:
         path = file.path
         try:

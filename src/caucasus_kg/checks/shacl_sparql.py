@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import warnings
 import weakref
@@ -48,6 +47,7 @@ from caucasus_kg.checks.shacl_results import (
     owning_fact,
     result_order,
 )
+from caucasus_kg.core.cores import free_cores
 from caucasus_kg.core.diagnostics import Diagnostic
 from caucasus_kg.model.namespaces import CKG, ONTOLOGY_GRAPH, SH, VOCABULARY_GRAPH, compact, is_safe_iri
 from caucasus_kg.model.terms import to_ox_term
@@ -533,8 +533,9 @@ def validate_store(store: ox.Store, shapes: Graph, ontology: Graph,
             keep = set(iris)
     runner = _Runner(store, options, compiled, focus_values)
     results: set[ShaclResult] = set()
-    # Oxigraph evaluates queries without holding the GIL: the checks run side by side.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+    # Oxigraph evaluates queries without holding the GIL: the checks run side by side, on the
+    # cores a load into the store (an import's, in a thread) leaves free.
+    with ThreadPoolExecutor(max_workers=min(4, free_cores())) as pool:
         for found in pool.map(runner.run, compiled.checks):
             results.update(r for r in found if keep is None or r.focus in keep)
     return sorted(results, key=result_order)

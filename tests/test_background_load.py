@@ -110,19 +110,23 @@ def test_the_file_is_checked_when_it_changed_after_it_was_written(tmp_project,
     assert _state_labels(tmp_project) == {f"{ID}named-state": ["Named Staat"]}
 
 
+def _fed_and_written(ahead: BackgroundLoad, text: str, path) -> ox.Store:
+    """Feed ``text``, note ``path`` as the file written from it, and take the store."""
+    ahead.feed(text)
+    ahead.wrote(path)
+    store = ahead.take_store()
+    assert store is not None
+    return store
+
+
 def test_what_was_fed_is_not_used_for_a_file_with_other_lines(tmp_path) -> None:
     path = tmp_path / "states.nt"
     path.write_text(NAMED + UNNAMED, "utf-8")
     with BackgroundLoad(str(GRAPH["states"])) as ahead:
-        ahead.feed(NAMED)
-        ahead.wrote(path)
-        store = ahead.take_store()
-        assert store is not None
+        store = _fed_and_written(ahead, NAMED, path)
         assert not ahead.holds(scan_rdf_file(path, "states.nt"), store)
     with BackgroundLoad(str(GRAPH["states"])) as ahead:
-        ahead.feed(NAMED + UNNAMED)
-        ahead.wrote(path)
-        store = ahead.take_store()
+        store = _fed_and_written(ahead, NAMED + UNNAMED, path)
         assert not ahead.holds(scan_rdf_file(path, "states.nt"), ox.Store())  # not its store
         assert ahead.holds(scan_rdf_file(path, "states.nt"), store)
         assert len(store) == 3
@@ -147,10 +151,7 @@ def test_blank_nodes_are_never_taken_from_what_was_fed(tmp_path) -> None:
     path = tmp_path / "noted.nt"
     path.write_text(text, "utf-8")
     with BackgroundLoad(str(GRAPH["noted"])) as ahead:
-        ahead.feed(text)
-        ahead.wrote(path)
-        store = ahead.take_store()
-        assert store is not None
+        store = _fed_and_written(ahead, text, path)
         assert not ahead.holds(scan_rdf_file(path, "noted.nt"), store)
         assert len(store) == 0
 

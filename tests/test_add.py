@@ -623,3 +623,26 @@ def test_merge_entry_drops_only_the_label_and_the_id(layout) -> None:
     before, after = LABEL_LAYOUTS[layout]
     assert merge_entry(before, "new-one", "old-one", "https://w3id.org/caucasus-kg/id/") == after
     assert merge_entry(before, "absent", "old-one", "https://w3id.org/caucasus-kg/id/") is None
+
+
+def test_the_neighbourhood_holds_the_quads_of_what_the_nodes_point_to(built_template) -> None:
+    """Everything a touched node points to comes with its quads (asked apart, then in batches),
+    whatever the batch size."""
+    import pyoxigraph as ox
+
+    from caucasus_kg.checks import incremental
+    from caucasus_kg.model.namespaces import CKG
+
+    store = ox.Store.read_only(str(built_template / ".caucasus-kg" / "store"))
+    nodes = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(CKG.hasEvidence),
+                                                              None)
+             if isinstance(q.subject, ox.NamedNode)}
+    assert len(nodes) > 20
+    pointed = {q.object for n in nodes for q in store.quads_for_pattern(ox.NamedNode(n), None, None)
+               if isinstance(q.object, ox.NamedNode) and q.object.value not in nodes}
+    expected = {q for m in pointed for q in store.quads_for_pattern(m, None, None)}
+    assert expected
+    found = set(incremental.neighbourhood(store, nodes))
+    assert expected <= found
+    values = " ".join(f"<{n}>" for n in sorted(nodes))
+    assert set(incremental._pointed_to(store, nodes, values, batch=3)) == expected

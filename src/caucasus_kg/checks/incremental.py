@@ -126,19 +126,17 @@ def _holds_at_most(store: QueryStore, count: int) -> bool:
     return len(store) <= count
 
 
-def scratch_store(store: QueryStore, new_graphs: list[NamedGraph],
-                  scratch: ox.Store | None = None, stored: set[str] | None = None) -> ox.Store:
-    """A store with the new graphs and the stored neighbourhood they touch: a new in-memory
-    one, or ``scratch`` (the working store that already holds the new graphs), extended.
-    ``stored`` is :func:`stored_touched_nodes`, when the caller has it already.
+def scratch_store(store: QueryStore, new_graphs: list[NamedGraph], stored: set[str],
+                  scratch: ox.Store | None = None) -> ox.Store:
+    """A store with the new graphs and the stored neighbourhood of ``stored`` (their
+    :func:`stored_touched_nodes`): a new in-memory one, or ``scratch`` (the working store that
+    already holds the new graphs), extended.
 
     The ontology and vocabularies are not read from the store: the validators put the
     project's own (which the store was built from) into the working store or mix them in, so
     SHACL sees the whole class hierarchy without a second copy crossing the network."""
     if scratch is None:
         scratch = memory_store(new_graphs)
-    if stored is None:
-        stored = stored_touched_nodes(store, new_graphs)
     scratch.bulk_extend(neighbourhood(store, stored))
     return scratch
 

@@ -15,7 +15,6 @@ everything read from it goes through ``query`` and ``quads_for_pattern``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -52,7 +51,7 @@ from caucasus_kg.sources.yamlread import LineDict, load_yaml
 from caucasus_kg.store.backend import Addition, QueryStore, StoreError
 from caucasus_kg.store.backends import open_backend, recover, server_errors
 from caucasus_kg.store.index import StoreIndex, StoreSources
-from caucasus_kg.store.transaction import state_dir, write_lock
+from caucasus_kg.store.transaction import link_or_copy_file, state_dir, write_lock
 
 
 @dataclass
@@ -256,12 +255,9 @@ def _stage_copy(path: Path, staged: Path, imported: bool) -> None:
     in the same state folder and never changed afterwards: it is linked, not copied (copying the
     200 MB of a whole SIPRI register takes seconds)."""
     if imported:
-        try:
-            os.link(path, staged)
-            return
-        except OSError:
-            pass  # another file system, or one without hard links
-    shutil.copyfile(path, staged)
+        link_or_copy_file(path, staged)
+    else:
+        shutil.copyfile(path, staged)
 
 
 def _stage_source_text(project: Project, entry: _Staged, staging: Path) -> list[Diagnostic]:
@@ -333,7 +329,7 @@ def _check(project: Project, staged: list[_Staged], staging: Path, report: AddRe
             report.problems = sorted(dataset.diagnostics.items, key=diagnostic_order)
             return None, []
         stored = stored_touched_nodes(store, dataset.graphs)
-        scratch_store(store, dataset.graphs, dataset.store, stored)  # the working store, extended
+        scratch_store(store, dataset.graphs, stored, dataset.store)  # the working store, extended
         focus = focus_nodes(dataset.graphs)
         new_graphs = {str(g.name) for g in dataset.graphs}
         result = check_dataset(dataset, project.shapes_file, validator, focus, new_graphs,

@@ -124,12 +124,8 @@ class _Preloaded:
     def _load(self) -> None:
         store: ox.Store | None = None
         try:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            if self.copy_of is not None:
-                copy_store(self.copy_of, self.folder)
-            store = ox.Store(str(self.folder))
-            for graph in sorted(self.replaces) if self.drop_replaced else ():
-                store.remove_graph(ox.NamedNode(graph))
+            store = _fresh_store(self.folder, self.copy_of,
+                                 self.replaces if self.drop_replaced else ())
             with keeping_a_core_busy():
                 for graph, (path, _stamp_before) in sorted(self.files.items()):
                     store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
@@ -170,6 +166,18 @@ class _Preloaded:
             else:
                 store.remove_graph(ox.NamedNode(graph))
         return store, [g for g in graphs if str(g.name) not in kept]
+
+
+def _fresh_store(folder: Path, copy_of: Path | None, drop: Collection[str]) -> ox.Store:
+    """``folder`` made anew, as a copy of the store ``copy_of`` (empty if None) without the
+    graphs ``drop``, and opened for writing."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if copy_of is not None:
+        copy_store(copy_of, folder)
+    store = ox.Store(str(folder))
+    for graph in sorted(drop):
+        store.remove_graph(ox.NamedNode(graph))
+    return store
 
 
 def _ntriples(files: list[tuple[Path, str]]) -> dict[str, tuple[Path, tuple[int, int] | None]]:
@@ -323,14 +331,9 @@ class EmbeddedStore(Backend):
     def _new_copy(self, replaces: Collection[str]) -> ox.Store:
         """The store being staged: a copy (of the one without the replaced graphs, if any),
         open for writing."""
-        new_store = beside(self.path, "add-new")
-        shutil.rmtree(new_store, ignore_errors=True)
-        copy_store(self._base or self.path, new_store)
-        store = ox.Store(str(new_store))
-        if self._base is None:  # not read without them first: drop the replaced graphs here
-            for graph in sorted(replaces):
-                store.remove_graph(ox.NamedNode(graph))
-        return store
+        # Not read without the replaced graphs first (no base): they are dropped from the copy.
+        return _fresh_store(beside(self.path, "add-new"), self._base or self.path,
+                            replaces if self._base is None else ())
 
     def stage_addition(self, addition: Addition, plan: Plan) -> None:
         """A copy of the store with the new graphs bulk-loaded (by :meth:`preload`, those it

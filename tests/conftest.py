@@ -239,12 +239,10 @@ def ask_chronicle(request: pytest.FixtureRequest, chronicle_project: Project):
 @pytest.fixture(scope="session")
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project built once per session; tests copy it before changing anything."""
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
+    from cli_run import invoke
 
     root = copy_project(tmp_path_factory.mktemp("template") / "project")
-    result = CliRunner().invoke(main, ["--project", str(root), "build"])
+    result = invoke(["--project", str(root), "build"])
     assert result.exit_code == 0, result.stderr
     return root
 
@@ -303,12 +301,10 @@ def built_copy(request: pytest.FixtureRequest, template: Path, root: Path,
 
 
 def build_on(root: Path, *store: str) -> None:
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
+    from cli_run import invoke
 
     command = ["--project", str(root), *(["--store", *store] if store else []), "build"]
-    result = CliRunner().invoke(main, command)
+    result = invoke(command)
     assert result.exit_code == 0, result.stderr
 
 
@@ -330,16 +326,9 @@ def tree_digest(*folders: Path) -> str:
 @pytest.fixture
 def cli():
     """Run the command line in-process; returns (exit code, stdout, stderr)."""
-    from click.testing import CliRunner
+    from cli_run import run_cli
 
-    from caucasus_kg.cli import main
-
-    def run(*args: str | Path) -> tuple[int, str, str]:
-        runner = CliRunner()
-        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
+    return run_cli
 
 
 @pytest.fixture(scope="module")

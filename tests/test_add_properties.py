@@ -6,12 +6,10 @@ from __future__ import annotations
 import shutil
 
 import yaml
-from click.testing import CliRunner
+from cli_run import invoke
 from conftest import tree_digest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from caucasus_kg.cli import main
 
 TEXT = "Russia suspended its participation in the treaty on 12 December 2007.\n"
 
@@ -82,8 +80,7 @@ def test_add_never_crashes_and_rejections_change_nothing(content: bytes, tmp_pat
     path.write_bytes(content)
     state = project / ".caucasus-kg"
     before = tree_digest(project / "graphs", state)
-    result = CliRunner().invoke(main, ["--project", str(project), "add", str(path)],
-                                catch_exceptions=False)
+    result = invoke(["--project", str(project), "add", str(path)])
     assert result.exit_code in (0, 1, 2)
     event(f"exit {result.exit_code}")
     if result.exit_code != 0:

@@ -69,8 +69,11 @@ def test_importing_the_package_loads_nothing_else() -> None:
         "import caucasus_kg, os\ncaucasus_kg.open(os.environ['PYTHONPATH'] + '/..')")
 
 
-def test_the_query_command_does_not_load_the_api() -> None:
-    loaded = modules_loaded_by("import caucasus_kg.cli.query")
+def test_the_query_command_does_not_load_the_api(root: Path) -> None:
+    loaded = modules_loaded_by(
+        "import contextlib, io\nfrom caucasus_kg.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    main(['--project', {str(root)!r}, 'query', 'who-suspended-cfe'])")
     assert "caucasus_kg.read.results" in loaded
     assert not [m for m in loaded if m.startswith(("caucasus_kg.api", "pandas", "polars"))]
 
@@ -127,7 +130,7 @@ def test_a_table_prints_and_serializes_as_the_command_does(kg: KnowledgeGraph, r
     assert code == 0 and str(table) == out
     for fmt in ("csv", "tsv", "json", "xml"):
         code, out, _ = cli("--project", root, "query", "who-suspended-cfe", "-f", fmt)
-        assert table.serialize(fmt).decode().replace("\r\n", "\n") == out, fmt  # as click reads
+        assert table.serialize(fmt).decode() == out, fmt
     assert repr(table) == ("<Table of 8 rows: actor, action, announced, effective, via, "
                            "authorised_by, in_response_to, fact>")
 
@@ -140,7 +143,7 @@ def test_parameters_are_keywords_given_as_text_or_values(kg: KnowledgeGraph, roo
                        "date=2023-12-01", "-f", "csv")
     assert code == 0
     assert as_text.rows == as_values.rows
-    assert as_text.serialize("csv").decode().replace("\r\n", "\n") == out
+    assert as_text.serialize("csv").decode() == out
     ranking = kg.query("top-suppliers", recipient="azerbaijan", from_year=2000, to_year=2030)
     assert ranking.columns == ["supplier", "tiv", "deals", "supplier_id"]
 

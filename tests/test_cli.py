@@ -13,12 +13,10 @@ import pytest
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, project):
     """A store built once by the real `build` command for the read-only tests here."""
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
+    from cli_run import invoke
 
     store = tmp_path_factory.mktemp("cli") / "store"
-    result = CliRunner().invoke(main, ["--project", str(project.root), "--store", str(store),
+    result = invoke(["--project", str(project.root), "--store", str(store),
                                        "build"])
     assert result.exit_code == 0, result.stderr
     return ["--project", str(project.root), "--store", str(store)]
@@ -77,9 +75,9 @@ def test_who_suspended_cfe_csv_tsv_json(built, cli) -> None:
         ("NATO allies of the United States", SUSPENDED, "2023-11-07", "2023-12-07"),
         ("United States", SUSPENDED, "2023-11-07", "2023-12-07"),
     ]
-    # CRLF, as read by click
+    # CRLF, as RFC 4180 and the SPARQL 1.1 CSV format write it
     assert out.startswith("actor,action,announced,effective,via,authorised_by,in_response_to,"
-                          "fact\n")
+                          "fact\r\n")
     _, out, _ = cli(*built, "query", "who-suspended-cfe", "-f", "tsv")
     assert out.split("\n")[0] == ("?actor\t?action\t?announced\t?effective\t?via\t"
                                   "?authorised_by\t?in_response_to\t?fact")
@@ -118,8 +116,7 @@ def test_inline_query_and_parameters(built, cli) -> None:
                        "SELECT ?label WHERE { ?s a ckg:Alliance ; rdfs:label ?label } "
                        "ORDER BY ?label", "-f", "csv")
     assert code == 0
-    # click's runner reads the CSV's CRLF as LF
-    assert out == "label\nCollective Security Treaty Organization\nNATO\n"
+    assert out == "label\r\nCollective Security Treaty Organization\r\nNATO\r\n"
     code, out, _ = cli(*built, "query", "who-suspended-cfe", "--param", "treaty=CFE Treaty",
                        "-f", "csv")
     assert code == 0 and len(out.splitlines()) == 9  # the header and 8 rows
@@ -170,9 +167,9 @@ def test_reports_share_one_format_option(built, cli) -> None:
     assert cli(*built, "queries", "-f", "text") == text == cli(*built, "queries", "-f", "table")
     for command in ("queries", "validate", "add", "explain"):
         code, out, _ = cli(command, "--help")
-        assert code == 0 and "-f, --format [text|json]" in out, command
+        assert code == 0 and "--format {text,json}, -f {text,json}" in out, command
     code, _, err = cli(*built, "queries", "-f", "csv")
-    assert code == 2 and "'csv' is not one of 'text', 'json'" in err
+    assert code == 2 and "argument --format/-f: invalid choice: 'csv'" in err
     code, out, _ = cli(*built, "validate", "-f", "json")
     assert code == 0 and json.loads(out) == {"valid": True, "problems": []}
 
@@ -299,3 +296,67 @@ def test_installed_console_script_runs() -> None:
                             check=False)
     assert result.returncode == 0
     assert result.stdout.startswith("caucasus-kg, version ")
+
+
+# --- Reading the command line --------------------------------------------------------------
+
+def test_options_may_follow_or_precede_arguments(built, cli) -> None:
+    before = cli(*built, "query", "-f", "csv", "who-suspended-cfe")
+    after = cli(*built, "query", "who-suspended-cfe", "-f", "csv")
+    assert before == after and before[0] == 0 and before[1].count("\r\n") == 9
+    project = built[1]
+    assert cli(f"--project={project}", *built[2:], "query", "who-suspended-cfe", "-f",
+               "csv") == before
+
+
+def test_a_mistyped_command_gets_a_suggestion(cli) -> None:
+    code, out, err = cli("qeury", "who-suspended-cfe")
+    assert (code, out) == (2, "")
+    assert "error: no command 'qeury'; did you mean 'query'?" in err
+    assert err.rstrip().endswith("fix: see `caucasus-kg --help`")
+
+
+def test_no_command_shows_the_help_and_exits_2(cli) -> None:
+    code, out, err = cli()
+    assert (code, out) == (2, "")
+    assert err.startswith("usage: caucasus-kg [GLOBAL OPTIONS] COMMAND [ARGS]...")
+    assert "  query     Answer a catalogue question, a .rq file or inline SPARQL." in err
+
+
+def test_a_wrong_validator_in_the_environment_is_a_usage_error(built, cli, monkeypatch) -> None:
+    monkeypatch.setenv("CAUCASUS_KG_VALIDATOR", "shacl")
+    code, out, err = cli(*built, "build")
+    assert (code, out) == (2, "")
+    assert "error: CAUCASUS_KG_VALIDATOR='shacl' is not one of sparql, pyshacl" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("serve", "--port", "70000"), "argument --port: 70000 is not from 0 to 65535"),
+    (("serve", "--query-timeout", "nan"), "argument --query-timeout: nan is not at least 0.1"),
+    (("serve", "--allow-origin", "http://a.example/x"),
+     "argument --allow-origin: 'http://a.example/x' is not an origin"),
+    (("export", "html", "--depth", "two"), "argument --depth: 'two' is not a whole number"),
+    (("import", "sipri", "no-such.csv"), "argument FILE: 'no-such.csv' does not exist"),
+])
+def test_bad_values_are_usage_errors_before_any_work(built, cli, args, message) -> None:
+    code, out, err = cli(*built, *args)
+    assert (code, out) == (2, "")
+    assert f"error: {message}" in err
+    assert err.rstrip().endswith(f"fix: see `caucasus-kg {args[0]} --help`")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(built) -> None:
+    """`caucasus-kg query ... | head -1` where head has already gone: writing fails (a broken
+    pipe), and the command stops with exit 1 without a traceback or a word."""
+    import subprocess
+    import sys
+
+    from project_files import ROOT
+
+    reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+    reader.wait(timeout=30)  # the pipe now has no reader
+    command = [sys.executable, "-m", "caucasus_kg.cli", *built, "query", "entities"]
+    done = subprocess.run(command, stdout=reader.stdin, stderr=subprocess.PIPE, timeout=120,
+                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    reader.stdin.close()
+    assert (done.returncode, done.stderr) == (1, b"")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -360,3 +361,23 @@ def test_a_source_without_text_gives_one_error_for_its_quotes(tmp_project, tmp_p
     assert len(errors) == 1, out
     assert "has no text to check quotes against" in errors[0]
     assert "has no 'source:'" not in out
+
+
+def test_the_sources_variable_lists_folders_as_a_path_does(anchored, cli, monkeypatch,
+                                                           tmp_path) -> None:
+    """CAUCASUS_KG_SOURCES names several folders separated by the path separator; the text is
+    found in the second. A --sources on the command line replaces the variable."""
+    project, folder, _quotes = anchored
+    empty = tmp_path / "empty-sources"
+    empty.mkdir()
+    monkeypatch.setenv("CAUCASUS_KG_SOURCES", f"{empty}{os.pathsep}{folder}")
+    code, out, err = cli("--project", project.root, "validate", "--require-verified")
+    assert code == 0, out + err
+    code, out, _ = cli("--project", project.root, "--sources", empty, "validate",
+                       "--require-verified")
+    assert code == 1 and "the quote is unverified here" in out
+    a_file = folder / "the-article-under-another-name.txt"
+    monkeypatch.setenv("CAUCASUS_KG_SOURCES", f"{empty}{os.pathsep}{a_file}")
+    code, out, err = cli("--project", project.root, "validate")
+    assert (code, out) == (2, "")
+    assert f"error: CAUCASUS_KG_SOURCES: '{a_file}' is a file, not a folder" in err

@@ -72,7 +72,7 @@ def boom(*args, **kwargs):
     raise KeyError("no such thing")
 caucasus_kg.read.queries.catalogue = boom
 from caucasus_kg.cli import main
-main(sys.argv[1:], prog_name="caucasus-kg")
+main(sys.argv[1:])
 """
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
+from cli_run import invoke
 from lxml import etree, html
 from test_page_browser import headless_chromium, set_query
 from test_server import (
@@ -37,7 +37,6 @@ from test_server import (
     stop_server,
 )
 
-from caucasus_kg.cli import main
 from caucasus_kg.read.export import export
 from caucasus_kg.read.export_options import FORMATS
 from caucasus_kg.read.network import Filters, build_network
@@ -82,9 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 def query(server: RunningServer, *args: str) -> bytes:
     """What `caucasus-kg query ...` prints on the server's store."""
-    result = CliRunner().invoke(
-        main, ["--project", str(ROOT), "--store", str(server.store_path), "query", *args],
-        catch_exceptions=False)
+    result = invoke(["--project", str(ROOT), "--store", str(server.store_path), "query", *args])
     assert result.exit_code == 0, result.stderr
     return result.stdout_bytes
 
@@ -126,8 +123,7 @@ def test_csv_safe_quotes_every_cell_and_defuses_every_formula(server: RunningSer
 
 
 def test_csv_safe_is_for_rows_only(server: RunningServer) -> None:
-    result = CliRunner().invoke(
-        main, ["--project", str(ROOT), "--store", str(server.store_path), "query",
+    result = invoke(["--project", str(ROOT), "--store", str(server.store_path), "query",
                "ASK { ?s ?p ?o }", "--format", "csv-safe"])
     assert result.exit_code == 2
     assert "format 'csv-safe' does not fit an ASK answer" in result.stderr

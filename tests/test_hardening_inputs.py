@@ -180,7 +180,7 @@ def sparse(path: Path, size: int) -> Path:
 @pytest.mark.parametrize(("kind", "message"), [
     ("fifo", "{path}: error: not a regular file (a device, a pipe or a folder)"),
     ("dev-zero-link", "{path}: error: '' files are not fact files"),  # it names /dev/zero
-    ("folder", "is a directory"),
+    ("folder", "is a folder, not a file"),
 ])
 @pytest.mark.parametrize("suffix", [".yaml", ".ttl", ".jsonld"])
 def test_validate_reads_regular_files_only(built, cli, tmp_path, kind, message,

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 from conftest import STORES, built_copy, project_state
 
 from caucasus_kg.core.project import find_project
@@ -35,15 +36,13 @@ def proj(request, built_template, tmp_path):
 @pytest.fixture(scope="module", params=STORES)
 def imported(request, built_template, tmp_path_factory):
     """One project with all three fixtures imported (read-only for the tests using it)."""
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
+    from cli_run import invoke
 
     folder = tmp_path_factory.mktemp("imported") / "project"
     for root in built_copy(request, built_template, folder, request.param):
         outputs = {}
         for dataset, path in (("sipri", REGISTER), ("sipri", DELIVERIES), ("unoda", UNODA_CSV)):
-            result = CliRunner().invoke(main, ["--project", str(root), "import", dataset,
+            result = invoke(["--project", str(root), "import", dataset,
                                                str(path)])
             assert result.exit_code == 0, result.output + result.stderr
             outputs[path.name] = (result.stdout, result.stderr)
@@ -66,13 +65,8 @@ def values(root: Path, node: str, prop: str) -> list[str]:
     return [r[0] for r in select(root, f"SELECT ?v WHERE {{ {node} {prop} ?v }}")]
 
 
-def run(cli_args: list[str]):
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
-
-    result = CliRunner().invoke(main, [str(a) for a in cli_args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+def run(cli_args: list[str]) -> tuple[int, str, str]:
+    return run_cli(*cli_args)
 
 
 # ------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli as run
 from conftest import STORES, built_copy, project_state, server_state, tree_digest
 from test_import import select
 
@@ -24,13 +25,6 @@ REGISTER = FIXTURES / "sipri_register_ISR_AZE.csv"
 DELIVERIES = FIXTURES / "sipri_deliveries_ISR_AZE.csv"
 
 
-def run(*args: object) -> tuple[int, str, str]:
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
-
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def transfers(root: Path) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from cli_run import run_cli as run
 from conftest import ROOT, copy_project, tree_digest
 from test_import import select
 
@@ -22,13 +23,6 @@ GRAPH = "https://w3id.org/caucasus-kg/graph/sipri-sipri_register_AZE_ARM"
 MI17 = "https://w3id.org/caucasus-kg/id/sipri-russia-to-armenia-2020-mi-17"
 
 
-def run(*args: object) -> tuple[int, str, str]:
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
-
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def git(root: Path, *args: str) -> str:

@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli as run
 from conftest import tree_digest
 from test_import import select
 
@@ -32,13 +33,6 @@ CFE = "Treaty on Conventional Armed Forces in Europe (CFE)"
 DATES = ("1991-06-01", "1992-08-01", "1997-01-01", "2020-01-01")
 
 
-def run(*args: object) -> tuple[int, str, str]:
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
-
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def actions(root: Path) -> list[tuple[str, str, str]]:

@@ -3,13 +3,13 @@ and arguments it names: a hint that names a command that is not there is worse t
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
-import click
 import pytest
 
-from caucasus_kg.cli import COMMANDS, main
+from caucasus_kg.cli import COMMANDS, command_parser
 from caucasus_kg.read.queries import catalogue
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "caucasus_kg"
@@ -31,32 +31,33 @@ def test_the_source_has_command_hints() -> None:
     assert "query entities" in hints and "export dot" in hints and len(hints) > 15
 
 
-def _command(name: str) -> click.Command:
-    ctx = click.Context(main)
-    command = main.get_command(ctx, name)
-    assert command is not None, f"no command '{name}'"
-    return command
+def _arguments(name: str) -> list[argparse.Action]:
+    """The options and arguments of ``caucasus-kg NAME`` (argparse lists them only privately)."""
+    return command_parser(name)._actions
+
+
+def _first_argument(name: str) -> argparse.Action:
+    return next(action for action in _arguments(name) if not action.option_strings)
 
 
 @pytest.mark.parametrize("where, hint", _hints())
 def test_every_hinted_command_exists_with_what_it_names(where: str, hint: str) -> None:
     words = hint.split()
     assert words[0] in COMMANDS, f"{where}: `caucasus-kg {hint}` names no command"
-    command = _command(words[0])
     rest = words[1:]
-    options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    options = {opt for action in _arguments(words[0]) for opt in action.option_strings}
     for word in rest:
         if word.startswith("-"):
             assert word in options, f"{where}: `caucasus-kg {hint}`: no option {word}"
     if not rest or rest[0].startswith("-") or rest[0].isupper():
         return
-    first = next(p for p in command.params if isinstance(p, click.Argument))
+    first = _first_argument(words[0])
     for value in rest[0].split("|"):
         if words[0] == "query":
             known = set(catalogue(QUERIES))
         else:
-            assert isinstance(first.type, click.Choice), f"{where}: `caucasus-kg {hint}`"
-            known = set(first.type.choices)
+            assert first.choices, f"{where}: `caucasus-kg {hint}`"
+            known = set(first.choices)
         assert value in known, f"{where}: `caucasus-kg {hint}`: '{value}' is not one of {known}"
 
 
@@ -64,7 +65,7 @@ def test_every_hinted_command_exists_with_what_it_names(where: str, hint: str) -
 def test_every_command_has_help(name: str, cli) -> None:
     code, out, err = cli(name, "--help")
     assert code == 0, err
-    assert re.match(rf"Usage: \S+ {name}\b", out), out
+    assert re.match(rf"usage: caucasus-kg {name}\b", out), out
 
 
 def test_the_readme_command_table_lists_every_command() -> None:
@@ -72,7 +73,6 @@ def test_the_readme_command_table_lists_every_command() -> None:
     rows = re.findall(r"^\| `caucasus-kg ([^`]+)` \|", readme, re.M)
     listed = {row.split()[0] for row in rows}
     assert listed == set(COMMANDS)
-    dataset = next(p for p in _command("import").params if isinstance(p, click.Argument))
-    assert isinstance(dataset.type, click.Choice)
+    dataset = _first_argument("import")
     row = next(r for r in rows if r.startswith("import "))
-    assert set(row.split()[1].replace("\\|", "|").split("|")) == set(dataset.type.choices)
+    assert set(row.split()[1].replace("\\|", "|").split("|")) == set(dataset.choices)

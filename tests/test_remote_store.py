@@ -336,9 +336,8 @@ def two_projects(tmp_path_factory: pytest.TempPathFactory):
     """The shipped project and a different one: facts added and datasets imported with `add` and
     `import` (:func:`_incoming`), on an embedded store and, command for command, on one Virtuoso
     of these tests' own, under its own name. The server is then restarted on that database."""
-    from click.testing import CliRunner
+    from cli_run import invoke
 
-    from caucasus_kg.cli import main
     from caucasus_kg.store.backends import open_backend
 
     env, endpoint = _start_own_virtuoso(tmp_path_factory.mktemp("virtuoso"))
@@ -359,7 +358,7 @@ def two_projects(tmp_path_factory: pytest.TempPathFactory):
                         changed = Path(command[-1])
                         changed.write_bytes(b"".join(changed.read_bytes().splitlines(
                             keepends=True)[:-1]))
-                    result = CliRunner().invoke(main, [*args, *map(str, command or ["build"])])
+                    result = invoke([*args, *map(str, command or ["build"])])
                     assert result.exit_code == 0, (kind, command, result.stdout, result.stderr)
                     outputs[kind].append(result.stdout)
                 backend = open_backend(find_project(root, store))

@@ -29,7 +29,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, XML, SPARQLWrapper
 
-from caucasus_kg.cli.serve import command as serve_command
+from caucasus_kg.cli import command_parser
 from caucasus_kg.core.sparql_text import QueryRefused as Refused
 from caucasus_kg.core.sparql_text import substitute
 from caucasus_kg.read.queries import bind_parameters, catalogue, run_query
@@ -521,9 +521,9 @@ def test_only_loopback_host_names_are_served(server: RunningServer) -> None:
 
 
 def test_binds_loopback_by_default() -> None:
-    defaults = {p.name: p.default for p in serve_command.params}
-    assert defaults["host"] == "127.0.0.1"
-    assert (defaults["query_timeout"], defaults["max_results"]) == (10.0, 10_000)
+    defaults = command_parser("serve").parse_args([])
+    assert defaults.host == "127.0.0.1"
+    assert (defaults.query_timeout, defaults.max_results) == (10.0, 10_000)
 
 
 def test_unknown_paths_and_methods(server: RunningServer) -> None:

@@ -209,16 +209,14 @@ def test_a_large_focus_is_validated_in_full_and_filtered(name, monkeypatch):
 
 @pytest.fixture(scope="module")
 def imported_project(built_template, tmp_path_factory):
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
+    from cli_run import invoke
 
     root = tmp_path_factory.mktemp("shacl-imported") / "project"
     shutil.copytree(built_template, root)
     for kind, name in (("sipri", "sipri_register_AZE_ARM.csv"),
                        ("sipri", "sipri_deliveries_AZE_ARM.csv"),
                        ("unoda", "unoda_cfe_status.csv")):
-        result = CliRunner().invoke(main, ["--project", str(root), "import", kind,
+        result = invoke(["--project", str(root), "import", kind,
                                            str(IMPORTS / name)])
         assert result.exit_code == 0, result.output + result.stderr
     return find_project(root, root / ".caucasus-kg" / "store")

@@ -42,13 +42,11 @@ QUERIES = Path(__file__).resolve().parents[1] / "queries"
 @pytest.fixture(scope="module")
 def imported(built_template, tmp_path_factory):
     """The shipped project with the register excerpt imported by `caucasus-kg import`."""
-    from click.testing import CliRunner
-
-    from caucasus_kg.cli import main
+    from cli_run import invoke
 
     root = tmp_path_factory.mktemp("tiv") / "project"
     shutil.copytree(built_template, root)
-    result = CliRunner().invoke(main, ["--project", str(root), "import", "sipri", str(REGISTER)])
+    result = invoke(["--project", str(root), "import", "sipri", str(REGISTER)])
     assert result.exit_code == 0, result.output + result.stderr
     return root
 

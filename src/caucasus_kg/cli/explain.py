@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
-import json
+from argparse import Namespace
 
-import click
+from caucasus_kg.cli.arguments import CommandParser, Invocation, add_report_format
 
-from caucasus_kg.cli.common import fail, open_for_query, project_of, report_format_option
-from caucasus_kg.core.diagnostics import ExitCode
+DESCRIPTION = """\
+Show the evidence chain behind ENTITY (an id, label, alias, QID or IRI): what the graph
+records, the verbatim quotes, their sources and whom each is attributed to."""
 
 
-@click.command("explain")
-@click.argument("entity")
-@report_format_option()
-@click.pass_context
-def command(ctx: click.Context, entity: str, fmt: str) -> None:
-    """Show the evidence chain behind ENTITY (an id, label, alias, QID or IRI): what the graph
-    records, the verbatim quotes, their sources and whom each is attributed to."""
-    from caucasus_kg.api.jobs import explain_entity  # lazy: the command's work
-    from caucasus_kg.read.explain import render_text  # lazy: the command's work
-    from caucasus_kg.read.queries import QueryError  # lazy: the command's work
+def configure(parser: CommandParser) -> None:
+    parser.add_argument("entity", metavar="ENTITY",
+                        help="An id, label, alias, Wikidata QID or IRI.")
+    add_report_format(parser)
 
-    project = project_of(ctx)
-    store = open_for_query(ctx, project)
+
+def run(invocation: Invocation, args: Namespace) -> None:
+    # lazy: what the command does, not needed for --help or a usage error
+    import json
+
+    from caucasus_kg.api.jobs import explain_entity
+    from caucasus_kg.cli.common import fail, open_for_query, out, project_of
+    from caucasus_kg.core.diagnostics import ExitCode
+    from caucasus_kg.read.explain import render_text
+    from caucasus_kg.read.queries import QueryError
+
+    project = project_of(invocation)
+    store = open_for_query(invocation, project)
     try:
-        result = explain_entity(store, project, entity)
+        result = explain_entity(store, project, args.entity)
     except QueryError as exc:
         fail(ExitCode.USAGE, str(exc))
-    if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    if args.fmt == "json":
+        out(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(result), nl=False)
+        out(render_text(result), nl=False)

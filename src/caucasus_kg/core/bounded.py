@@ -14,7 +14,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import BinaryIO
+
+TYPE_CHECKING = False  # not typing's: the command line loads this module for --help too
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 
 class FileRefused(Exception):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from caucasus_kg.model.iris import PREFIXES, compact
+from caucasus_kg.read.query_formats import SPREADSHEET_CSV
 
 if TYPE_CHECKING:  # only named in annotations: `query --format`'s choices need no catalogue reader
     from caucasus_kg.read.queries import QueryResult
@@ -101,12 +102,10 @@ FORM_FORMATS = {"SELECT": SELECT_FORMATS, "ASK": ASK_FORMATS, "CONSTRUCT": GRAPH
 """The formats of each query form (as :class:`caucasus_kg.core.sparql_text.QueryShape` names
 it), to refuse a format before the query runs."""
 
-TABLE = "table"
-SPREADSHEET_CSV = "csv-safe"
-QUERY_FORMATS = (TABLE, *dict.fromkeys(
-    SELECT_FORMATS.names + ASK_FORMATS.names + GRAPH_FORMATS.names), SPREADSHEET_CSV)
-"""What ``caucasus-kg query --format`` takes: the table for people, every format name, and the
-spreadsheet-safe CSV."""
+RESULT_FORMAT_NAMES = tuple(dict.fromkeys(
+    SELECT_FORMATS.names + ASK_FORMATS.names + GRAPH_FORMATS.names))
+"""The first name of every format an answer can be written in; with the table and the
+spreadsheet-safe CSV, what :data:`caucasus_kg.read.query_formats.QUERY_FORMATS` lists."""
 
 FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
 """A cell beginning with one of these is read as a formula by spreadsheets (OWASP, "CSV

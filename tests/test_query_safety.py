@@ -34,12 +34,15 @@ from test_server import (
 
 from caucasus_kg.core.sparql_text import (
     QueryRefused,
+    SparqlSyntaxError,
     check_query,
     query_shape,
     substitute,
     substitute_checked,
     tokens,
+    tokens_one_by_one,
 )
+from caucasus_kg.read.queries import catalogue
 from caucasus_kg.store.embedded import open_store
 
 
@@ -356,6 +359,8 @@ def _read_once(query: str, bindings: dict[str, str]) -> tuple[str, object]:
         return substitute(query, bindings), (refused.status, refused.reason)
 
 
+CATALOGUE = Path(__file__).resolve().parents[1] / "queries"
+
 _TEMPLATES = (
     "SELECT ?s WHERE { ?s ?p ?x }",
     "SELECT * WHERE { ?s ?p ?x-SERVICE }",  # a language tag would take in '-SERVICE'
@@ -501,3 +506,49 @@ def test_query_shape_reads_the_dataset() -> None:
     assert shape.from_graphs == ("g:a",)
     assert shape.from_named_graphs == ("<http://g/b>", "g:c")
     assert not query_shape("SELECT * WHERE { ?s ?p ?o } # FROM <a:b>").has_dataset
+
+
+def _either(read, text: str) -> object:
+    """The tokens ``read`` gives for ``text``, or the error it raises (message and place)."""
+    try:
+        return read(text)
+    except SparqlSyntaxError as error:
+        return ("error", str(error), error.line, error.column)
+
+
+_FRAGMENTS = tuple(sorted({t.text for q in catalogue(CATALOGUE).values() for t in tokens(q.text)}
+                          | {"\\", "$", "%", "_:", "_:b0", "_:b.1", "@", "'", '"', '"""', "<a b>",
+                             "\\u0041", "'''a'''", "'a\\'b'", "@en-GB--ltr", "<>", "$v", "1.5e3",
+                             "e:p\\#q", "e:p\\", "1.", ".5", "1e", "?", "-", "--", "@en-",
+                             "é", "\u0660", "\r", "#x\r", "_", "`"}))
+"""The catalogue's tokens, and pieces that start no token or only a broken one."""
+
+
+@settings(max_examples=400, deadline=None)
+@example(pieces=["SELECT", " ", "?x", "\\"])
+@example(pieces=["e:p", "\\", "u0041"])
+@example(pieces=["\u0660", ":", "x"])
+@given(pieces=st.lists(st.sampled_from(_FRAGMENTS), max_size=40))
+def test_reading_all_terminals_at_once_gives_what_one_by_one_gives(pieces: list[str]) -> None:
+    """:func:`tokens` cuts ASCII text with one pattern of all the terminals; it gives the
+    tokens that reading one token at a time gives, or the same error at the same place."""
+    text = "".join(pieces)
+    assert _either(tokens, text) == _either(tokens_one_by_one, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(
+    list(" \t\r\n#<>\"'\\?$_:@.,;{}()[]=!|&+-*/^~%`aAeEfSu019") + ["é"]), max_size=60))
+def test_any_text_is_read_at_once_as_one_by_one(text: str) -> None:
+    assert _either(tokens, text) == _either(tokens_one_by_one, text)
+
+
+def test_every_catalogue_query_is_read_at_once_as_one_by_one() -> None:
+    for name, query in catalogue(CATALOGUE).items():
+        assert tokens(query.text) == tokens_one_by_one(query.text), name
+    every_kind = ("PREFIX e: <http://e/> SELECT ?x $y WHERE { _:b0 e:p\\#q '''x''' , \"a\"@en-GB , "
+                  ".5, 1.5e3, : . ?x a ?y FILTER(?y < 3 && ?y != 'b') } # note\r")
+    read = tokens(every_kind)
+    assert {t.kind for t in read} == {"ws", "comment", "iri", "string", "var", "pname", "bnode",
+                                      "langtag", "number", "word", "punct"}
+    assert read == tokens_one_by_one(every_kind)

@@ -17,6 +17,7 @@ written by pyoxigraph's own escaping.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -112,7 +113,61 @@ class Token(NamedTuple):
 def tokens(text: str) -> list[Token]:
     """The SPARQL tokens of ``text`` with white space and comments kept, so that joining their
     texts gives ``text`` back. Raises SparqlSyntaxError at the first character that starts no
-    token (an unknown character, an unterminated string, a bad escape)."""
+    token (an unknown character, an unterminated string, a bad escape).
+
+    ASCII text (every catalogue query) is cut into tokens by one pattern of all the terminals,
+    in the regular expression engine; what it cannot read, and any other text, is read by
+    :func:`tokens_one_by_one`, which says what is wrong. Both give the same tokens
+    (``tests/test_query_safety.py`` compares them)."""
+    if not text.isascii():
+        return tokens_one_by_one(text)
+    parts = _terminals().findall(text)
+    if "".join(parts) != text:  # a character that starts no token was skipped
+        return tokens_one_by_one(text)  # which says which, and where
+    starts = itertools.accumulate(map(len, parts), initial=0)
+    return list(map(Token._make, zip(map(_kind, parts), parts, starts, strict=False)))  # one start more
+
+
+_KIND_OF_FIRST = {**dict.fromkeys(" \t\r\n", "ws"), "#": "comment", '"': "string",
+                  "'": "string", "@": "langtag", **dict.fromkeys("0123456789", "number")}
+"""The kind of a token of ASCII text that its first character alone tells."""
+
+
+def _kind(part: str) -> str:
+    """The kind of a token :func:`_terminals` read, from its first character and length."""
+    kind = _KIND_OF_FIRST.get(part[0])
+    if kind is not None:
+        return kind
+    first = part[0]
+    if len(part) == 1 and first in _PUNCT:
+        return "punct"  # before what a longer token starting with it is: < ? . alone
+    if first == "<":
+        return "iri"
+    if first in "?$":
+        return "var"
+    if first == "_":
+        return "bnode"
+    if first == ".":
+        return "number"
+    return "pname" if ":" in part else "word"  # a keyword never holds a colon, a pname always
+
+
+@functools.cache
+def _terminals() -> re.Pattern[str]:
+    """One pattern for every terminal of ASCII text, in the order :func:`tokens_one_by_one` tries
+    them where two could start at one character (an IRI before ``<``, a variable before ``?``, a
+    number before ``.``, a prefixed name before a keyword)."""
+    names = _names(True)
+    alternatives = (_WS.pattern, _COMMENT.pattern, _IRIREF.pattern,
+                    *(p.pattern for p in _STRINGS), names.var.pattern, names.bnode.pattern,
+                    _LANGTAG.pattern, _NUMBER.pattern, "[" + re.escape(_PUNCT) + "]",
+                    f"(?:{names.prefix.pattern})(?:{names.local.pattern})?", names.word.pattern)
+    return re.compile("|".join(f"(?:{pattern})" for pattern in alternatives))
+
+
+def tokens_one_by_one(text: str) -> list[Token]:
+    """:func:`tokens`, read one token at a time by the character that starts it: the reference
+    reading, for any text, with a message that says where and why a text is not SPARQL."""
     found: list[Token] = []
     i, n = 0, len(text)
     names = _names(text.isascii())

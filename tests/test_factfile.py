@@ -347,3 +347,21 @@ def test_an_entity_without_any_label_is_refused(tmp_project: Project) -> None:
     errors = errors_of(tmp_project)
     assert any("new-facts.yaml:7: error in 'armenia-signs-cfe-2024': the entry has no 'label'"
                in e for e in errors), errors
+
+
+def test_month_lengths_are_the_gregorian_calendars() -> None:
+    """Dates are checked without the calendar module (which the command line need not load):
+    every month of four centuries, leap years and century rules included, has calendar's days,
+    and the month named in a message is English whatever the locale."""
+    import calendar
+
+    from caucasus_kg.model.dates import MONTHS, DateFormatError, days_in_month, partial_date
+
+    for year in range(1, 2401):
+        for month in range(1, 13):
+            assert days_in_month(year, month) == calendar.monthrange(year, month)[1]
+    assert MONTHS == ("January", "February", "March", "April", "May", "June", "July",
+                      "August", "September", "October", "November", "December")
+    with pytest.raises(DateFormatError, match="February 1900 has 28 days"):
+        partial_date("1900-02-29")
+    assert partial_date("2000-02-29") == ("2000-02-29", partial_date("2000-01-01")[1])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates closest to ``word``, best first, compared case-insensitively."""
+    import difflib  # lazy: only once a name is not found, not for every command
+
     lowered: dict[str, str] = {}
     for candidate in candidates:  # the first spelling of a name wins: callers list labels first
         lowered.setdefault(candidate.lower(), candidate)

@@ -6,7 +6,6 @@ parameter needs no more); the loaders' :func:`parse_partial_date` makes it an rd
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import TYPE_CHECKING
@@ -18,6 +17,18 @@ if TYPE_CHECKING:
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 G_YEAR, G_YEAR_MONTH, DATE = XSD + "gYear", XSD + "gYearMonth", XSD + "date"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+"""English month names, whatever the locale (``calendar.month_name`` follows it)."""
+
+
+def days_in_month(year: int, month: int) -> int:
+    """The days of ``month`` (1-12) of ``year`` in the proleptic Gregorian calendar."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 class DateFormatError(ValueError):
@@ -51,10 +62,9 @@ def partial_date(value: object) -> tuple[str, str]:
     if day is None:
         return f"{year}-{month}", G_YEAR_MONTH
     d = int(day)
-    last = calendar.monthrange(y, m)[1]
+    last = days_in_month(y, m)
     if not 1 <= d <= last:
-        name = calendar.month_name[m]
-        raise DateFormatError(f"'{value}' is not a date: {name} {y} has {last} days")
+        raise DateFormatError(f"'{value}' is not a date: {MONTHS[m - 1]} {y} has {last} days")
     return f"{year}-{month}-{day}", DATE
 
 

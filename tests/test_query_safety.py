@@ -367,6 +367,7 @@ _TEMPLATES = (
     "SELECT * WHERE { ?s ?p ?x . ?s ?q $x FILTER(?x != ?y) } # ?x",
     "PREFIX e: <http://e/> ASK { ?x e:p ?y }",
     "CONSTRUCT { ?x ?p ?o } WHERE { GRAPH ?x { ?x ?p ?o } }",
+    "SELECT * WHERE {SERVICE?x{?s ?p ?y}}",  # the keyword right before a bound variable
 )
 
 

@@ -284,23 +284,21 @@ def _decode_escapes(text: str) -> str:
 
 def _shape(found: list[Token]) -> QueryShape:
     code = _code(found)
-    words = [t.text.upper() for t in code if t.kind == "word"]
-    update = next((w for w in words if w in UPDATE_KEYWORDS), None)
-    service = "SERVICE" in words
+    upper = [t.text.upper() if t.kind == "word" else "" for t in code]  # "" for a non-keyword
+    update = next((w for w in upper if w in UPDATE_KEYWORDS), None)
+    service = "SERVICE" in upper
     i = 0
-    while i < len(code) and code[i].kind == "word" and code[i].text.upper() in ("PREFIX", "BASE"):
-        i += 3 if code[i].text.upper() == "PREFIX" else 2
-    form = None
-    if i < len(code) and code[i].kind == "word" and code[i].text.upper() in QUERY_FORMS:
-        form = code[i].text.upper()
+    while i < len(code) and upper[i] in ("PREFIX", "BASE"):
+        i += 3 if upper[i] == "PREFIX" else 2
+    form = upper[i] if i < len(code) and upper[i] in QUERY_FORMS else None
     graphs: list[str] = []
     named: list[str] = []
-    for j, token in enumerate(code):
-        if token.kind != "word" or token.text.upper() != "FROM":
+    for j, word in enumerate(upper):
+        if word != "FROM":
             continue
         k = j + 1
         target = graphs
-        if k < len(code) and code[k].kind == "word" and code[k].text.upper() == "NAMED":
+        if k < len(code) and upper[k] == "NAMED":
             target, k = named, k + 1
         if k < len(code) and code[k].kind in ("iri", "pname"):
             target.append(code[k].text)
@@ -356,23 +354,26 @@ def substitute_checked(query: str, bindings: dict[str, str], allow_service: bool
     escape-aware reading of :func:`query_shape`), or a value ending in a language tag right
     before a ``-`` (which the tag would take in)."""
     found = tokens(query)
+    bound = [i for i, t in enumerate(found) if t.kind == "var" and t.text[1:] in bindings]
     parts: list[str] = []
     code: list[Token] = []
     again = False
-    for index, token in enumerate(found):
-        value = bindings.get(token.text[1:]) if token.kind == "var" else None
-        if value is None:
-            parts.append(token.text)
-            code.append(token)
-            continue
-        parts.append(value)
+    done, offset = 0, 0  # the tokens and the characters of the query taken so far
+    for index in bound:
+        token = found[index]
+        value = bindings[token.text[1:]]
+        parts += (query[offset:token.start], value)
+        code += found[done:index]
         try:
             read = tokens(value)
         except SparqlSyntaxError:  # not a term: let the whole text be read and refused
             read, again = [], True
-        code.extend(read)
+        code += read
         following = found[index + 1].text if index + 1 < len(found) else ""
         again = again or (bool(read) and read[-1].kind == "langtag" and following[:1] == "-")
+        done, offset = index + 1, token.start + len(token.text)
+    parts.append(query[offset:])
+    code += found[done:]
     text = "".join(parts)
     if again or _ESCAPE_ANYWHERE.search(text):
         return text, check_query(text, allow_service=allow_service)

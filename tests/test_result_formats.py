@@ -179,7 +179,7 @@ def test_the_server_refuses_csv_for_ask_by_accept_too(server: RunningServer) -> 
 def test_unknown_format_names_are_usage_errors(server: RunningServer) -> None:
     code, out, err = run_cli(server, "query", INLINE, "-f", "pdf")
     assert (code, out) == (2, b"")
-    assert "error: argument --format/-f: invalid choice: 'pdf'" in err
+    assert "error: argument -f/--format: invalid choice: 'pdf'" in err
     assert all(name in err for name in QUERY_FORMATS)
 
 

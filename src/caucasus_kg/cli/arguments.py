@@ -192,8 +192,7 @@ queries, draft); ``query`` prints answers and takes the result formats of
 
 def add_report_format(parser: argparse.ArgumentParser,
                       aliases: dict[str, str] | None = None) -> None:
-    """``--format/-f text|json`` for a report; ``aliases`` are accepted but not listed."""
-    parser.add_argument("--format", "-f", dest="fmt", choices=REPORT_FORMATS, default="text",
-                        type=with_aliases(aliases or {}),
-                        help="Report format: text for people, json for scripts. "
-                        "Default: text.")
+    """``-f/--format text|json`` for a report; ``aliases`` are accepted but not listed."""
+    parser.add_argument("-f", "--format", dest="fmt", choices=REPORT_FORMATS, default="text",
+                        type=with_aliases(aliases or {}), metavar="FORMAT",
+                        help="Report format: text (the default) for people, json for scripts.")

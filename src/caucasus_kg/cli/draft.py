@@ -36,7 +36,9 @@ def configure(parser: CommandParser) -> None:
     parser.add_argument("--url", help="The article's web address.")
     parser.add_argument("--title", help="The article's title. Default: the one the document "
                         "gives, or its first line.")
-    parser.add_argument("--kind", choices=KINDS, help="The kind of document.")
+    parser.add_argument("--kind", choices=KINDS, metavar="KIND",
+                        help=f"The kind of document: {', '.join(KINDS)} (quoted when it has a "
+                        "space: --kind 'news article').")
     parser.add_argument("--page", type=path_value(folder=False), metavar="FILE",
                         help="Also write the review page: the article beside the drafted "
                         "entries, one HTML file that works offline.")

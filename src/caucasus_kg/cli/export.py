@@ -37,7 +37,7 @@ examples:
 def configure(parser: CommandParser) -> None:
     parser.add_argument("fmt", metavar="FORMAT", choices=FORMATS,
                         help=f"One of {', '.join(FORMATS)}.")
-    parser.add_argument("--output", "-o", type=path_value(folder=False), default=None,
+    parser.add_argument("-o", "--output", type=path_value(folder=False), default=None,
                         metavar="FILE", help="File to write. Default: standard output.")
     parser.add_argument("--focus", metavar="ENTITY",
                         help="Only what lies within --depth links of ENTITY (id, label, alias, "

@@ -23,9 +23,9 @@ examples:
 def configure(parser: CommandParser) -> None:
     parser.add_argument("query", metavar="QUERY",
                         help="A catalogue name, a .rq file or inline SPARQL.")
-    parser.add_argument("--param", "-p", dest="params", action="append", default=[],
+    parser.add_argument("-p", "--param", dest="params", action="append", default=[],
                         metavar="NAME=VALUE", help="A query parameter; repeat for several.")
-    parser.add_argument("--format", "-f", dest="fmt", choices=QUERY_FORMATS, default=TABLE,
+    parser.add_argument("-f", "--format", dest="fmt", choices=QUERY_FORMATS, default=TABLE,
                         type=lower_case, metavar="FORMAT",
                         help="table (the default): for people. csv, tsv, json, xml: the SPARQL "
                         "1.1 result formats (SELECT; json and xml for ASK). turtle, ntriples, "

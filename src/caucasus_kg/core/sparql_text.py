@@ -337,6 +337,11 @@ def _checked(shape: QueryShape, allow_service: bool) -> QueryShape:
     return shape
 
 
+@functools.lru_cache(maxsize=64)
+def _query_tokens(query: str) -> tuple[Token, ...]:
+    return tuple(tokens(query))
+
+
 def substitute(query: str, bindings: dict[str, str]) -> str:
     """Replace each variable ``?name``/``$name`` in ``bindings`` by its term text."""
     return "".join(bindings.get(t.text[1:], t.text) if t.kind == "var" else t.text
@@ -352,8 +357,11 @@ def substitute_checked(query: str, bindings: dict[str, str], allow_service: bool
     bound variable replaced by its value's, so they are checked without reading the result
     again. Where that might not hold, the result is read again: a ``\\u`` escape anywhere (the
     escape-aware reading of :func:`query_shape`), or a value ending in a language tag right
-    before a ``-`` (which the tag would take in)."""
-    found = tokens(query)
+    before a ``-`` (which the tag would take in).
+
+    The query's own tokens are kept for the next call with the same text (the last 64 texts):
+    a server or a notebook asks the same catalogue questions again and again."""
+    found = _query_tokens(query)
     bound = [i for i, t in enumerate(found) if t.kind == "var" and t.text[1:] in bindings]
     parts: list[str] = []
     code: list[Token] = []

@@ -43,8 +43,8 @@ def run(invocation: Invocation, args: Namespace) -> None:
         result = add(project, files, dry_run=dry_run, validator=validator_of(invocation))
     except InputError as exc:
         if fmt == "json":
-            out(json.dumps({"accepted": False, "problems":
-                                   [d.to_dict() for d in exc.diagnostics]}, indent=2))
+            problems = [d.to_dict() for d in exc.diagnostics]
+            out(json.dumps({"accepted": False, "problems": problems}, indent=2))
         else:
             report(exc.diagnostics)
         fail(ExitCode.USAGE, "nothing was changed")

@@ -87,9 +87,8 @@ def report(diagnostics: list[Diagnostic]) -> None:
 
 def emit_report(diagnostics: list[Diagnostic], fmt: str, valid: bool) -> None:
     if fmt == "json":
-        out(json.dumps({"valid": valid,
-                               "problems": [d.to_dict() for d in diagnostics]},
-                              indent=2, ensure_ascii=False))
+        problems = [d.to_dict() for d in diagnostics]
+        out(json.dumps({"valid": valid, "problems": problems}, indent=2, ensure_ascii=False))
     else:
         for d in diagnostics:
             out(d.render())
@@ -103,7 +102,7 @@ def print_add_report(result) -> None:  # caucasus_kg.ops.add.AddReport
         out(f"  {result.triples} triples")
         for new, existing in result.merged:
             out(f"  '{new}' is already in the graph as '{existing}': its evidence is "
-                       "added there")
+                "added there")
         for existing in getattr(result, "extended", []):
             out(f"  adds to '{existing}', which the graph already holds")
         for claim, other in result.disputes:

@@ -78,11 +78,11 @@ def run(invocation: Invocation, args: Namespace) -> None:
         f" (text kept in {result.report['kept_text']})"
     out(f"drafted: {result.output}{where}")
     out(f"  {_count(counts['facts'], 'fact')}, {_count(counts['claims'], 'claim')}, "
-               f"{_count(counts['new_entities'], 'new entity', 'new entities')}: every entry is "
-               "marked 'review: needed'")
+        f"{_count(counts['new_entities'], 'new entity', 'new entities')}: every entry is "
+        "marked 'review: needed'")
     if counts["already_in_graph"]:
         out(f"  {counts['already_in_graph']} already in the graph: written as further "
-                   "evidence for them")
+            "evidence for them")
     if result.report["new_names"]:
         names = ", ".join(n["name"] for n in result.report["new_names"])
         out(f"  names not in the graph: {names}")

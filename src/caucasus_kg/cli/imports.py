@@ -32,6 +32,7 @@ Exit codes: 0 imported (or unchanged, or would import with --dry-run), 1 rejecte
 2 unreadable input or usage error."""
 
 DATASETS = ("sipri", "unoda", "rdf")
+"""What `import` reads: a SIPRI export, a UNODA treaty-status file, or any RDF file."""
 
 
 def configure(parser: CommandParser) -> None:
@@ -99,15 +100,15 @@ def run(invocation: Invocation, args: Namespace) -> None:
         err(f"new actors: {', '.join(outcome.new_actors)}")
     if outcome.failed_strict:
         err(f"rejected (--strict): {len(outcome.skipped)} malformed record(s); "
-                   "nothing was changed")
+            "nothing was changed")
     elif outcome.unchanged:
         out(f"unchanged: {outcome.target} already holds this import; "
-                   "nothing was changed")
+            "nothing was changed")
     elif outcome.report is not None:
         if outcome.changes is not None:
             verb = "replaces" if outcome.accepted and not dry_run else "would replace"
             out(f"{verb} the earlier import {outcome.earlier}: "
-                       f"{outcome.changes.render()}")
+                f"{outcome.changes.render()}")
         print_add_report(outcome.report)
     rate = outcome.read / outcome.seconds if outcome.seconds else 0.0
     merged = sum(1 for d in outcome.duplicates if d.merged)
@@ -124,7 +125,7 @@ def run(invocation: Invocation, args: Namespace) -> None:
     if disagreements:
         imported += f", {disagreements} disagreement(s) listed above"
     err(f"summary: {outcome.read} records read, {imported}, {len(outcome.skipped)} "
-               f"skipped (malformed), {outcome.without_facts} without any action, "
-               f"{outcome.triples} triples, {outcome.seconds:.2f} s, "
-               f"{rate:.0f} records/s")
+        f"skipped (malformed), {outcome.without_facts} without any action, "
+        f"{outcome.triples} triples, {outcome.seconds:.2f} s, "
+        f"{rate:.0f} records/s")
     sys.exit(int(ExitCode.OK if outcome.accepted else ExitCode.INVALID))

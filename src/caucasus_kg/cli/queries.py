@@ -27,10 +27,9 @@ def run(invocation: Invocation, args: Namespace) -> None:
     except QueryError as exc:
         fail(ExitCode.INVALID, str(exc))
     if args.fmt == "json":
-        out(json.dumps([
-            {"name": q.name, "title": q.title, "description": q.description,
-             "parameters": [p.__dict__ for p in q.parameters]} for q in known.values()],
-            indent=2, ensure_ascii=False))
+        listed = [{"name": q.name, "title": q.title, "description": q.description,
+                   "parameters": [p.__dict__ for p in q.parameters]} for q in known.values()]
+        out(json.dumps(listed, indent=2, ensure_ascii=False))
         return
     width = max((len(n) for n in known), default=4)
     for name, q in known.items():
@@ -38,4 +37,4 @@ def run(invocation: Invocation, args: Namespace) -> None:
         for p in q.parameters:
             default = f" (default {p.default})" if p.default else " (required)"
             out(f"{''.ljust(width)}    --param {p.name}=<{p.type}>{default}  "
-                       f"{p.description}")
+                f"{p.description}")

@@ -311,6 +311,14 @@ def test_options_may_follow_or_precede_arguments(built, cli) -> None:
                "csv") == before
 
 
+def test_a_global_option_after_the_command_says_where_it_goes(built, cli) -> None:
+    code, out, err = cli("query", "who-suspended-cfe", *built)
+    assert (code, out) == (2, "")
+    assert ("error: unrecognized arguments: " in err
+            and "(--project goes before the command's name: caucasus-kg --project ... query ...)"
+            in err)
+
+
 def test_a_mistyped_command_gets_a_suggestion(cli) -> None:
     code, out, err = cli("qeury", "who-suspended-cfe")
     assert (code, out) == (2, "")

@@ -171,7 +171,8 @@ def command_parser(name: str) -> CommandParser:
     """The parser of the command called ``name``, with its arguments and help."""
     module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
     parser = CommandParser(f"caucasus-kg {name}", description=module.DESCRIPTION,
-                           epilog=getattr(module, "EPILOG", None))
+                           epilog=getattr(module, "EPILOG", None),
+                           global_options=(*_WITH_VALUE, "--debug"))
     module.configure(parser)
     return parser
 

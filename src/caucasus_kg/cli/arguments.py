@@ -75,11 +75,21 @@ class CommandParser(argparse.ArgumentParser):
     """
 
     def __init__(self, prog: str, description: str | None = None,
-                 epilog: str | None = None) -> None:
+                 epilog: str | None = None, global_options: Sequence[str] = ()) -> None:
+        """``global_options``: the options that go before a command's name, named in the error
+        when one is given after it."""
         super().__init__(prog=prog, description=description, epilog=epilog,
                          formatter_class=HelpFormatter, allow_abbrev=False)
+        self.global_options = frozenset(global_options)
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            given = message.split(":", 1)[1].split()
+            misplaced = next((w for w in given if w.split("=")[0] in self.global_options), None)
+            if misplaced is not None:
+                name = misplaced.split("=")[0]
+                message += (f" ({name} goes before the command's name: caucasus-kg {name} ... "
+                            f"{self.prog.split()[-1]} ...)")
         self.print_usage(sys.stderr)
         sys.stderr.write(f"error: {message}\n    fix: see `{self.prog} --help`\n")
         sys.stderr.flush()

@@ -195,7 +195,8 @@ def test_add_then_build_gives_the_same_store(project_built, cli, tmp_path) -> No
     added_info = open_backend(project).info()
     _, _, err = cli(*args, "query", "who-suspended-cfe")
     assert "changed since" not in err
-    assert cli(*args, "build")[0] == 0
+    code, _, err = cli(*args, "build")
+    assert code == 0, err
     assert stored_quads(project) == added
     assert open_backend(project).info() == added_info
 

@@ -31,6 +31,7 @@ import contextlib
 import json
 import re
 import secrets
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -67,6 +68,15 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _TIMEOUT = 300.0
 _UPDATE_CHUNK = 2000
 """Triples per INSERT DATA request when the server has no graph store protocol."""
+_DEADLOCK_PAUSES = (0.1, 0.3, 1.0, 3.0)
+"""Seconds to wait before sending again a request the server ended in a deadlock (SQLSTATE
+40001; Virtuoso's SR172 "Transaction deadlocked", met when several writers use one server): its
+transaction was rolled back, so a request that means the same sent twice is sent again."""
+_DEADLOCK = re.compile(r"\b40001\b|\bSR172\b")
+
+
+class _Deadlocked(Exception):
+    """The server ended a request in a deadlock (the message: how it said so)."""
 
 
 def is_remote(spec: str | None) -> bool:
@@ -182,14 +192,36 @@ class RemoteStore:
     # The protocol
 
     def _post(self, url: str, form: list[tuple[str, str]], accept: str,
-              is_query: bool = False) -> tuple[str, bytes]:
+              is_query: bool = False, again: bool | None = None) -> tuple[str, bytes]:
+        """POST ``form``; ``again``: send it again after a deadlock (default: for a query)."""
         body = urllib.parse.urlencode(form).encode()
         request = urllib.request.Request(url, data=body, method="POST", headers={
             "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
-        return self._send(request, is_query)
+        query = any(name == "query" for name, _ in form)
+        return self._send(request, is_query, query if again is None else again)
 
-    def _send(self, request: urllib.request.Request, is_query: bool = False
-              ) -> tuple[str, bytes]:
+    def _send(self, request: urllib.request.Request, is_query: bool = False,
+              again: bool = False) -> tuple[str, bytes]:
+        """Send ``request``; with ``again``, once more after each deadlock the server reports
+        (:data:`_DEADLOCK_PAUSES`), for a request that means the same sent twice."""
+        pauses = iter(_DEADLOCK_PAUSES if again else ())
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                return self._send_once(request, is_query)
+            except _Deadlocked as deadlock:
+                pause = next(pauses, None)
+                if pause is None:
+                    sent = f"sent {tries} times" if tries > 1 else "which cannot be sent twice"
+                    raise RemoteStoreError(
+                        f"the SPARQL server at {self.endpoint} ended the request ({sent}) in a "
+                        f"deadlock with another client writing to it ({deadlock}); run the "
+                        "command again once the other writer is done") from deadlock
+                time.sleep(pause)
+
+    def _send_once(self, request: urllib.request.Request, is_query: bool
+                   ) -> tuple[str, bytes]:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 self._server = response.headers.get("Server", "")
@@ -204,6 +236,9 @@ class RemoteStore:
             if "SR203" in detail or "killed by SQLCancel" in detail:  # Virtuoso's other way
                 raise RemoteStoreError(_time_limit_message(self.endpoint, "sent no answer",
                                                            detail[:200])) from exc
+            if _DEADLOCK.search(detail):
+                raise _Deadlocked(f"HTTP {exc.code}, SQLSTATE 40001"
+                                  + (", Virtuoso SR172" if "SR172" in detail else "")) from exc
             raise RemoteStoreError(f"the SPARQL server at {self.endpoint} answered "
                                    f"{exc.code} {exc.reason}: {detail}") from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
@@ -212,9 +247,10 @@ class RemoteStore:
                 f"cannot reach the SPARQL server at {self.endpoint}: {reason}; start it (for a "
                 "local Virtuoso: scripts/virtuoso start) or point --store elsewhere") from exc
 
-    def update(self, text: str) -> None:
-        """Run a SPARQL Update request."""
-        self._post(self.endpoint, [("update", text)], "*/*")
+    def update(self, text: str, again: bool = False) -> None:
+        """Run a SPARQL Update request; ``again``: it means the same sent twice (one DROP, an
+        INSERT DATA), so it is sent again after a deadlock."""
+        self._post(self.endpoint, [("update", text)], "*/*", again=again)
 
     def _dataset_form(self, graphs: Iterable[str]) -> list[tuple[str, str]]:
         form = []
@@ -369,26 +405,27 @@ class RemoteStore:
             request = urllib.request.Request(url, data=body, method="PUT",
                                              headers={"Content-Type": "text/turtle"})
             try:
-                self._send(request)
+                self._send(request, again=True)  # a PUT replaces the graph: the same twice
                 return
             except RemoteStoreError as exc:
                 if not re.search(r"answered (404|405|501)", str(exc)):
                     raise
                 self.graph_store = None  # no graph store protocol here: use SPARQL Update
         lines = body.decode("utf-8").splitlines()
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(f"DROP SILENT GRAPH <{graph}>", again=True)
         for start in range(0, len(lines), _UPDATE_CHUNK):
             chunk = "\n".join(lines[start:start + _UPDATE_CHUNK])
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}")
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk}\n}} }}", again=True)
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(f"DROP SILENT GRAPH <{graph}>", again=True)
 
     def drop_all(self) -> None:
         """Remove the project's graphs and its manifest from the server."""
         graphs = self.manifest(refresh=True).graphs
         self.update(" ;\n".join([*(f"DROP SILENT GRAPH <{g}>" for g in graphs),
-                                 f"DROP SILENT GRAPH <{self.manifest_graph}>"]))
+                                 f"DROP SILENT GRAPH <{self.manifest_graph}>"]),
+                    again=True)  # drops only: the same when sent twice, even half done
         self._manifest = Manifest("", 0, ())
 
 

@@ -16,8 +16,7 @@ def built(tmp_path_factory, project):
     from cli_run import invoke
 
     store = tmp_path_factory.mktemp("cli") / "store"
-    result = invoke(["--project", str(project.root), "--store", str(store),
-                                       "build"])
+    result = invoke(["--project", str(project.root), "--store", str(store), "build"])
     assert result.exit_code == 0, result.stderr
     return ["--project", str(project.root), "--store", str(store)]
 

@@ -568,8 +568,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def run(built: tuple[Path, Path], *args: str | Path) -> tuple[int, str, str]:
 
     root, store = built
-    result = invoke(["--project", str(root), "--store", str(store), "export",
-                                       *[str(a) for a in args]])
+    result = invoke(["--project", str(root), "--store", str(store), "export", *args])
     return result.exit_code, result.stdout, result.stderr
 
 

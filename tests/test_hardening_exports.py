@@ -124,7 +124,7 @@ def test_csv_safe_quotes_every_cell_and_defuses_every_formula(server: RunningSer
 
 def test_csv_safe_is_for_rows_only(server: RunningServer) -> None:
     result = invoke(["--project", str(ROOT), "--store", str(server.store_path), "query",
-               "ASK { ?s ?p ?o }", "--format", "csv-safe"])
+                     "ASK { ?s ?p ?o }", "--format", "csv-safe"])
     assert result.exit_code == 2
     assert "format 'csv-safe' does not fit an ASK answer" in result.stderr
 

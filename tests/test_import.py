@@ -42,9 +42,8 @@ def imported(request, built_template, tmp_path_factory):
     for root in built_copy(request, built_template, folder, request.param):
         outputs = {}
         for dataset, path in (("sipri", REGISTER), ("sipri", DELIVERIES), ("unoda", UNODA_CSV)):
-            result = invoke(["--project", str(root), "import", dataset,
-                                               str(path)])
-            assert result.exit_code == 0, result.output + result.stderr
+            result = invoke(["--project", str(root), "import", dataset, str(path)])
+            assert result.exit_code == 0, result.output
             outputs[path.name] = (result.stdout, result.stderr)
         yield root, outputs
 

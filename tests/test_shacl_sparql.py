@@ -216,9 +216,8 @@ def imported_project(built_template, tmp_path_factory):
     for kind, name in (("sipri", "sipri_register_AZE_ARM.csv"),
                        ("sipri", "sipri_deliveries_AZE_ARM.csv"),
                        ("unoda", "unoda_cfe_status.csv")):
-        result = invoke(["--project", str(root), "import", kind,
-                                           str(IMPORTS / name)])
-        assert result.exit_code == 0, result.output + result.stderr
+        result = invoke(["--project", str(root), "import", kind, str(IMPORTS / name)])
+        assert result.exit_code == 0, result.output
     return find_project(root, root / ".caucasus-kg" / "store")
 
 

@@ -47,7 +47,7 @@ def imported(built_template, tmp_path_factory):
     root = tmp_path_factory.mktemp("tiv") / "project"
     shutil.copytree(built_template, root)
     result = invoke(["--project", str(root), "import", "sipri", str(REGISTER)])
-    assert result.exit_code == 0, result.output + result.stderr
+    assert result.exit_code == 0, result.output
     return root
 
 

@@ -369,3 +369,12 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(built) -> None:
                           env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
     reader.stdin.close()
     assert (done.returncode, done.stderr) == (1, b"")
+
+
+def test_the_validator_names_are_the_engines() -> None:
+    """`--validator` lists its choices without loading the engines (rdflib, pySHACL): the
+    list is the engines' names."""
+    from caucasus_kg.checks.validator import VALIDATORS as ENGINES
+    from caucasus_kg.cli import VALIDATORS
+
+    assert set(VALIDATORS) == set(ENGINES)

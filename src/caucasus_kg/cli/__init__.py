@@ -26,16 +26,17 @@ from collections.abc import Callable, Sequence
 
 from caucasus_kg import __version__
 from caucasus_kg.cli.arguments import (
-    USAGE_EXIT,
     CommandParser,
     Invocation,
     path_value,
     split_global_options,
 )
 from caucasus_kg.core.bounded import DISK_ERRORS, disk_error
+from caucasus_kg.core.exit_codes import ExitCode
 
 TYPE_CHECKING = False  # not typing's: importing typing would cost --help a tenth of its time
 if TYPE_CHECKING:
+    from types import ModuleType
     from typing import NoReturn
 
 DEBUG_VARIABLE = "CAUCASUS_KG_DEBUG"
@@ -99,8 +100,8 @@ A command's own options: its --help, e.g. `caucasus-kg query --help`.
 Exit codes: 0 ok, 1 data invalid or question failed, 2 usage error or unreadable input."""
 
 VALIDATORS = ("sparql", "pyshacl")
-"""The SHACL engines ``--validator`` names (``checks.validator.VALIDATORS``, not imported for
-a usage error)."""
+"""The SHACL engines ``--validator`` names: the keys of ``checks.validator.VALIDATORS``, which
+loads rdflib (``tests/test_cli.py`` holds the two equal)."""
 
 _WITH_VALUE = {"--project", "--store", "--sources", "--validator"}
 
@@ -167,9 +168,13 @@ def _checked(parser: CommandParser, variable: str, value: str,
         parser.error(f"{variable}: {exc}")
 
 
+def _command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
+
+
 def command_parser(name: str) -> CommandParser:
     """The parser of the command called ``name``, with its arguments and help."""
-    module = importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
+    module = _command_module(name)
     parser = CommandParser(f"caucasus-kg {name}", description=module.DESCRIPTION,
                            epilog=getattr(module, "EPILOG", None),
                            global_options=(*_WITH_VALUE, "--debug"))
@@ -194,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     options = parser.parse_args(before)
     if not rest:
         parser.print_help(sys.stderr)
-        sys.exit(USAGE_EXIT)
+        sys.exit(int(ExitCode.USAGE))
     name = rest[0]
     if name not in COMMANDS:
         _unknown_command(parser, name)
@@ -204,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
                             debug=options.debug)
     try:
         args = command_parser(name).parse_intermixed_args(rest[1:])
-        importlib.import_module(f"{__name__}.{COMMANDS[name][0]}").run(invocation, args)
+        _command_module(name).run(invocation, args)
     except KeyboardInterrupt:
         sys.stderr.write("\nerror: interrupted\n")
         sys.exit(130)

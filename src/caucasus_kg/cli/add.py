@@ -34,7 +34,8 @@ def run(invocation: Invocation, args: Namespace) -> None:
 
     from caucasus_kg.api.jobs import add
     from caucasus_kg.cli.common import fail, out, print_add_report, project_of, report, validator_of
-    from caucasus_kg.core.diagnostics import ExitCode, InputError
+    from caucasus_kg.core.diagnostics import InputError
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.store.backend import StoreError
 
     files, dry_run, fmt = args.files, args.dry_run, args.fmt

@@ -15,13 +15,13 @@ import stat
 import sys
 from collections.abc import Callable, Sequence
 
+from caucasus_kg.core.exit_codes import ExitCode
+
 TYPE_CHECKING = False  # not typing's: importing typing would cost --help a tenth of its time
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import NoReturn
 
-USAGE_EXIT = 2
-"""Exit code of a usage error (``core.diagnostics.ExitCode.USAGE``, not imported for it)."""
 
 
 class Invocation:
@@ -56,6 +56,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 def _terminal_width() -> int:
+    """COLUMNS, else the terminal's width, else 100: what argparse finds with shutil, without
+    loading shutil for a usage error."""
     try:
         return int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
@@ -93,7 +95,7 @@ class CommandParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         sys.stderr.write(f"error: {message}\n    fix: see `{self.prog} --help`\n")
         sys.stderr.flush()
-        sys.exit(USAGE_EXIT)
+        sys.exit(int(ExitCode.USAGE))
 
 
 def path_value(*, exists: bool = False, folder: bool | None = None,

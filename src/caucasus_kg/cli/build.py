@@ -20,7 +20,8 @@ def configure(parser: CommandParser) -> None:
 def run(invocation: Invocation, args: Namespace) -> None:
     # lazy: what the command does, not needed for --help or a usage error
     from caucasus_kg.cli.common import err, fail, project_of, report, validator_of
-    from caucasus_kg.core.diagnostics import DataError, ExitCode, InputError
+    from caucasus_kg.core.diagnostics import DataError, InputError
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.ops.build import build
     from caucasus_kg.sources.inputs import import_files
     from caucasus_kg.store.backend import StoreError

@@ -1,9 +1,8 @@
 """What every command shares: the project and store it works on, the SHACL engine, how it
 prints diagnostics and fails, and opening the store for reading.
 
-A command's module imports at its top only what its options need: what the command works with
-is imported when it runs, so that ``--help`` and a usage error (exit 2 before any work) cost
-little more than starting Python.
+A command imports this module when it runs, not for ``--help`` or a usage error (exit 2 before
+any work): those load only :mod:`caucasus_kg.cli.arguments`.
 
 Data goes to stdout, diagnostics and progress to stderr. Exit codes: 0 ok, 1 data invalid or the
 question failed, 2 usage error or unreadable input.
@@ -14,13 +13,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from caucasus_kg.cli.arguments import Invocation
-from caucasus_kg.core.diagnostics import DataError, Diagnostic, ExitCode, InputError
-
-if TYPE_CHECKING:
-    from caucasus_kg.core.project import Project
+from caucasus_kg.core.diagnostics import DataError, Diagnostic, InputError
+from caucasus_kg.core.exit_codes import ExitCode
+from caucasus_kg.core.project import Project, find_project
 
 LOCAL_STORE_ONLY = {"serve"}
 """Commands that work on the embedded store only (the server's workers open its folder)."""
@@ -54,8 +52,6 @@ def fail(code: ExitCode, message: str) -> NoReturn:
 def project_of(invocation: Invocation) -> Project:
     """The project the command works on (``--project``, ``--store``, or found from the current
     directory); exit 2 with the reason when there is none."""
-    from caucasus_kg.core.project import find_project  # lazy: not for a usage error
-
     command = invocation.command
     try:
         project = find_project(invocation.project, invocation.store, invocation.sources)
@@ -132,8 +128,9 @@ def parse_params(values: list[str]) -> dict[str, str]:
 def open_for_query(invocation: Invocation, project: Project):
     """The project's store, ready to query: an interrupted merge rolled back, a missing store
     built (exit 1 if the graphs do not validate), a warning when it is stale."""
-    from caucasus_kg.ops.opening import open_or_build  # lazy: not for a usage error
-    from caucasus_kg.store.backend import RemoteStoreError, StoreError  # lazy: not for a usage error
+    # lazy: the store, for the commands that read it (not build, add, import, validate, queries)
+    from caucasus_kg.ops.opening import open_or_build
+    from caucasus_kg.store.backend import RemoteStoreError, StoreError
 
     try:
         return open_or_build(project, err, invocation.validator)

@@ -56,7 +56,8 @@ def configure(parser: CommandParser) -> None:
 def run(invocation: Invocation, args: Namespace) -> None:
     # lazy: what the command does, not needed for --help or a usage error
     from caucasus_kg.cli.common import fail, open_for_query, out, project_of, report
-    from caucasus_kg.core.diagnostics import ExitCode, InputError
+    from caucasus_kg.core.diagnostics import InputError
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.ops.draft import DraftRequest, draft_article, report_json
 
     project = project_of(invocation)

@@ -23,7 +23,7 @@ def run(invocation: Invocation, args: Namespace) -> None:
 
     from caucasus_kg.api.jobs import explain_entity
     from caucasus_kg.cli.common import fail, open_for_query, out, project_of
-    from caucasus_kg.core.diagnostics import ExitCode
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.read.explain import render_text
     from caucasus_kg.read.queries import QueryError
 

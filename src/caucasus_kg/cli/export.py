@@ -10,11 +10,7 @@ from __future__ import annotations
 from argparse import BooleanOptionalAction, Namespace
 
 from caucasus_kg.cli.arguments import CommandParser, Invocation, int_range, path_value
-from caucasus_kg.read.export_options import FORMATS, GRAPHVIZ_ENGINES, GROUP_BY
-
-EVIDENCE_KINDS = ("quote", "anchored-quote", "report", "record")
-"""What ``--evidence`` takes: the kinds of evidence a fact or claim can have."""
-
+from caucasus_kg.read.export_options import EVIDENCE_KINDS, FORMATS, GRAPHVIZ_ENGINES, GROUP_BY
 
 DESCRIPTION = """\
 Export the graph as FORMAT: html (an interactive page that works offline), graphml, gexf
@@ -82,7 +78,7 @@ def configure(parser: CommandParser) -> None:
 def run(invocation: Invocation, args: Namespace) -> None:
     # lazy: what the command does, not needed for --help or a usage error
     from caucasus_kg.cli.common import err, fail, open_for_query, out, project_of
-    from caucasus_kg.core.diagnostics import ExitCode
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.read.export import ExportError
     from caucasus_kg.read.export import export as run_export
     from caucasus_kg.read.network import Filters, NetworkError, build_network, describe_filters

@@ -52,7 +52,8 @@ def configure(parser: CommandParser) -> None:
 def run(invocation: Invocation, args: Namespace) -> None:
     # lazy: what the command does, not needed for --help or a usage error
     from caucasus_kg.cli.common import err, out, print_add_report, project_of, report, validator_of
-    from caucasus_kg.core.diagnostics import ExitCode, InputError
+    from caucasus_kg.core.diagnostics import InputError
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.ops.imports import run_import
     from caucasus_kg.sources.importers import rdf, sipri, unoda
     from caucasus_kg.sources.importers.progress import Progress

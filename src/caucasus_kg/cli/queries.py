@@ -18,7 +18,7 @@ def run(invocation: Invocation, args: Namespace) -> None:
     import json
 
     from caucasus_kg.cli.common import fail, out, project_of
-    from caucasus_kg.core.diagnostics import ExitCode
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.read.queries import QueryError, catalogue
 
     project = project_of(invocation)

@@ -43,7 +43,7 @@ def configure(parser: CommandParser) -> None:
 def run(invocation: Invocation, args: Namespace) -> None:
     # lazy: what the command does, not needed for --help or a usage error
     from caucasus_kg.cli.common import fail, open_for_query, out, parse_params, project_of
-    from caucasus_kg.core.diagnostics import ExitCode
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.read.queries import QueryError, find_query, run_query
     from caucasus_kg.read.results import FormatError, formats_for, render_table, serialize, spreadsheet_csv
 
@@ -78,7 +78,7 @@ def _refuse_unfit_format(text: str, fmt: str) -> None:
     """Exit 2 before the query runs when its form (SELECT, ASK, ...) has no such format."""
     # lazy: what the command does, not needed for --help or a usage error
     from caucasus_kg.cli.common import fail
-    from caucasus_kg.core.diagnostics import ExitCode
+    from caucasus_kg.core.exit_codes import ExitCode
     from caucasus_kg.core.sparql_text import SparqlSyntaxError, query_shape
     from caucasus_kg.read.results import FORM_FORMATS, FormatError
 

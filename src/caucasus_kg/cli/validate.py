@@ -35,7 +35,8 @@ def run(invocation: Invocation, args: Namespace) -> None:
     # lazy: what the command does, not needed for --help or a usage error
     from caucasus_kg.api.jobs import validate
     from caucasus_kg.cli.common import emit_report, err, fail, project_of, validator_of
-    from caucasus_kg.core.diagnostics import ExitCode, InputError
+    from caucasus_kg.core.diagnostics import InputError
+    from caucasus_kg.core.exit_codes import ExitCode
 
     files, fmt = args.files, args.fmt
     project = project_of(invocation)

@@ -7,15 +7,6 @@ collect diagnostics instead of stopping at the first one, so a user sees every p
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import IntEnum
-
-
-class ExitCode(IntEnum):
-    """Exit codes of the command line, as the design brief documents them."""
-
-    OK = 0
-    INVALID = 1  # data invalid, question failed
-    USAGE = 2  # usage error or unreadable input
 
 
 @dataclass(frozen=True, order=True)

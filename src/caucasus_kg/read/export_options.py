@@ -7,3 +7,6 @@ FORMATS = ("html", "graphml", "gexf", "dot", "svg", "json", "timeline")
 GROUP_BY = ("actor", "treaty", "none")
 """How the timeline groups its events into lanes."""
 GRAPHVIZ_ENGINES = ("dot", "neato", "fdp", "sfdp", "circo", "twopi")
+EVIDENCE_KINDS = ("quote", "anchored-quote", "report", "record")
+"""What ``--evidence`` takes: a quote of a stored text, a quote of a text kept elsewhere, a
+report in the curator's words, a dataset record."""

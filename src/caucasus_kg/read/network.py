@@ -18,7 +18,6 @@ Attributes are plain Python values; a few are lists of dicts (``evidence``, ``st
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections import defaultdict
@@ -30,9 +29,10 @@ import networkx as nx
 import pyoxigraph as ox
 
 from caucasus_kg.core.suggest import did_you_mean
-from caucasus_kg.model.dates import DateFormatError, parse_partial_date
+from caucasus_kg.model.dates import DateFormatError, days_in_month, parse_partial_date
 from caucasus_kg.model.evidence import KIND_NAMES
 from caucasus_kg.model.namespaces import CKG, ID, OA, PREFIXES, SOURCE, WD, compact
+from caucasus_kg.read.export_options import EVIDENCE_KINDS
 from caucasus_kg.read.queries import QueryError, resolve_entity
 
 _RDF = PREFIXES["rdf"]
@@ -111,8 +111,8 @@ class Filters:
     detail: bool = False
 
 
-EVIDENCE_FILTERS = {"quote": "QuoteEvidence", "anchored-quote": "AnchoredQuoteEvidence",
-                    "report": "ReportEvidence", "record": "RecordEvidence"}
+EVIDENCE_FILTERS = dict(zip(EVIDENCE_KINDS, ("QuoteEvidence", "AnchoredQuoteEvidence",
+                                             "ReportEvidence", "RecordEvidence"), strict=True))
 """``--evidence`` words and the evidence kinds they name."""
 
 
@@ -249,7 +249,7 @@ def date_bounds(text: str) -> tuple[str, str]:
     if len(parts) == 1:
         return f"{text}-01-01", f"{text}-12-31"
     if len(parts) == 2:
-        last = calendar.monthrange(int(parts[0]), int(parts[1]))[1]
+        last = days_in_month(int(parts[0]), int(parts[1]))
         return f"{text}-01", f"{text}-{last:02d}"
     return text, text
 
